@@ -1,0 +1,120 @@
+"""The child process of one cell: set the runtime up first, run the body with a heartbeat, write the result.
+
+Run as ``python -m conformance._child`` with the job (JSON) on stdin. The result goes to the file the job
+names, never to stdout, which the body may use freely. Until the runtime is set up this module imports
+only light standard library modules: gevent and eventlet must patch before socket, ssl, threading, select
+or subprocess are imported by anyone.
+"""
+
+from __future__ import annotations
+
+import faulthandler
+import json
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+# Modules that must not be imported before a monkey-patching runtime is set up.
+PATCHED_MODULES = ("socket", "ssl", "threading", "select", "selectors", "subprocess", "signal")
+# The child dumps every thread's stack this long before the parent's deadline kills it.
+STACK_DUMP_MARGIN_S = 0.5
+
+
+def main() -> None:
+    job: dict[str, Any] = json.loads(sys.stdin.buffer.read())
+    started = time.perf_counter()
+    result_path = Path(job["result_path"])
+    # A fatal signal (segfault, abort) prints the stacks to stderr, which the parent keeps.
+    faulthandler.enable()
+    stack_file = open(job["stack_path"], "w")  # noqa: SIM115 - must outlive this frame
+    faulthandler.dump_traceback_later(max(job["timeout_s"] - STACK_DUMP_MARGIN_S, 0.1),
+                                      file=stack_file)
+    imported_before_setup = sorted(m for m in PATCHED_MODULES if m in sys.modules)
+    result = run_cell(job)
+    result["duration_s"] = round(time.perf_counter() - started, 6)
+    result["imported_before_setup"] = imported_before_setup
+    faulthandler.cancel_dump_traceback_later()
+    write_result(result_path, result)
+    # Leave at once: the verdict is written, and threads or greenlets a body left behind must not turn
+    # a finished cell into a hang at interpreter exit.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
+def run_cell(job: dict[str, Any]) -> dict[str, Any]:
+    from ._runtimes import RuntimeUnavailable, get_runtime
+
+    runtime = get_runtime(job["runtime"])
+    family = runtime.family_module()
+    try:
+        version = family.setup(runtime)
+    except RuntimeUnavailable as exc:
+        return {"outcome": "unavailable", "reason": str(exc)}
+
+    # From here on the runtime is in place: anything may be imported.
+    from ._context import Context
+    from ._heartbeat import StallMeter
+    from ._outcomes import NotApplicable, Outcome, Skipped
+    from ._scenarios import body_of, import_scenario_module
+
+    module = import_scenario_module(Path(job["scenario_path"]))
+    body = body_of(module, runtime.style)
+    ctx = Context(peers=job["peers"], tmpdir=Path(job["tmpdir"]), stall_meter=StallMeter())
+    result: dict[str, Any] = {"runtime_version": version}
+    try:
+        family.run(runtime, body, ctx)
+    except NotApplicable as exc:
+        result.update(outcome=Outcome.NOT_APPLICABLE.value, reason=str(exc))
+    except Skipped as exc:
+        result.update(outcome=Outcome.SKIPPED.value, reason=str(exc))
+    except AssertionError as exc:
+        result.update(outcome=Outcome.FAIL.value, reason=str(exc) or "assertion failed",
+                      details=_exception_details(exc))
+    except NotImplementedError as exc:
+        result.update(outcome=Outcome.UNSUPPORTED.value,
+                      reason=f"NotImplementedError: {exc}" if str(exc) else "NotImplementedError",
+                      details=_exception_details(exc))
+    except BaseException as exc:  # noqa: BLE001 - every other exception is the cell's error
+        result.update(outcome=Outcome.ERROR.value, reason=_describe(exc),
+                      details=_exception_details(exc))
+    else:
+        stall = ctx.stall_meter.max_stall_ms()
+        limit = job["stall_limit_ms"]
+        if stall > limit:
+            result.update(outcome=Outcome.BLOCKING.value,
+                          reason=f"the scheduler stalled for {stall:.0f} ms (limit {limit:.0f} ms)")
+        else:
+            result.update(outcome=Outcome.PASS.value, reason="")
+    if ctx.stall_meter.ticks:
+        result["max_stall_ms"] = ctx.stall_meter.max_stall_ms()
+    result["measurements"] = ctx.measurements
+    return result
+
+
+def _describe(exc: BaseException) -> str:
+    name = type(exc).__qualname__
+    module = type(exc).__module__
+    if module not in ("builtins", "__main__"):
+        name = f"{module}.{name}"
+    return f"{name}: {exc}" if str(exc) else name
+
+
+def _exception_details(exc: BaseException) -> dict[str, str]:
+    return {
+        "exception": _describe(exc),
+        "traceback": "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)),
+    }
+
+
+def write_result(path: Path, result: dict[str, Any]) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(result), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+if __name__ == "__main__":
+    main()

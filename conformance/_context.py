@@ -1,0 +1,135 @@
+"""What a scenario body receives: its peers, a private folder, the stall window, and measurements."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from ._heartbeat import StallMeter
+from ._outcomes import NotApplicable, ScenarioFailure, Skipped
+
+
+class Context:
+    """Handed to every scenario body as ``ctx``.
+
+    ``peers`` maps each peer service the scenario declared in ``PEERS`` to its address (an object with
+    ``host``/``port``, or ``path``, and for TLS peers ``ca_pem``). ``tmpdir`` is a folder of this cell
+    alone, removed by the parent afterwards.
+    """
+
+    def __init__(self, *, peers: Mapping[str, Mapping[str, Any]], tmpdir: Path,
+                 stall_meter: StallMeter) -> None:
+        self.peers = {name: Address(info) for name, info in peers.items()}
+        self.tmpdir = tmpdir
+        self.stall_meter = stall_meter
+        self.measurements: dict[str, float] = {}
+
+    # -- measurements ---------------------------------------------------------------------------
+    def measure(self, name: str, value: float) -> None:
+        """Record a figure of this cell; the unit goes in the name (``connect_ms``, ``mib_per_s``)."""
+        self.measurements[name] = round(float(value), 6)
+
+    @contextlib.contextmanager
+    def measured(self) -> Iterator[None]:
+        """Count scheduler stalls only inside this block (default: the whole body).
+
+        Use it to leave out set-up that is not what the scenario is about, such as writing a file.
+        """
+        self.stall_meter.open("measured")
+        try:
+            yield
+        finally:
+            self.stall_meter.close("measured")
+
+    @contextlib.contextmanager
+    def whole_body_window(self) -> Iterator[None]:
+        """Used by the runtime runners around the body."""
+        self.stall_meter.open("body")
+        try:
+            yield
+        finally:
+            self.stall_meter.close("body")
+
+    # -- outcomes a body may reach on purpose ---------------------------------------------------
+    def not_applicable(self, reason: str) -> NotApplicable:
+        """Raise the returned exception: the platform lacks this for every runtime."""
+        return NotApplicable(reason)
+
+    def skip(self, reason: str) -> Skipped:
+        """Raise the returned exception: the harness could not arrange a precondition."""
+        return Skipped(reason)
+
+    @staticmethod
+    def expect(condition: object, message: str) -> None:
+        """Fail the cell with ``message`` unless ``condition`` holds."""
+        if not condition:
+            raise ScenarioFailure(message)
+
+    @staticmethod
+    def expect_equal(actual: object, expected: object, what: str) -> None:
+        if actual != expected:
+            raise ScenarioFailure(f"{what}: expected {_short(expected)}, got {_short(actual)}")
+
+    @staticmethod
+    @contextlib.contextmanager
+    def expect_raises(*types: type[BaseException]) -> Iterator[list[BaseException]]:
+        """The block must raise one of ``types`` (what blocking stdlib code raises); anything else,
+        or nothing, fails the cell. The exception caught is appended to the yielded list."""
+        caught: list[BaseException] = []
+        names = " or ".join(t.__name__ for t in types)
+        try:
+            yield caught
+        except types as exc:
+            caught.append(exc)
+            return
+        except (NotApplicable, Skipped, NotImplementedError):
+            raise
+        except Exception as exc:
+            raise ScenarioFailure(
+                f"expected {names}, got {type(exc).__module__}.{type(exc).__qualname__}: {exc}"
+            ) from exc
+        raise ScenarioFailure(f"expected {names}, but nothing was raised")
+
+    # -- helpers ----------------------------------------------------------------------------
+    @staticmethod
+    def payload(size: int, seed: int = 0) -> bytes:
+        """``size`` deterministic pseudo-random bytes (incompressible, so no layer can cheat)."""
+        return random.Random(seed).randbytes(size)
+
+    @staticmethod
+    def open_fd_count() -> int:
+        """How many file descriptors this process has open (Linux and macOS)."""
+        for folder in ("/proc/self/fd", "/dev/fd"):
+            if os.path.isdir(folder):
+                return len(os.listdir(folder)) - 1  # listdir's own descriptor
+        raise NotApplicable(f"{sys.platform} has no /proc/self/fd or /dev/fd to count descriptors")
+
+
+class Address:
+    """A peer's address: ``host`` and ``port`` (``.tuple``), or ``path``, plus extra fields."""
+
+    def __init__(self, info: Mapping[str, Any]) -> None:
+        self._info = dict(info)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._info[name]
+        except KeyError:
+            raise AttributeError(f"peer address has no {name!r}; it has {sorted(self._info)}") from None
+
+    @property
+    def tuple(self) -> tuple[str, int]:
+        return (self._info["host"], self._info["port"])
+
+    def __repr__(self) -> str:
+        return f"Address({self._info!r})"
+
+
+def _short(value: object, limit: int = 120) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} chars)"

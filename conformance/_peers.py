@@ -1,0 +1,306 @@
+"""Peer services: the servers a scenario talks to, run outside the runtime under test.
+
+The parent starts them in a helper process (``python -m conformance._peers NAME... --dir DIR``) before the
+cell's child, so their behaviour never depends on the runtime being measured. The process prints one JSON
+line mapping each service to its address, serves until its standard input closes, and is then killed
+with its process group. Every service binds port 0 on loopback only, and is plain blocking code on
+threads: simple, and the same for every runtime.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import socket
+import socketserver
+import ssl
+import struct
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+SLOW_ECHO_DELAY_S = 0.3
+RESET_PREFIX_BYTES = 64 * 1024
+
+
+class _Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    # Hundreds of clients connect at once in sockets.concurrent_clients: a short backlog would turn
+    # that scenario into a measurement of SYN retransmission timers.
+    request_queue_size = 1024
+
+
+class _Server6(_Server):
+    address_family = socket.AF_INET6
+
+
+def _recv_exactly(sock: socket.socket, size: int) -> bytes:
+    chunks = []
+    while size:
+        chunk = sock.recv(min(size, 65536))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+def _read_line(sock: socket.socket) -> bytes:
+    line = bytearray()
+    while not line.endswith(b"\n"):
+        byte = sock.recv(1)
+        if not byte:
+            break
+        line += byte
+    return bytes(line)
+
+
+def _echo(sock: socket.socket) -> None:
+    while True:
+        data = sock.recv(65536)
+        if not data:
+            return
+        sock.sendall(data)
+
+
+class _Handler(socketserver.BaseRequestHandler):
+    serve: Callable[[socket.socket], None] = staticmethod(_echo)
+
+    def handle(self) -> None:
+        try:
+            type(self).serve(self.request)
+        except OSError:
+            pass  # the client went away: its business, not the peer's
+
+
+def _tcp(serve: Callable[[socket.socket], None], server_class: type[_Server] = _Server,
+         host: str = "127.0.0.1") -> tuple[dict[str, Any], Callable[[], None]]:
+    handler = type("Handler", (_Handler,), {"serve": staticmethod(serve)})
+    server = server_class((host, 0), handler)
+    return {"host": host, "port": server.server_address[1]}, server.serve_forever
+
+
+def tcp_echo(folder: Path) -> tuple[dict[str, Any], Callable[[], None]]:
+    """Echoes every byte back until the client closes."""
+    return _tcp(_echo)
+
+
+def tcp6_echo(folder: Path) -> tuple[dict[str, Any], Callable[[], None]]:
+    """The echo on IPv6 loopback; ``{"unavailable": reason}`` where the host has no ::1."""
+    if not socket.has_ipv6:
+        return {"unavailable": "this Python was built without IPv6"}, lambda: None
+    try:
+        return _tcp(_echo, _Server6, "::1")
+    except OSError as exc:
+        return {"unavailable": f"the host has no IPv6 loopback (binding ::1: {exc})"}, lambda: None
+
+
+def unix_echo(folder: Path) -> tuple[dict[str, Any], Callable[[], None]]:
+    """The echo on a Unix domain stream socket; ``{"unavailable": reason}`` where there is no AF_UNIX."""
+    if not hasattr(socket, "AF_UNIX"):
+        return {"unavailable": f"{sys.platform} has no AF_UNIX in the socket module"}, lambda: None
+    path = folder / "echo.sock"
+    handler = type("Handler", (_Handler,), {"serve": staticmethod(_echo)})
+    server = socketserver.ThreadingUnixStreamServer(str(path), handler)
+    server.daemon_threads = True
+    return {"path": str(path)}, server.serve_forever
+
+
+def udp_echo(folder: Path) -> tuple[dict[str, Any], Callable[[], None]]:
+    """Sends every datagram back to its sender."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+
+    def serve() -> None:
+        while True:
+            data, address = sock.recvfrom(65536)
+            sock.sendto(data, address)
+
+    return {"host": "127.0.0.1", "port": sock.getsockname()[1]}, serve
+
+
+def _tls_context(folder: Path) -> tuple[ssl.SSLContext, str]:
+    import trustme
+
+    ca = trustme.CA()
+    cert = ca.issue_cert("localhost", "127.0.0.1")
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    cert.configure_cert(context)
+    ca_pem = folder / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_pem))
+    return context, str(ca_pem)
+
+
+def tls_echo(folder: Path) -> tuple[dict[str, Any], Callable[[], None]]:
+    """Echo over TLS with a certificate for ``localhost`` made now; ``ca_pem`` is the CA to trust."""
+    context, ca_pem = _tls_context(folder)
+
+    def serve(sock: socket.socket) -> None:
+        with context.wrap_socket(sock, server_side=True) as tls:
+            _echo(tls)
+
+    info, run = _tcp(serve)
+    return {**info, "ca_pem": ca_pem, "server_hostname": "localhost"}, run
+
+
+def starttls(folder: Path) -> tuple[dict[str, Any], Callable[[], None]]:
+    """A line protocol: ``HELLO`` is answered ``HELLO``, ``STARTTLS`` with ``READY``, then the same
+    connection becomes TLS and echoes."""
+    context, ca_pem = _tls_context(folder)
+
+    def serve(sock: socket.socket) -> None:
+        while True:
+            line = _read_line(sock)
+            if line == b"HELLO\n":
+                sock.sendall(b"HELLO\n")
+            elif line == b"STARTTLS\n":
+                sock.sendall(b"READY\n")
+                break
+            else:
+                return
+        with context.wrap_socket(sock, server_side=True) as tls:
+            _echo(tls)
+
+    info, run = _tcp(serve)
+    return {**info, "ca_pem": ca_pem, "server_hostname": "localhost"}, run
+
+
+def digest(folder: Path) -> tuple[dict[str, Any], Callable[[], None]]:
+    """Reads until the client's EOF (a half-close), then answers ``<bytes> <sha256 hex>\\n`` and closes."""
+
+    def serve(sock: socket.socket) -> None:
+        hasher, count = hashlib.sha256(), 0
+        while True:
+            data = sock.recv(262144)
+            if not data:
+                break
+            hasher.update(data)
+            count += len(data)
+        sock.sendall(f"{count} {hasher.hexdigest()}\n".encode())
+
+    return _tcp(serve)
+
+
+def silent(folder: Path) -> tuple[dict[str, Any], Callable[[], None]]:
+    """Accepts and never sends a byte; holds the connection until the client closes it."""
+
+    def serve(sock: socket.socket) -> None:
+        while sock.recv(65536):
+            pass
+
+    return _tcp(serve)
+
+
+def reset(folder: Path) -> tuple[dict[str, Any], Callable[[], None]]:
+    """Sends 64 KiB, waits for the client's ``GOT\\n``, then resets the connection (RST, not FIN)."""
+
+    def serve(sock: socket.socket) -> None:
+        sock.sendall(b"x" * RESET_PREFIX_BYTES)
+        if _read_line(sock) == b"GOT\n":
+            # SO_LINGER with a zero timeout makes close() send RST: the peer "crashes" mid-stream.
+            linger = struct.pack("HH" if os.name == "nt" else "ii", 1, 0)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+            sock.close()
+
+    return _tcp(serve)
+
+
+def slow_echo(folder: Path) -> tuple[dict[str, Any], Callable[[], None]]:
+    """Answers each line with the same line, 300 ms after it arrived."""
+
+    def serve(sock: socket.socket) -> None:
+        while True:
+            line = _read_line(sock)
+            if not line:
+                return
+            time.sleep(SLOW_ECHO_DELAY_S)
+            sock.sendall(line)
+
+    info, run = _tcp(serve)
+    return {**info, "delay_s": SLOW_ECHO_DELAY_S}, run
+
+
+SERVICES: dict[str, Callable[[Path], tuple[dict[str, Any], Callable[[], None]]]] = {
+    f.__name__: f
+    for f in (tcp_echo, tcp6_echo, unix_echo, udp_echo, tls_echo, starttls, digest, silent, reset,
+              slow_echo)
+}
+
+
+class PeerError(RuntimeError):
+    """The peer process could not start its services."""
+
+
+class PeerProcess:
+    """The parent's handle on a running peer process."""
+
+    def __init__(self, names: Sequence[str], folder: Path, timeout_s: float = 20.0) -> None:
+        self.names = list(names)
+        kwargs: dict[str, Any] = {}
+        if os.name == "posix":
+            kwargs["start_new_session"] = True
+        else:
+            kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
+        self._stderr = open(folder / "peers.stderr", "w+b")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "conformance._peers", *self.names, "--dir", str(folder)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr, **kwargs)
+        self.addresses = self._read_addresses(timeout_s)
+
+    def _read_addresses(self, timeout_s: float) -> dict[str, dict[str, Any]]:
+        assert self.process.stdout is not None
+        result: list[bytes] = []
+        reader = threading.Thread(target=lambda: result.append(self.process.stdout.readline()),  # type: ignore[union-attr]
+                                  daemon=True)
+        reader.start()
+        reader.join(timeout_s)
+        if not result or not result[0]:
+            self.stop()
+            self._stderr.seek(0)
+            raise PeerError(f"peer services {', '.join(self.names)} did not start: "
+                            f"{self._stderr.read()[-2000:].decode(errors='replace')}")
+        addresses: dict[str, dict[str, Any]] = json.loads(result[0])
+        return addresses
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            if os.name == "posix":
+                import signal
+
+                try:
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            else:
+                self.process.kill()
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream is not None:
+                stream.close()
+        self._stderr.close()
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m conformance._peers", description=__doc__)
+    parser.add_argument("services", nargs="+", choices=sorted(SERVICES))
+    parser.add_argument("--dir", type=Path, required=True, help="a folder for sockets and certificates")
+    args = parser.parse_args(argv)
+    addresses = {}
+    for name in args.services:
+        info, serve = SERVICES[name](args.dir)
+        threading.Thread(target=serve, name=name, daemon=True).start()
+        addresses[name] = info
+    sys.stdout.write(json.dumps(addresses) + "\n")
+    sys.stdout.flush()
+    sys.stdin.read()  # serve until the parent closes our stdin (or kills us)
+
+
+if __name__ == "__main__":
+    main()

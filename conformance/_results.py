@@ -1,0 +1,232 @@
+"""Cells and run documents: plain data that round-trips through JSON, validated on read and write."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from ._outcomes import Outcome
+
+SCHEMA = "conformance-run/1"
+
+
+class DocumentError(ValueError):
+    """A run document (or a cell in it) is not what the schema says; the message names what is wrong."""
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """A known deviation that applies to a cell: the outcome it is expected to have, and why."""
+
+    outcome: Outcome
+    reason: str
+    link: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"outcome": self.outcome.value, "reason": self.reason, "link": self.link}
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One scenario under one runtime on one platform, with its outcome and measurements."""
+
+    scenario: str
+    runtime: str
+    outcome: Outcome
+    reason: str = ""
+    duration_s: float = 0.0
+    max_stall_ms: float | None = None
+    measurements: Mapping[str, float] = field(default_factory=dict)
+    # The outcome the expectations data predicts for this cell ("pass" where it says nothing).
+    expected: Outcome = Outcome.PASS
+    expectation: Expectation | None = None
+    # True when the harness itself failed (malformed result, child could not start): never a runtime finding.
+    harness_error: bool = False
+    # Free-form strings for a reader: the exception, its traceback, the child's stack at a timeout, stderr.
+    details: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        validate_cell_fields(self)
+
+    @property
+    def id(self) -> str:
+        return f"{self.scenario}[{self.runtime}]"
+
+    def with_expectation(self, expectation: Expectation | None) -> Cell:
+        expected = expectation.outcome if expectation else _default_expected(self.outcome)
+        return replace(self, expected=expected, expectation=expectation)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["outcome"] = self.outcome.value
+        data["expected"] = self.expected.value
+        data["expectation"] = self.expectation.to_json() if self.expectation else None
+        data["measurements"] = dict(self.measurements)
+        data["details"] = dict(self.details)
+        return data
+
+    @classmethod
+    def from_json(cls, data: object) -> Cell:
+        if not isinstance(data, dict):
+            raise DocumentError(f"a cell must be a JSON object, not {type(data).__name__}")
+        missing = [k for k in ("scenario", "runtime", "outcome") if k not in data]
+        if missing:
+            raise DocumentError(f"cell {data.get('scenario', '?')}[{data.get('runtime', '?')}] "
+                                f"lacks {', '.join(missing)}")
+        known = {f for f in cls.__dataclass_fields__}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise DocumentError(f"cell {data['scenario']}[{data['runtime']}] has unknown fields: "
+                                f"{', '.join(unknown)}")
+        try:
+            expectation = data.get("expectation")
+            return cls(
+                scenario=data["scenario"],
+                runtime=data["runtime"],
+                outcome=Outcome.parse(data["outcome"]),
+                reason=data.get("reason", ""),
+                duration_s=data.get("duration_s", 0.0),
+                max_stall_ms=data.get("max_stall_ms"),
+                measurements=dict(data.get("measurements") or {}),
+                expected=Outcome.parse(data.get("expected", "pass")),
+                expectation=None if expectation is None else Expectation(
+                    outcome=Outcome.parse(expectation["outcome"]),
+                    reason=str(expectation["reason"]),
+                    link=str(expectation["link"]),
+                ),
+                harness_error=bool(data.get("harness_error", False)),
+                details=dict(data.get("details") or {}),
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise DocumentError(f"cell {data['scenario']}[{data['runtime']}]: {exc}") from None
+
+
+def _default_expected(outcome: Outcome) -> Outcome:
+    # Where no expectation applies, a cell is expected to pass; outcomes that say the cell could not
+    # run here at all (platform, install) are expected as they are: they are facts, not deviations.
+    from ._outcomes import NOT_RUN
+
+    return outcome if outcome in NOT_RUN else Outcome.PASS
+
+
+def validate_cell_fields(cell: Cell) -> None:
+    """Raise DocumentError if a cell breaks the schema's rules."""
+    where = f"cell {cell.scenario}[{cell.runtime}]"
+    if not isinstance(cell.scenario, str) or "." not in cell.scenario:
+        raise DocumentError(f"{where}: scenario must be an 'area.name' string")
+    if not isinstance(cell.runtime, str) or not cell.runtime:
+        raise DocumentError(f"{where}: runtime must be a non-empty string")
+    if not isinstance(cell.outcome, Outcome):
+        raise DocumentError(f"{where}: outcome must be an Outcome, not {cell.outcome!r}")
+    if cell.outcome is not Outcome.PASS and not cell.reason:
+        raise DocumentError(f"{where}: outcome {cell.outcome.value!r} needs a reason")
+    if not isinstance(cell.duration_s, (int, float)) or cell.duration_s < 0:
+        raise DocumentError(f"{where}: duration_s must be a number >= 0, not {cell.duration_s!r}")
+    if cell.max_stall_ms is not None and not isinstance(cell.max_stall_ms, (int, float)):
+        raise DocumentError(f"{where}: max_stall_ms must be a number or null")
+    for name, value in cell.measurements.items():
+        if not isinstance(name, str) or isinstance(value, bool) or not isinstance(value, (int, float)) \
+                or not math.isfinite(value):
+            raise DocumentError(f"{where}: measurement {name!r} must be a finite number, not {value!r}")
+    for name, text in cell.details.items():
+        if not isinstance(text, str):
+            raise DocumentError(f"{where}: detail {name!r} must be a string")
+
+
+@dataclass(frozen=True)
+class RunDocument:
+    """One run: one OS x Python x set of runtimes, and every cell it finished."""
+
+    run_info: Mapping[str, Any]
+    cells: tuple[Cell, ...] = ()
+    schema: str = SCHEMA
+
+    def to_json(self) -> dict[str, Any]:
+        return {"schema": self.schema, "run_info": dict(self.run_info),
+                "cells": [c.to_json() for c in self.cells]}
+
+    @classmethod
+    def from_json(cls, data: object) -> RunDocument:
+        if not isinstance(data, dict):
+            raise DocumentError("a run document must be a JSON object")
+        if data.get("schema") != SCHEMA:
+            raise DocumentError(f"unknown schema {data.get('schema')!r}; this suite reads {SCHEMA!r}")
+        if not isinstance(data.get("run_info"), dict):
+            raise DocumentError("run_info must be a JSON object")
+        if not isinstance(data.get("cells"), list):
+            raise DocumentError("cells must be a JSON list")
+        cells = tuple(Cell.from_json(c) for c in data["cells"])
+        seen: set[str] = set()
+        for cell in cells:
+            if cell.id in seen:
+                raise DocumentError(f"duplicate cell {cell.id}")
+            seen.add(cell.id)
+        return cls(run_info=data["run_info"], cells=cells)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> RunDocument:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise DocumentError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise DocumentError(f"{path}: not JSON: {exc}") from None
+        try:
+            return cls.from_json(data)
+        except DocumentError as exc:
+            raise DocumentError(f"{path}: {exc}") from None
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` so that a reader (or a crash) sees the old or the new file, whole."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class RunWriter:
+    """Writes a run document incrementally: after every cell, so an interrupted run keeps them all."""
+
+    def __init__(self, path: str | os.PathLike[str], run_info: Mapping[str, Any]) -> None:
+        self.path = Path(path)
+        self.run_info = dict(run_info)
+        self.cells: dict[str, Cell] = {}
+        self._flush()
+
+    def add(self, cell: Cell) -> None:
+        if cell.id in self.cells:
+            raise DocumentError(f"duplicate cell {cell.id}")
+        self.cells[cell.id] = cell
+        self._flush()
+
+    def extend(self, cells: Iterable[Cell]) -> None:
+        for cell in cells:
+            self.add(cell)
+
+    def finish(self, **run_info: Any) -> RunDocument:
+        self.run_info.update(run_info)
+        return self._flush()
+
+    def document(self) -> RunDocument:
+        return RunDocument(run_info=self.run_info, cells=tuple(self.cells.values()))
+
+    def _flush(self) -> RunDocument:
+        document = self.document()
+        write_atomically(self.path, json.dumps(document.to_json(), indent=1, sort_keys=False) + "\n")
+        return document

@@ -1,0 +1,71 @@
+"""What a run document says about the platform, the Python and the runtimes it ran on."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from ._runtimes import RUNTIMES, availability
+
+
+def marker_environment() -> dict[str, str]:
+    """The PEP 508 marker variables of this interpreter: what expectations' conditions are read against."""
+    from packaging.markers import default_environment
+
+    return dict(default_environment())
+
+
+def suite_commit() -> str | None:
+    """The git commit of the suite's source, where it runs from a checkout."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        out = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True,
+                             text=True, timeout=10, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out.stdout.strip() or None
+
+
+def ci_job_url() -> str | None:
+    env = os.environ
+    if env.get("GITHUB_ACTIONS") == "true" and env.get("GITHUB_RUN_ID"):
+        server = env.get("GITHUB_SERVER_URL", "https://github.com")
+        return f"{server}/{env.get('GITHUB_REPOSITORY', '')}/actions/runs/{env['GITHUB_RUN_ID']}"
+    return None
+
+
+def platform_id(info: dict[str, Any]) -> str:
+    """A short stable name of the platform of a run: ``linux-x86_64-cpython3.11``."""
+    return f"{info['sys_platform']}-{info['arch']}-{info['python_implementation'].lower()}" \
+           f"{'.'.join(info['python_version'].split('.')[:2])}"
+
+
+def collect(runtimes: list[str] | None = None) -> dict[str, Any]:
+    names = runtimes if runtimes is not None else list(RUNTIMES)
+    info: dict[str, Any] = {
+        "os": platform.system(),
+        "os_release": platform.release(),
+        "os_version": platform.version(),
+        "sys_platform": sys.platform,
+        "arch": platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "python_implementation": platform.python_implementation(),
+        "python_version": platform.python_version(),
+        "python_build": " ".join(platform.python_build()),
+        "python_compiler": platform.python_compiler(),
+        "gil_enabled": getattr(sys, "_is_gil_enabled", lambda: True)(),
+        "runtimes": {n: availability(RUNTIMES[n]).to_json() for n in names},
+        "suite_version": __version__,
+        "suite_commit": suite_commit(),
+        "ci_job_url": ci_job_url(),
+        "started_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "markers": marker_environment(),
+    }
+    info["platform"] = platform_id(info)
+    return info

@@ -1,0 +1,276 @@
+"""The parent side of a cell: start its peers, spawn its child, enforce the deadline, classify the end.
+
+The parent never sets up a runtime. Each cell gets a child process of its own (runtimes are
+process-global, and a crash or a hang must cost one cell only), started in a new process group so that
+the child and everything it spawned can be killed together.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ._expectations import Expectations
+from ._outcomes import Outcome
+from ._peers import PeerError, PeerProcess
+from ._results import Cell, DocumentError
+from ._runtimes import Availability, Runtime, availability
+from ._scenarios import Scenario
+
+CHILD_COMMAND = (sys.executable, "-m", "conformance._child")
+OUTPUT_TAIL_BYTES = 8000
+# Time the child gets past its deadline to write its result, and the parent to collect a killed child.
+GRACE_S = 5.0
+
+
+@dataclass(frozen=True)
+class ChildEnd:
+    """How a child process ended, before any classification."""
+
+    returncode: int | None  # None: killed by the parent's deadline
+    timed_out: bool
+    result_text: str | None
+    stack: str
+    stdout_tail: str
+    stderr_tail: str
+    elapsed_s: float
+
+
+def _tail(path: Path) -> str:
+    try:
+        with open(path, "rb") as f:
+            f.seek(0, os.SEEK_END)
+            size = f.tell()
+            f.seek(max(0, size - OUTPUT_TAIL_BYTES))
+            text = f.read().decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+    return text if size <= OUTPUT_TAIL_BYTES else f"[... {size - OUTPUT_TAIL_BYTES} bytes cut]\n{text}"
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    """Kill the child and every process of its group (grandchildren that outlive it included)."""
+    if os.name == "posix":
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    else:  # Windows: taskkill /T reaches the whole tree of the child
+        subprocess.run(["taskkill", "/F", "/T", "/PID", str(process.pid)],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        process.kill()
+
+
+def run_child(command: Sequence[str], job: Mapping[str, Any], folder: Path, timeout_s: float,
+              env: Mapping[str, str] | None = None) -> ChildEnd:
+    """Spawn ``command`` with ``job`` (plus the paths it must write to) on stdin, and wait for it.
+
+    Output goes to files in ``folder``, never to pipes: a child that prints megabytes cannot block.
+    """
+    result_path, stack_path = folder / "result.json", folder / "stack.txt"
+    stdout_path, stderr_path = folder / "stdout.txt", folder / "stderr.txt"
+    job = {**job, "result_path": str(result_path), "stack_path": str(stack_path),
+           "timeout_s": timeout_s}
+    kwargs: dict[str, Any] = {}
+    if os.name == "posix":
+        kwargs["start_new_session"] = True
+    else:
+        kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
+    started = time.perf_counter()
+    with open(stdout_path, "wb") as stdout, open(stderr_path, "wb") as stderr:
+        process = subprocess.Popen(list(command), stdin=subprocess.PIPE, stdout=stdout, stderr=stderr,
+                                   cwd=folder, env=dict(env) if env is not None else None, **kwargs)
+        try:
+            assert process.stdin is not None
+            try:
+                process.stdin.write(json.dumps(job).encode())
+                process.stdin.close()
+            except BrokenPipeError:
+                pass  # the child died before reading its job: classified below
+            try:
+                process.wait(timeout_s)
+                timed_out = False
+            except subprocess.TimeoutExpired:
+                timed_out = True
+        finally:
+            # Always, even after a clean exit: a grandchild may still hold the group.
+            _kill_group(process)
+            process.wait()
+    elapsed = time.perf_counter() - started
+    try:
+        result_text: str | None = result_path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        result_text = None
+    except (OSError, UnicodeDecodeError) as exc:
+        result_text = f"<unreadable: {exc}>"
+    try:
+        stack = stack_path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        stack = ""
+    return ChildEnd(
+        returncode=None if timed_out else process.returncode,
+        timed_out=timed_out,
+        result_text=result_text,
+        stack=stack,
+        stdout_tail=_tail(stdout_path),
+        stderr_tail=_tail(stderr_path),
+        elapsed_s=elapsed,
+    )
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+RESULT_FIELDS = {"outcome", "reason", "duration_s", "max_stall_ms", "measurements", "details",
+                 "runtime_version", "imported_before_setup"}
+
+
+def classify(end: ChildEnd, scenario: str, runtime: str, timeout_s: float) -> Cell:
+    """Turn how a child ended into a cell. A harness failure is never reported as a runtime's outcome."""
+    details = {k: v for k, v in (("stderr", end.stderr_tail), ("stdout", end.stdout_tail)) if v}
+    if end.result_text is not None:
+        try:
+            data = json.loads(end.result_text)
+            if not isinstance(data, dict):
+                raise DocumentError(f"the result is a JSON {type(data).__name__}, not an object")
+            unknown = set(data) - RESULT_FIELDS
+            if unknown:
+                raise DocumentError(f"the result has unknown fields {sorted(unknown)}")
+            extra = dict(data.get("details") or {})
+            if data.get("imported_before_setup"):
+                extra["imported_before_setup"] = ", ".join(data["imported_before_setup"])
+            if data.get("runtime_version"):
+                extra["runtime_version"] = str(data["runtime_version"])
+            if end.timed_out:
+                extra["note"] = "the child wrote its result but did not exit before the deadline"
+            return Cell(
+                scenario=scenario, runtime=runtime,
+                outcome=Outcome.parse(data.get("outcome")),
+                reason=str(data.get("reason") or ""),
+                duration_s=float(data.get("duration_s", end.elapsed_s)),
+                max_stall_ms=data.get("max_stall_ms"),
+                measurements=dict(data.get("measurements") or {}),
+                details={**details, **{k: str(v) for k, v in extra.items()}},
+            )
+        except (ValueError, TypeError, DocumentError) as exc:
+            return Cell(scenario=scenario, runtime=runtime, outcome=Outcome.ERROR,
+                        reason=f"harness error: malformed result from the child: {exc}",
+                        duration_s=end.elapsed_s, harness_error=True,
+                        details={**details, "result": end.result_text[:OUTPUT_TAIL_BYTES]})
+    if end.timed_out:
+        if end.stack:
+            details["stack"] = end.stack
+        return Cell(scenario=scenario, runtime=runtime, outcome=Outcome.TIMEOUT,
+                    reason=f"no result after {timeout_s:g} s; the child's process group was killed",
+                    duration_s=end.elapsed_s, details=details)
+    code = end.returncode
+    if code is not None and code < 0:
+        why = f"the child was killed by {_signal_name(-code)} without a result"
+    elif code == 0:
+        why = "the child exited with status 0 without writing a result"
+    else:
+        why = f"the child exited with status {code} without a result"
+    last = end.stderr_tail.strip().splitlines()[-1:] if end.stderr_tail.strip() else []
+    if last:
+        why += f" (stderr: {last[0][:200]})"
+    return Cell(scenario=scenario, runtime=runtime, outcome=Outcome.CRASH, reason=why,
+                duration_s=end.elapsed_s, details=details)
+
+
+def _child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    # The child must import this very package, installed or not.
+    package_parent = str(Path(__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH")) if p)
+    env["PYTHONUNBUFFERED"] = "1"
+    env.pop("PYTHONASYNCIODEBUG", None)  # debug mode slows loops and would move the stall figures
+    return env
+
+
+class CellRunner:
+    """Runs cells of this platform and applies the expectations to each."""
+
+    def __init__(self, expectations: Expectations | None = None,
+                 environment: Mapping[str, str] | None = None) -> None:
+        from ._run_info import marker_environment
+
+        self.expectations = expectations or Expectations([])
+        self.environment = dict(environment) if environment is not None else marker_environment()
+        self._availability: dict[str, Availability] = {}
+
+    def availability(self, runtime: Runtime) -> Availability:
+        if runtime.name not in self._availability:
+            self._availability[runtime.name] = availability(runtime)
+        return self._availability[runtime.name]
+
+    def run(self, scenario: Scenario, runtime: Runtime) -> Cell:
+        cell = self._run(scenario, runtime)
+        expectation = self.expectations.match(scenario.id, runtime.name, self.environment)
+        return cell.with_expectation(expectation)
+
+    def _run(self, scenario: Scenario, runtime: Runtime) -> Cell:
+        found = self.availability(runtime)
+        if not found.available:
+            return Cell(scenario.id, runtime.name, Outcome.UNAVAILABLE, reason=found.reason)
+        reason = scenario.not_applicable_reason(sys.platform)
+        if reason:
+            return Cell(scenario.id, runtime.name, Outcome.NOT_APPLICABLE, reason=reason)
+        if runtime.style not in scenario.styles:
+            return Cell(scenario.id, runtime.name, Outcome.ERROR, harness_error=True,
+                        reason=f"harness error: the scenario has no {runtime.style} body "
+                               f"(run_{runtime.style} in {scenario.path.name})")
+        folder = Path(tempfile.mkdtemp(prefix=f"conformance-{scenario.id}-{runtime.name}-"))
+        peers: PeerProcess | None = None
+        try:
+            try:
+                peers = PeerProcess(scenario.peers, folder) if scenario.peers else None
+            except PeerError as exc:
+                return Cell(scenario.id, runtime.name, Outcome.ERROR, harness_error=True,
+                            reason=f"harness error: {exc}")
+            cell_dir = folder / "cell"
+            cell_dir.mkdir()
+            job = {
+                "runtime": runtime.name,
+                "scenario_path": str(scenario.path),
+                "peers": peers.addresses if peers else {},
+                "tmpdir": str(cell_dir),
+                "stall_limit_ms": scenario.stall_limit_ms,
+            }
+            end = run_child(CHILD_COMMAND, job, folder, scenario.timeout_s, env=_child_env())
+            return classify(end, scenario.id, runtime.name, scenario.timeout_s)
+        finally:
+            if peers is not None:
+                peers.stop()
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def run_cells(runner: CellRunner, pairs: Iterable[tuple[Scenario, Runtime]], jobs: int,
+              on_cell: Callable[[Cell], None]) -> None:
+    """Run every (scenario, runtime) pair, ``jobs`` at a time, calling ``on_cell`` as each finishes.
+
+    The parent's workers are plain threads: each only waits on its child process.
+    """
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = [pool.submit(runner.run, s, r) for s, r in pairs]
+        try:
+            for future in as_completed(futures):
+                on_cell(future.result())
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise

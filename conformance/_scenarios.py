@@ -1,0 +1,207 @@
+"""Finding and loading scenarios: ``scenarios/<area>/<name>.py`` files, loaded by path.
+
+A scenario module has a docstring (first line: the title; then the reference semantics and why a user
+cares), one body per style (``run_sync``, ``run_asyncio``, ``run_trio``) and optional settings:
+
+- ``PEERS``: names of peer services from :mod:`conformance._peers` the parent starts for the cell;
+- ``TIMEOUT_S``: the cell's deadline (default 30 s);
+- ``STALL_LIMIT_MS``: the largest scheduler stall that still counts as ``pass`` (default 100 ms);
+- ``NOT_APPLICABLE``: ``{sys_platform: reason}`` for platforms that lack the feature for every runtime.
+
+Modules import only the standard library at the top; a style's library (asyncio, trio) is imported
+inside its body, so that loading a scenario never imports another runtime into the child.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from ._runtimes import STYLES
+
+AREAS = ("sockets", "subprocess", "files", "dns", "signals", "bench")
+DEFAULT_TIMEOUT_S = 30.0
+DEFAULT_STALL_LIMIT_MS = 100.0
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class ScenarioError(ValueError):
+    """A scenario file or folder is not what the suite expects; the message names the file."""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    id: str
+    path: Path
+    title: str
+    description: str
+    styles: tuple[str, ...]
+    peers: tuple[str, ...] = ()
+    timeout_s: float = DEFAULT_TIMEOUT_S
+    stall_limit_ms: float = DEFAULT_STALL_LIMIT_MS
+    not_applicable: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def area(self) -> str:
+        return self.id.split(".", 1)[0]
+
+    def not_applicable_reason(self, sys_platform: str) -> str | None:
+        return self.not_applicable.get(sys_platform)
+
+
+def default_scenarios_dir() -> Path:
+    """The ``scenarios/`` folder: $CONFORMANCE_SCENARIOS, else the one beside the package source."""
+    configured = os.environ.get("CONFORMANCE_SCENARIOS")
+    if configured:
+        return Path(configured)
+    return Path(__file__).resolve().parent.parent / "scenarios"
+
+
+def discover(root: Path | None = None) -> list[Scenario]:
+    root = Path(root) if root is not None else default_scenarios_dir()
+    if not root.is_dir():
+        raise ScenarioError(f"no scenarios folder at {root}: pass --scenarios DIR or set "
+                            "CONFORMANCE_SCENARIOS")
+    scenarios = []
+    for area_dir in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
+        if area_dir.name not in AREAS:
+            raise ScenarioError(f"{area_dir}: unknown area {area_dir.name!r}; the areas are: "
+                                f"{', '.join(AREAS)}")
+        for path in sorted(area_dir.glob("*.py")):
+            if not path.name.startswith("_"):
+                scenarios.append(load_scenario(path))
+    return scenarios
+
+
+def module_name(path: Path) -> str:
+    return f"conformance_scenario_{path.parent.name}_{path.stem}"
+
+
+def import_scenario_module(path: Path) -> ModuleType:
+    name = module_name(path)
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ScenarioError(f"{path}: cannot be loaded as a Python module")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:
+        del sys.modules[name]
+        raise ScenarioError(f"{path}: importing it raised {type(exc).__name__}: {exc}") from exc
+    return module
+
+
+def load_scenario(path: Path) -> Scenario:
+    path = Path(path).resolve()
+    area, name = path.parent.name, path.stem
+    if not _NAME.match(name):
+        raise ScenarioError(f"{path}: a scenario file name is lower_snake_case")
+    module = import_scenario_module(path)
+    doc = (module.__doc__ or "").strip()
+    if not doc:
+        raise ScenarioError(f"{path}: a scenario needs a docstring (title, then reference semantics)")
+    title, _, description = doc.partition("\n")
+    styles = tuple(s for s in STYLES if callable(getattr(module, f"run_{s}", None)))
+    if not styles:
+        raise ScenarioError(f"{path}: no body; define one of "
+                            f"{', '.join('run_' + s for s in STYLES)}")
+    from ._peers import SERVICES
+
+    peers = tuple(getattr(module, "PEERS", ()))
+    unknown = [p for p in peers if p not in SERVICES]
+    if unknown:
+        raise ScenarioError(f"{path}: unknown peer service(s) {', '.join(unknown)}; the services "
+                            f"are: {', '.join(SERVICES)}")
+    not_applicable = dict(getattr(module, "NOT_APPLICABLE", {}))
+    return Scenario(
+        id=f"{area}.{name}",
+        path=path,
+        title=title.strip().rstrip("."),
+        description=" ".join(description.split()),
+        styles=styles,
+        peers=peers,
+        timeout_s=float(getattr(module, "TIMEOUT_S", DEFAULT_TIMEOUT_S)),
+        stall_limit_ms=float(getattr(module, "STALL_LIMIT_MS", DEFAULT_STALL_LIMIT_MS)),
+        not_applicable=not_applicable,
+    )
+
+
+def body_of(module: ModuleType, style: str) -> Callable[..., Any]:
+    body: Callable[..., Any] = getattr(module, f"run_{style}")
+    return body
+
+
+def select(scenarios: Iterable[Scenario], keyword: str | None) -> list[Scenario]:
+    """Scenarios whose id matches a pytest ``-k`` expression (``"dns or signals"``, ``"tcp and not tls"``)."""
+    scenarios = list(scenarios)
+    if not keyword:
+        return scenarios
+    return [s for s in scenarios if keyword_matches(keyword, [s.id, s.area, *s.id.split(".")])]
+
+
+def keyword_matches(keyword: str, names: Iterable[str]) -> bool:
+    """pytest's -k semantics without pytest: each word matches as a case-insensitive substring of any
+    of ``names``; words combine with ``and``, ``or``, ``not`` and parentheses."""
+    lowered = [n.lower() for n in names]
+    tokens = re.findall(r"\(|\)|[^\s()]+", keyword)
+    position = 0
+
+    def fail(what: str) -> ScenarioError:
+        return ScenarioError(f"bad -k expression {keyword!r}: {what}; write words joined by "
+                             "'and', 'or', 'not' and parentheses")
+
+    def peek() -> str | None:
+        return tokens[position] if position < len(tokens) else None
+
+    def take() -> str:
+        nonlocal position
+        token = peek()
+        if token is None:
+            raise fail("it ends too early")
+        position += 1
+        return token
+
+    def parse_or() -> bool:
+        value = parse_and()
+        while peek() == "or":
+            take()
+            value = parse_and() or value
+        return value
+
+    def parse_and() -> bool:
+        value = parse_not()
+        while peek() == "and":
+            take()
+            value = parse_not() and value
+        return value
+
+    def parse_not() -> bool:
+        if peek() == "not":
+            take()
+            return not parse_not()
+        token = take()
+        if token == "(":
+            value = parse_or()
+            if take() != ")":
+                raise fail("a '(' is not closed")
+            return value
+        if token in (")", "and", "or"):
+            raise fail(f"unexpected {token!r}")
+        return any(token.lower() in n for n in lowered)
+
+    if not tokens:
+        return True
+    result = parse_or()
+    if peek() is not None:
+        raise fail(f"unexpected {peek()!r}")
+    return result
