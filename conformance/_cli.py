@@ -1,0 +1,211 @@
+"""The ``conformance`` command: list, run (without pytest), and the terminal table."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+from . import __version__
+from ._expectations import Expectations, ExpectationsError
+from ._outcomes import Outcome
+from ._results import Cell, RunWriter
+from ._runner import CellRunner, run_cells
+from ._runtimes import RUNTIMES, Runtime, UnknownRuntime, availability, get_runtime
+from ._scenarios import Scenario, ScenarioError, default_scenarios_dir, discover, select
+from ._verdict import Kind, judge
+
+# Symbol and colour of each outcome: the word is always printed too (never colour alone).
+STYLE = {
+    Outcome.PASS: ("✓", "green"),
+    Outcome.BLOCKING: ("◐", "yellow"),
+    Outcome.FAIL: ("✗", "red"),
+    Outcome.UNSUPPORTED: ("∅", "magenta"),
+    Outcome.NOT_APPLICABLE: ("–", "bright_black"),
+    Outcome.UNAVAILABLE: ("·", "bright_black"),
+    Outcome.SKIPPED: ("↷", "bright_black"),
+    Outcome.ERROR: ("!", "bold red"),
+    Outcome.TIMEOUT: ("⌛", "bold red"),
+    Outcome.CRASH: ("☠", "bold red"),
+}
+
+
+class UsageError(Exception):
+    """Bad input from the command line: printed as one clear line, exit status 2."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="conformance",
+        description="Run the same real I/O scenarios under every Python concurrency runtime.")
+    parser.add_argument("--version", action="version", version=f"conformance {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def common(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--runtime", action="append", default=[], metavar="NAME",
+                         help=f"only this runtime (repeatable): {', '.join(RUNTIMES)}")
+        sub.add_argument("-k", dest="keyword", metavar="EXPR",
+                         help="only scenarios matching this pytest-style expression, "
+                              "e.g. \"dns or signals\"")
+        sub.add_argument("--scenarios", type=Path, metavar="DIR",
+                         help="the scenarios folder (default: the suite's own)")
+
+    listing = commands.add_parser("list", help="scenarios x runtimes, with availability and versions")
+    common(listing)
+
+    run = commands.add_parser("run", help="run the selected cells and write a run document")
+    common(run)
+    run.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, metavar="N",
+                     help="cells run at once (default: the number of CPUs)")
+    run.add_argument("--output", "-o", type=Path, metavar="RUN.json",
+                     help="the run document (default: reports/runs/PLATFORM.json)")
+    run.add_argument("--expectations", type=Path, metavar="FILE",
+                     help="known deviations (default: expectations.toml in the scenarios folder)")
+    return parser
+
+
+def _select(args: argparse.Namespace) -> tuple[list[Scenario], list[Runtime], Path]:
+    try:
+        runtimes = [get_runtime(n) for n in args.runtime] or list(RUNTIMES.values())
+    except UnknownRuntime as exc:
+        raise UsageError(str(exc)) from None
+    root = args.scenarios or default_scenarios_dir()
+    try:
+        scenarios = select(discover(root), args.keyword)
+    except ScenarioError as exc:
+        raise UsageError(str(exc)) from None
+    if not scenarios:
+        raise UsageError(f"no scenario matches -k {args.keyword!r}")
+    return scenarios, runtimes, root
+
+
+def cmd_list(args: argparse.Namespace, console: Console) -> int:
+    scenarios, runtimes, _ = _select(args)
+    table = Table(title="Runtimes", title_justify="left")
+    for column in ("runtime", "style", "available", "version or reason", "what it is"):
+        table.add_column(column)
+    for runtime in runtimes:
+        found = availability(runtime)
+        table.add_row(runtime.name, runtime.style,
+                      Text("yes", "green") if found.available else Text("no", "red"),
+                      found.version or found.reason, runtime.description)
+    console.print(table)
+    table = Table(title=f"Scenarios ({len(scenarios)} x {len(runtimes)} runtimes = "
+                        f"{len(scenarios) * len(runtimes)} cells)", title_justify="left")
+    for column in ("scenario", "title", "styles", "peers"):
+        table.add_column(column)
+    for scenario in scenarios:
+        table.add_row(scenario.id, scenario.title, " ".join(scenario.styles), " ".join(scenario.peers))
+    console.print(table)
+    return 0
+
+
+def outcome_text(cell: Cell) -> Text:
+    symbol, colour = STYLE[cell.outcome]
+    text = Text(f"{symbol} {cell.outcome.value}", style=colour)
+    kind = judge(cell).kind
+    if kind is Kind.KNOWN:
+        text.append(" (known)", style="dim")
+    elif kind is Kind.UNEXPECTED:
+        text.append(" !unexpected", style="bold red reverse")
+    return text
+
+
+def results_table(cells: Sequence[Cell], scenarios: Sequence[Scenario],
+                  runtimes: Sequence[Runtime]) -> Table:
+    by_id = {c.id: c for c in cells}
+    table = Table(title="Outcomes", title_justify="left")
+    table.add_column("scenario", no_wrap=True)
+    for runtime in runtimes:
+        table.add_column(runtime.name, no_wrap=True)
+    for scenario in scenarios:
+        row: list[Text | str] = [scenario.id]
+        for runtime in runtimes:
+            cell = by_id.get(f"{scenario.id}[{runtime.name}]")
+            row.append(outcome_text(cell) if cell else Text("not run", "dim"))
+        table.add_row(*row)
+    return table
+
+
+def cmd_run(args: argparse.Namespace, console: Console) -> int:
+    scenarios, runtimes, root = _select(args)
+    if args.jobs < 1:
+        raise UsageError(f"--jobs must be 1 or more, not {args.jobs}")
+    expectations_path = args.expectations or root / "expectations.toml"
+    try:
+        expectations = (Expectations.load(expectations_path, [s.id for s in discover(root)],
+                                          list(RUNTIMES))
+                        if args.expectations or expectations_path.exists() else Expectations([]))
+    except (ExpectationsError, ScenarioError) as exc:
+        raise UsageError(str(exc)) from None
+    from ._run_info import collect
+
+    run_info = collect([r.name for r in runtimes])
+    output = args.output or Path("reports") / "runs" / f"{run_info['platform']}.json"
+    writer = RunWriter(output, run_info)
+    runner = CellRunner(expectations)
+    pairs = [(s, r) for s in scenarios for r in runtimes]
+    interactive = console.is_terminal
+    progress = Progress(TextColumn("[bold]conformance run"), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), TextColumn("{task.description}"),
+                        console=console, transient=True, disable=not interactive)
+    task = progress.add_task("", total=len(pairs))
+
+    def on_cell(cell: Cell) -> None:
+        writer.add(cell)
+        progress.update(task, advance=1, description=f"{cell.id}: {cell.outcome.value}")
+        if not interactive:  # CI logs: one line per cell as it finishes
+            line = Text(f"[{len(writer.cells)}/{len(pairs)}] {cell.id} ")
+            line.append_text(outcome_text(cell))
+            line.append(f" {cell.duration_s:.2f}s")
+            console.print(line, soft_wrap=True)
+
+    started = datetime.datetime.now(datetime.timezone.utc)
+    try:
+        with progress:
+            run_cells(runner, pairs, args.jobs, on_cell)
+    except KeyboardInterrupt:
+        writer.finish(interrupted=True)
+        console.print(f"\ninterrupted: the {len(writer.cells)} cells already finished are kept "
+                      f"in {writer.path}")
+        return 130
+    finished = datetime.datetime.now(datetime.timezone.utc)
+    document = writer.finish(finished_at=finished.isoformat(timespec="seconds"),
+                             wall_time_s=round((finished - started).total_seconds(), 3))
+    console.print(results_table(document.cells, scenarios, runtimes))
+    verdicts = [(c, judge(c)) for c in document.cells]
+    counts = Counter(c.outcome.value for c in document.cells)
+    console.print("outcomes: " + ", ".join(f"{n} {o}" for o, n in sorted(counts.items())))
+    unexpected = [(c, v) for c, v in verdicts if v.kind is Kind.UNEXPECTED]
+    for _, verdict in unexpected:
+        console.print(Text(f"unexpected: {verdict.message}", style="red"), soft_wrap=True)
+    console.print(f"{len(document.cells)} cells in {(finished - started).total_seconds():.1f} s; "
+                  f"run document: {writer.path}")
+    return 1 if unexpected else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    # Logs (CI, a file) get the whole table rather than rich's default of 80 columns.
+    console = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
+    try:
+        if args.command == "list":
+            return cmd_list(args, console)
+        return cmd_run(args, console)
+    except UsageError as exc:
+        Console(stderr=True, highlight=False).print(f"conformance: error: {exc}", style="red",
+                                                    soft_wrap=True, markup=False)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,173 @@
+"""The pytest plugin: every scenario x runtime as an item, judged against the expectations.
+
+A thin adapter over the engine, using public pytest API only. Items are parametrizations of a
+``test_scenario(conformance_cell)`` function (``scenarios/test_scenarios.py``), with ids
+``test_scenario[sockets.tcp_echo-gevent]``, so ``-k`` and ``-n`` work as everywhere. Each item records its
+cell in ``user_properties``; the process that writes the run document (the xdist controller, or the only
+process) collects them from the reports.
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ._expectations import Expectations, ExpectationsError
+from ._results import Cell, RunWriter
+from ._runner import CellRunner
+from ._runtimes import RUNTIMES, Runtime, UnknownRuntime, get_runtime
+from ._scenarios import Scenario, ScenarioError, default_scenarios_dir, discover
+from ._verdict import Kind, judge
+
+PROPERTY = "conformance_cell"
+# pytest-timeout is a last resort for the parent: the cell's own deadline is the scenario's TIMEOUT_S.
+PARENT_TIMEOUT_MARGIN_S = 120
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("conformance", "conformance suite")
+    group.addoption("--runtime", action="append", default=[], metavar="NAME",
+                    help=f"run only this runtime (repeatable); one of: {', '.join(RUNTIMES)}")
+    group.addoption("--scenarios", metavar="DIR", default=None,
+                    help="the scenarios folder (default: the suite's own)")
+    group.addoption("--expectations", metavar="FILE", default=None,
+                    help="the expectations file (default: expectations.toml in the scenarios folder)")
+    group.addoption("--run-document", metavar="PATH", default=None,
+                    help="where to write the run document (default: reports/runs/PLATFORM.json)")
+
+
+_RUNNER = pytest.StashKey[CellRunner]()
+_SCENARIOS = pytest.StashKey[list[Scenario]]()
+
+
+def _runtimes(config: pytest.Config) -> list[Runtime]:
+    try:
+        return [get_runtime(n) for n in config.getoption("runtime")] or list(RUNTIMES.values())
+    except UnknownRuntime as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
+def _scenarios(config: pytest.Config) -> list[Scenario]:
+    if _SCENARIOS not in config.stash:
+        root = Path(config.getoption("scenarios") or default_scenarios_dir())
+        try:
+            config.stash[_SCENARIOS] = discover(root)
+        except ScenarioError as exc:
+            raise pytest.UsageError(str(exc)) from None
+    return config.stash[_SCENARIOS]
+
+
+def _runner(config: pytest.Config) -> CellRunner:
+    if _RUNNER not in config.stash:
+        scenarios = _scenarios(config)
+        given = config.getoption("expectations")
+        root = Path(config.getoption("scenarios") or default_scenarios_dir())
+        path = Path(given) if given else root / "expectations.toml"
+        try:
+            expectations = (Expectations.load(path, [s.id for s in scenarios], list(RUNTIMES))
+                            if given or path.exists() else Expectations([]))
+        except ExpectationsError as exc:
+            raise pytest.UsageError(str(exc)) from None
+        config.stash[_RUNNER] = CellRunner(expectations)
+    return config.stash[_RUNNER]
+
+
+class RunDocumentWriter:
+    """Registered in the process that writes the run document: the xdist controller, or the only one.
+
+    It receives every item's report (xdist forwards the workers' reports with their
+    ``user_properties``) and adds each cell to the document as it arrives.
+    """
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.writer: RunWriter | None = None
+
+    def _open(self) -> RunWriter:
+        if self.writer is None:
+            from ._run_info import collect
+
+            run_info = collect([r.name for r in _runtimes(self.config)])
+            path = (self.config.getoption("run_document")
+                    or f"reports/runs/{run_info['platform']}.json")
+            self.writer = RunWriter(Path(path), run_info)
+        return self.writer
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        for name, value in report.user_properties:
+            if name == PROPERTY:
+                cell = Cell.from_json(value)
+                writer = self._open()
+                if cell.id not in writer.cells:  # an item's teardown report repeats its properties
+                    writer.add(cell)
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if self.writer is not None:
+            self.writer.finish(finished_at=datetime.datetime.now(datetime.timezone.utc)
+                               .isoformat(timespec="seconds"))
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if self.writer is not None:
+            terminalreporter.write_line(
+                f"conformance: {len(self.writer.cells)} cells written to {self.writer.path}")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "conformance: a scenario under a runtime")
+    # Bad input (an unknown --runtime, a broken scenario or expectations file) is a usage error
+    # before anything runs, not a hundred failed items.
+    _runtimes(config)
+    _runner(config)
+    if not hasattr(config, "workerinput"):
+        config.pluginmanager.register(RunDocumentWriter(config), "conformance-run-document")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "conformance_cell" not in metafunc.fixturenames:
+        return
+    config = metafunc.config
+    pairs = [(s, r) for s in _scenarios(config) for r in _runtimes(config)]
+    metafunc.parametrize("conformance_cell", pairs, ids=[f"{s.id}-{r.name}" for s, r in pairs],
+                         indirect=True)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is None or "conformance_cell" not in callspec.params:
+            continue
+        scenario, _ = callspec.params["conformance_cell"]
+        item.add_marker(pytest.mark.conformance)
+        item.add_marker(pytest.mark.timeout(scenario.timeout_s + PARENT_TIMEOUT_MARGIN_S))
+
+
+class CellCheck:
+    """What ``test_scenario`` receives: calling it runs the cell and turns the verdict into a pytest
+    outcome (pass, xfail with the known reason, skip for cells that cannot run here, or fail)."""
+
+    def __init__(self, scenario: Scenario, runtime: Runtime, runner: CellRunner,
+                 item: pytest.Item) -> None:
+        self.scenario, self.runtime, self.runner, self.item = scenario, runtime, runner, item
+
+    def __call__(self) -> Cell:
+        cell = self.runner.run(self.scenario, self.runtime)
+        self.item.user_properties.append((PROPERTY, cell.to_json()))
+        verdict = judge(cell)
+        if verdict.kind is Kind.UNEXPECTED:
+            details = dict(cell.details)
+            extra = details.get("traceback") or details.get("stack") or details.get("stderr") or ""
+            pytest.fail(verdict.message + (f"\n\n{extra}" if extra else ""), pytrace=False)
+        if verdict.kind is Kind.NOT_RUN:
+            pytest.skip(verdict.message)
+        if verdict.kind is Kind.KNOWN:
+            pytest.xfail(verdict.message)
+        return cell
+
+
+@pytest.fixture
+def conformance_cell(request: pytest.FixtureRequest) -> CellCheck:
+    scenario, runtime = request.param
+    return CellCheck(scenario, runtime, _runner(request.config), request.node)

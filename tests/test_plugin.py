@@ -1,0 +1,149 @@
+"""The pytest plugin, tested black-box with pytester: ids, selection, verdicts, the run document."""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+SCENARIOS = {
+    "ok": '''
+        """A body that does the right thing."""
+        def run_sync(ctx): ctx.measure("answer", 42)
+        async def run_asyncio(ctx): ctx.measure("answer", 42)
+        async def run_trio(ctx): ctx.measure("answer", 42)
+    ''',
+    "missing_api": '''
+        """A body whose operation the runtime lacks."""
+        def run_sync(ctx): raise NotImplementedError("no such operation here")
+        async def run_asyncio(ctx): raise NotImplementedError("no such operation here")
+        async def run_trio(ctx): raise NotImplementedError("no such operation here")
+    ''',
+    "wrong": '''
+        """A body that observes a wrong result."""
+        def run_sync(ctx): ctx.expect_equal(1, 2, "the answer")
+        async def run_asyncio(ctx): ctx.expect_equal(1, 2, "the answer")
+        async def run_trio(ctx): ctx.expect_equal(1, 2, "the answer")
+    ''',
+    "nowhere": '''
+        """A feature no platform has."""
+        import sys
+        NOT_APPLICABLE = {sys.platform: "this platform lacks it for every runtime"}
+        def run_sync(ctx): pass
+        async def run_asyncio(ctx): pass
+        async def run_trio(ctx): pass
+    ''',
+}
+
+EXPECTATIONS = '''
+[[expectation]]
+scenario = "sockets.missing_api"
+runtime = "*"
+outcome = "unsupported"
+reason = "the operation is known to be missing"
+link = "https://example.org/issue/1"
+
+[[expectation]]
+scenario = "sockets.ok"
+runtime = "asyncio"
+outcome = "fail"
+reason = "claims a failure that does not happen"
+link = "https://example.org/issue/2"
+'''
+
+
+@pytest.fixture
+def suite(pytester: pytest.Pytester) -> pytest.Pytester:
+    root = pytester.path / "scenarios"
+    (root / "sockets").mkdir(parents=True)
+    for name, source in SCENARIOS.items():
+        (root / "sockets" / f"{name}.py").write_text(textwrap.dedent(source))
+    (root / "expectations.toml").write_text(EXPECTATIONS)
+    (root / "conftest.py").write_text('pytest_plugins = ["conformance._pytest_plugin"]\n')
+    (root / "test_scenarios.py").write_text(textwrap.dedent('''
+        def test_scenario(conformance_cell):
+            conformance_cell()
+    '''))
+    return pytester
+
+
+def _run(suite: pytest.Pytester, *args: str) -> pytest.RunResult:
+    return suite.runpytest_subprocess(
+        "scenarios", "--scenarios", "scenarios", "-p", "no:cacheprovider", "-rxXsf",
+        "--run-document", "run.json", *args)
+
+
+def test_item_ids_are_scenario_and_runtime(suite: pytest.Pytester) -> None:
+    result = _run(suite, "--collect-only", "-q", "--runtime", "threads", "--runtime", "gevent")
+    result.stdout.fnmatch_lines([
+        "*test_scenario[[]sockets.missing_api-threads[]]",
+        "*test_scenario[[]sockets.ok-gevent[]]",
+    ])
+    assert "asyncio" not in result.stdout.str()
+    assert result.ret == 0
+
+
+def test_verdicts(suite: pytest.Pytester) -> None:
+    result = _run(suite, "--runtime", "threads", "--runtime", "asyncio")
+    outcomes = result.parseoutcomes()
+    # ok-threads passes; missing_api is known (xfail) for both; nowhere is skipped for both;
+    # wrong fails for both (no expectation); ok-asyncio passes against an expected fail: fails.
+    assert outcomes == {"passed": 1, "xfailed": 2, "skipped": 2, "failed": 3}, outcomes
+    text = result.stdout.str()
+    assert "the operation is known to be missing" in text  # the xfail carries its reason
+    assert "https://example.org/issue/1" in text
+    result.stdout.fnmatch_lines([
+        "*sockets.ok[[]asyncio[]]: expected fail (claims a failure that does not happen), got pass*",
+        "*sockets.wrong[[]threads[]]: expected pass, got fail: the answer: expected 2, got 1*",
+        "*not-applicable: this platform lacks it for every runtime*",
+    ])
+    assert result.ret == 1
+
+
+def test_keyword_and_xdist_write_one_run_document(suite: pytest.Pytester) -> None:
+    result = _run(suite, "-n", "2", "-k", "ok or missing_api", "--runtime", "threads",
+                  "--runtime", "trio", "--runtime", "uvloop")
+    assert result.parseoutcomes() == {"passed": 3, "xfailed": 3}
+    document = json.loads((suite.path / "run.json").read_text())
+    assert document["schema"] == "conformance-run/1"
+    cells = {(c["scenario"], c["runtime"]): c for c in document["cells"]}
+    assert sorted(cells) == sorted(
+        (f"sockets.{s}", r) for s in ("ok", "missing_api") for r in ("threads", "trio", "uvloop"))
+    assert cells[("sockets.ok", "trio")]["measurements"] == {"answer": 42}
+    assert cells[("sockets.missing_api", "threads")]["outcome"] == "unsupported"
+    assert cells[("sockets.missing_api", "threads")]["expected"] == "unsupported"
+    assert set(document["run_info"]["runtimes"]) == {"threads", "trio", "uvloop"}
+
+
+def test_unknown_runtime_is_a_usage_error(suite: pytest.Pytester) -> None:
+    result = _run(suite, "--runtime", "twistedd")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*unknown runtime 'twistedd'; the runtimes are: threads, gevent*"])
+
+
+def test_bad_expectations_are_a_usage_error(suite: pytest.Pytester) -> None:
+    (suite.path / "scenarios" / "expectations.toml").write_text(
+        EXPECTATIONS.replace('link = "https://example.org/issue/1"', ""))
+    result = _run(suite, "--runtime", "threads")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*entry 1: 'link' is required*"])
+
+
+def test_cli_run_matches_the_plugin(suite: pytest.Pytester, tmp_path: Path) -> None:
+    """``conformance run`` gives the same verdicts without pytest, and exits 1 on unexpected cells."""
+    output = tmp_path / "cli.json"
+    result = suite.run(sys.executable, "-m", "conformance", "run", "--scenarios", "scenarios", "--runtime", "threads",
+                       "-k", "ok or missing_api", "--jobs", "2", "--output", str(output))
+    assert result.ret == 0, result.stdout.str()
+    document = json.loads(output.read_text())
+    assert {c["scenario"]: c["outcome"] for c in document["cells"]} == {
+        "sockets.ok": "pass", "sockets.missing_api": "unsupported"}
+    result = suite.run(sys.executable, "-m", "conformance", "run", "--scenarios", "scenarios", "--runtime", "threads",
+                       "-k", "wrong", "--output", str(output))
+    assert result.ret == 1
+    result.stdout.fnmatch_lines(["*unexpected: sockets.wrong[[]threads[]]: expected pass, got fail*"])
