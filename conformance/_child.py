@@ -78,7 +78,7 @@ def run_cell(job: dict[str, Any]) -> dict[str, Any]:
         result.update(outcome=Outcome.UNSUPPORTED.value,
                       reason=f"NotImplementedError: {exc}" if str(exc) else "NotImplementedError",
                       details=_exception_details(exc))
-    except BaseException as exc:  # noqa: BLE001 - every other exception is the cell's error
+    except BaseException as exc:
         result.update(outcome=Outcome.ERROR.value, reason=_describe(exc),
                       details=_exception_details(exc))
     else:

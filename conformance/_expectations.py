@@ -51,7 +51,7 @@ class Entry:
             return True
         from packaging.markers import Marker
 
-        return bool(Marker(self.when).evaluate(dict(environment)))  # type: ignore[arg-type]
+        return bool(Marker(self.when).evaluate(dict(environment)))
 
 
 class Expectations:

@@ -37,7 +37,8 @@ class Outcome(str, enum.Enum):
 
 MEANINGS: dict[Outcome, str] = {
     Outcome.PASS: "correct result, and other tasks kept running (no stall over the limit)",
-    Outcome.BLOCKING: "correct result, but the scheduler stalled: the heartbeat measured a gap over the limit",
+    Outcome.BLOCKING: ("correct result, but the scheduler stalled: the heartbeat measured a gap over "
+                       "the limit"),
     Outcome.FAIL: "wrong result or wrong exception",
     Outcome.UNSUPPORTED: "the runtime lacks the operation here (NotImplementedError, missing API)",
     Outcome.NOT_APPLICABLE: "the platform lacks it for every runtime",

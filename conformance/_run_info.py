@@ -18,7 +18,7 @@ def marker_environment() -> dict[str, str]:
     """The PEP 508 marker variables of this interpreter: what expectations' conditions are read against."""
     from packaging.markers import default_environment
 
-    return dict(default_environment())
+    return {k: str(v) for k, v in default_environment().items()}
 
 
 def suite_commit() -> str | None:

@@ -137,13 +137,13 @@ def test_bad_expectations_are_a_usage_error(suite: pytest.Pytester) -> None:
 def test_cli_run_matches_the_plugin(suite: pytest.Pytester, tmp_path: Path) -> None:
     """``conformance run`` gives the same verdicts without pytest, and exits 1 on unexpected cells."""
     output = tmp_path / "cli.json"
-    result = suite.run(sys.executable, "-m", "conformance", "run", "--scenarios", "scenarios", "--runtime", "threads",
-                       "-k", "ok or missing_api", "--jobs", "2", "--output", str(output))
+    command = (sys.executable, "-m", "conformance", "run", "--scenarios", "scenarios",
+               "--runtime", "threads", "--output", str(output))
+    result = suite.run(*command, "-k", "ok or missing_api", "--jobs", "2")
     assert result.ret == 0, result.stdout.str()
     document = json.loads(output.read_text())
     assert {c["scenario"]: c["outcome"] for c in document["cells"]} == {
         "sockets.ok": "pass", "sockets.missing_api": "unsupported"}
-    result = suite.run(sys.executable, "-m", "conformance", "run", "--scenarios", "scenarios", "--runtime", "threads",
-                       "-k", "wrong", "--output", str(output))
+    result = suite.run(*command, "-k", "wrong")
     assert result.ret == 1
     result.stdout.fnmatch_lines(["*unexpected: sockets.wrong[[]threads[]]: expected pass, got fail*"])

@@ -56,7 +56,7 @@ class Runtime:
         return f"pip install 'conformance[{self.name}]'"
 
     def family_module(self) -> Family:
-        module: Family = importlib.import_module(f"conformance._runtimes._{self.family}")  # type: ignore[assignment]
+        module: Family = importlib.import_module(f"conformance._runtimes._{self.family}")
         return module
 
 
@@ -112,7 +112,7 @@ def availability(runtime: Runtime, environment: Mapping[str, str] | None = None)
     here = environment is None
     if runtime.marker is not None:
         env = dict(environment) if environment is not None else None
-        if not Marker(runtime.marker).evaluate(env):  # type: ignore[arg-type]
+        if not Marker(runtime.marker).evaluate(env):
             platform = (environment or {}).get("sys_platform", sys.platform)
             return Availability(runtime.name, False, None,
                                 f"{runtime.name} does not run on {platform} "

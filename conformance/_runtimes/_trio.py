@@ -34,7 +34,7 @@ def run(runtime: Runtime, body: Callable[..., Coroutine[Any, Any, None]], ctx: A
             try:
                 with ctx.whole_body_window():
                     await body(ctx)
-            except BaseException as exc:  # noqa: BLE001 - re-raised below, outside the nursery
+            except BaseException as exc:
                 # Raised inside the nursery it would come out wrapped in an ExceptionGroup; the body's
                 # own exception is what the verdict is about.
                 failure.append(exc)
