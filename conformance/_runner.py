@@ -288,14 +288,23 @@ def run_cells(runner: CellRunner, pairs: Iterable[tuple[Scenario, Runtime]], job
               on_cell: Callable[[Cell], None]) -> None:
     """Run every (scenario, runtime) pair, ``jobs`` at a time, calling ``on_cell`` as each finishes.
 
-    The parent's workers are plain threads: each only waits on its child process.
+    The parent's workers are plain threads: each only waits on its child process. On Ctrl-C the cells
+    not started are dropped, the running ones finish (each within its own deadline) and are reported,
+    then KeyboardInterrupt propagates: nothing already measured is lost.
     """
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = [pool.submit(runner.run, s, r) for s, r in pairs]
-        try:
-            for future in as_completed(futures):
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    futures = [pool.submit(runner.run, s, r) for s, r in pairs]
+    reported: set[int] = set()
+    try:
+        for future in as_completed(futures):
+            reported.add(id(future))
+            on_cell(future.result())
+    except KeyboardInterrupt:
+        for future in futures:
+            future.cancel()
+        for future in futures:
+            if id(future) not in reported and not future.cancelled():
                 on_cell(future.result())
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            raise
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

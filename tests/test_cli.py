@@ -1,0 +1,93 @@
+"""The ``conformance`` command, run as a user runs it: list, run, bad input, an interrupted run."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+SLOW = '''
+"""A body that takes half a second."""
+import time
+def run_sync(ctx): time.sleep(0.5)
+async def run_asyncio(ctx):
+    import asyncio
+    await asyncio.sleep(0.5)
+async def run_trio(ctx):
+    import trio
+    await trio.sleep(0.5)
+'''
+
+
+def conformance(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "conformance", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=120, check=False)
+
+
+@pytest.fixture
+def scenarios(tmp_path: Path) -> Path:
+    root = tmp_path / "scenarios"
+    (root / "sockets").mkdir(parents=True)
+    for n in range(4):
+        (root / "sockets" / f"slow_{n}.py").write_text(textwrap.dedent(SLOW))
+    return root
+
+
+def test_list_shows_runtimes_and_scenarios(scenarios: Path) -> None:
+    result = conformance("list", "--scenarios", str(scenarios), cwd=scenarios.parent)
+    assert result.returncode == 0, result.stderr
+    for word in ("threads", "gevent", "uvloop", "trio", "sockets.slow_0", "4 x 8 runtimes = 32 cells"):
+        assert word in result.stdout
+    assert "winloop does not run on linux" in result.stdout or sys.platform == "win32"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["run", "--runtime", "gevnet"], "unknown runtime 'gevnet'; the runtimes are: threads, gevent"),
+    (["run", "-k", "slow and"], "bad -k expression 'slow and'"),
+    (["run", "-k", "nothing_like_this"], "no scenario matches -k 'nothing_like_this'"),
+    (["run", "--jobs", "0"], "--jobs must be 1 or more"),
+    (["run", "--expectations", "missing.toml"], "missing.toml: cannot read"),
+])
+def test_bad_input_is_one_clear_line(scenarios: Path, args: list[str], message: str) -> None:
+    result = conformance(*args, "--scenarios", str(scenarios), cwd=scenarios.parent)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_scenarios_folder_is_a_usage_error(tmp_path: Path) -> None:
+    result = conformance("list", "--scenarios", str(tmp_path / "nope"), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "no scenarios folder at" in result.stderr
+
+
+@pytest.mark.skipif(os.name != "posix", reason="delivers SIGINT to a process group (POSIX)")
+def test_interrupted_run_keeps_every_finished_cell(scenarios: Path) -> None:
+    output = scenarios.parent / "run.json"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "conformance", "run", "--scenarios", str(scenarios), "--runtime",
+         "threads", "--runtime", "asyncio", "--jobs", "1", "--output", str(output)],
+        cwd=scenarios.parent, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # wait until two cells are on disk
+        if output.exists() and len(json.loads(output.read_text())["cells"]) >= 2:
+            break
+        time.sleep(0.05)
+    else:
+        process.kill()
+        pytest.fail("the run wrote no cells within 60 s")
+    process.send_signal(signal.SIGINT)
+    stdout, _ = process.communicate(timeout=60)
+    assert process.returncode == 130, stdout
+    document = json.loads(output.read_text())
+    assert document["run_info"]["interrupted"] is True
+    assert 2 <= len(document["cells"]) < 8  # what finished is kept; the rest was not started
+    assert all(c["outcome"] == "pass" for c in document["cells"])
+    assert f"the {len(document['cells'])} cells already finished are kept" in stdout
