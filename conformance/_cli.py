@@ -173,6 +173,10 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
     try:
         with progress:
             run_cells(runner, pairs, args.jobs, on_cell)
+    except ExpectationsError as exc:  # two entries claim one cell: the data must be fixed
+        writer.finish(interrupted=True)
+        raise UsageError(f"{exc} (the {len(writer.cells)} cells finished are kept in {writer.path})") \
+            from None
     except KeyboardInterrupt:
         writer.finish(interrupted=True)
         console.print(f"\ninterrupted: the {len(writer.cells)} cells already finished are kept "

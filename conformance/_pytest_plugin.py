@@ -153,7 +153,10 @@ class CellCheck:
         self.scenario, self.runtime, self.runner, self.item = scenario, runtime, runner, item
 
     def __call__(self) -> Cell:
-        cell = self.runner.run(self.scenario, self.runtime)
+        try:
+            cell = self.runner.run(self.scenario, self.runtime)
+        except ExpectationsError as exc:
+            pytest.fail(str(exc), pytrace=False)
         self.item.user_properties.append((PROPERTY, cell.to_json()))
         verdict = judge(cell)
         if verdict.kind is Kind.UNEXPECTED:

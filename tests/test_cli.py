@@ -91,3 +91,24 @@ def test_interrupted_run_keeps_every_finished_cell(scenarios: Path) -> None:
     assert 2 <= len(document["cells"]) < 8  # what finished is kept; the rest was not started
     assert all(c["outcome"] == "pass" for c in document["cells"])
     assert f"the {len(document['cells'])} cells already finished are kept" in stdout
+
+
+def test_ambiguous_expectations_stop_the_run_and_keep_its_cells(scenarios: Path) -> None:
+    entry = '''
+[[expectation]]
+scenario = "sockets.slow_{n}"
+runtime = "{runtime}"
+outcome = "blocking"
+reason = "a reason"
+link = "https://example.org/{n}"
+'''
+    (scenarios / "expectations.toml").write_text(
+        entry.format(n="0", runtime="threads") + entry.format(n="*", runtime="thr*"))
+    output = scenarios.parent / "run.json"
+    result = conformance("run", "--scenarios", str(scenarios), "--runtime", "threads", "-k", "slow_0",
+                         "--output", str(output), cwd=scenarios.parent)
+    assert result.returncode == 2
+    assert "sockets.slow_0[threads] matches more than one expectation" in result.stderr
+    assert "entry 1; " in result.stderr and "entry 2" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert json.loads(output.read_text())["run_info"]["interrupted"] is True
