@@ -259,7 +259,8 @@ class CellRunner:
             return Cell(scenario.id, runtime.name, Outcome.ERROR, harness_error=True,
                         reason=f"harness error: the scenario has no {runtime.style} body "
                                f"(run_{runtime.style} in {scenario.path.name})")
-        folder = Path(tempfile.mkdtemp(prefix=f"conformance-{scenario.id}-{runtime.name}-"))
+        # Short: a Unix socket path in it must stay under macOS's 104 bytes (its $TMPDIR is long).
+        folder = Path(tempfile.mkdtemp(prefix="cf-", dir="/tmp" if sys.platform == "darwin" else None))
         peers: PeerProcess | None = None
         try:
             try:

@@ -76,7 +76,7 @@ RUNTIMES: dict[str, Runtime] = {
         Runtime("winloop", "asyncio", "asyncio", "asyncio on winloop, uvloop's Windows port",
                 distribution="winloop", marker="sys_platform == 'win32'"),
         Runtime("rloop", "asyncio", "asyncio", "asyncio on rloop's Rust event loop",
-                distribution="rloop"),
+                distribution="rloop", marker="sys_platform != 'win32'"),
         Runtime("trio", "trio", "trio", "trio's structured concurrency", distribution="trio"),
     )
 }

@@ -1,0 +1,168 @@
+"""STARTTLS: upgrade an open plain connection to TLS
+
+Reference semantics: a blocking client speaks a plain line protocol (``HELLO`` answered ``HELLO``,
+``STARTTLS`` answered ``READY``), then wraps the very same socket with
+``ssl.create_default_context(cafile=...).wrap_socket(sock, server_hostname="localhost")``: the handshake
+runs over the existing connection and verifies the certificate, and the connection then echoes 256 KiB
+(16 KiB chunks, each echo read before the next chunk is sent) encrypted. SMTP, IMAP, POP3, LDAP, XMPP
+and PostgreSQL all upgrade this way: a runtime must be able to start TLS on a connection it already
+drives, without losing a byte at the switch or stalling its other tasks.
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import time
+
+from conformance import Context
+
+PEERS = ("starttls",)
+SIZE = 256 * 1024
+CHUNK = 16 * 1024
+TIMEOUT_S = 10.0  # per blocking call (sync) or for the whole exchange (asyncio, trio)
+
+
+def _check_certificate(ctx: Context, cert: object, hostname: str) -> None:
+    ctx.expect(isinstance(cert, dict) and ("DNS", hostname) in cert.get("subjectAltName", ()),
+               f"the verified peer certificate should name {hostname!r}; got {cert!r}")
+
+
+def _recv_exactly(sock: socket.socket, size: int) -> bytes:
+    received = bytearray()
+    while len(received) < size:
+        chunk = sock.recv(size - len(received))
+        if not chunk:
+            break
+        received.extend(chunk)
+    return bytes(received)
+
+
+def run_sync(ctx: Context) -> None:
+    peer = ctx.peers["starttls"]
+    context = ssl.create_default_context(cafile=peer.ca_pem)
+    data = ctx.payload(SIZE)
+    received = bytearray()
+    with socket.create_connection(peer.tuple, timeout=TIMEOUT_S) as sock:
+        # The peer answers one line at a time and waits for the next: reading a line's length is
+        # reading exactly that line, and nothing of the TLS stream can be read ahead by mistake.
+        for line, answer in ((b"HELLO\n", b"HELLO\n"), (b"STARTTLS\n", b"READY\n")):
+            sock.sendall(line)
+            ctx.expect_equal(_recv_exactly(sock, len(answer)), answer, f"the answer to {line!r}")
+        started = time.perf_counter()
+        with context.wrap_socket(sock, server_hostname=peer.server_hostname) as tls:
+            ctx.measure("handshake_ms", (time.perf_counter() - started) * 1000)
+            _check_certificate(ctx, tls.getpeercert(), peer.server_hostname)
+            for offset in range(0, SIZE, CHUNK):
+                chunk = data[offset:offset + CHUNK]
+                tls.sendall(chunk)
+                echoed = _recv_exactly(tls, len(chunk))
+                ctx.expect_equal(len(echoed), len(chunk), f"bytes echoed of the chunk at {offset}")
+                received.extend(echoed)
+    ctx.expect(bytes(received) == data, "the echoed bytes differ from those sent")
+
+
+async def run_asyncio(ctx: Context) -> None:
+    import asyncio
+
+    peer = ctx.peers["starttls"]
+    context = ssl.create_default_context(cafile=peer.ca_pem)
+    data = ctx.payload(SIZE)
+    loop = asyncio.get_running_loop()
+
+    class Client(asyncio.Protocol):
+        """Collects what arrives; the same protocol serves before and after the upgrade."""
+
+        def __init__(self) -> None:
+            self.buffer = bytearray()
+            self.eof = False
+            self.changed = asyncio.Event()
+
+        def data_received(self, data: bytes) -> None:
+            self.buffer.extend(data)
+            self.changed.set()
+
+        def eof_received(self) -> bool:
+            self.eof = True
+            self.changed.set()
+            return False
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self.eof = True
+            self.changed.set()
+
+        async def read_exactly(self, size: int) -> bytes:
+            while len(self.buffer) < size and not self.eof:
+                self.changed.clear()
+                await self.changed.wait()
+            result = bytes(self.buffer[:size])
+            del self.buffer[:size]
+            return result
+
+    async def exchange() -> bytes:
+        received = bytearray()
+        transport, client = await loop.create_connection(Client, *peer.tuple)
+        try:
+            for line, answer in ((b"HELLO\n", b"HELLO\n"), (b"STARTTLS\n", b"READY\n")):
+                transport.write(line)
+                ctx.expect_equal(await client.read_exactly(len(answer)), answer,
+                                 f"the answer to {line!r}")
+            started = time.perf_counter()
+            tls = await loop.start_tls(transport, client, context,
+                                       server_hostname=peer.server_hostname)
+            ctx.measure("handshake_ms", (time.perf_counter() - started) * 1000)
+            if tls is None:
+                raise AssertionError("loop.start_tls returned no transport")
+            transport = tls  # it now owns the plain one: closing it closes both
+            _check_certificate(ctx, transport.get_extra_info("peercert"), peer.server_hostname)
+            for offset in range(0, SIZE, CHUNK):
+                chunk = data[offset:offset + CHUNK]
+                transport.write(chunk)
+                echoed = await client.read_exactly(len(chunk))
+                ctx.expect_equal(len(echoed), len(chunk), f"bytes echoed of the chunk at {offset}")
+                received.extend(echoed)
+        finally:
+            transport.close()
+        return bytes(received)
+
+    received = await asyncio.wait_for(exchange(), TIMEOUT_S)
+    ctx.expect(received == data, "the echoed bytes differ from those sent")
+
+
+async def run_trio(ctx: Context) -> None:
+    import trio
+
+    peer = ctx.peers["starttls"]
+    context = ssl.create_default_context(cafile=peer.ca_pem)
+    data = ctx.payload(SIZE)
+    received = bytearray()
+
+    async def receive_exactly(stream: trio.abc.ReceiveStream, size: int) -> bytes:
+        result = bytearray()
+        while len(result) < size:
+            chunk = await stream.receive_some(size - len(result))
+            if not chunk:
+                break
+            result.extend(chunk)
+        return bytes(result)
+
+    with trio.fail_after(TIMEOUT_S):
+        tcp = await trio.open_tcp_stream(*peer.tuple)
+        async with tcp:
+            for line, answer in ((b"HELLO\n", b"HELLO\n"), (b"STARTTLS\n", b"READY\n")):
+                await tcp.send_all(line)
+                ctx.expect_equal(await receive_exactly(tcp, len(answer)), answer,
+                                 f"the answer to {line!r}")
+            started = time.perf_counter()
+            tls = trio.SSLStream(tcp, context, server_hostname=peer.server_hostname)
+            await tls.do_handshake()
+            ctx.measure("handshake_ms", (time.perf_counter() - started) * 1000)
+            _check_certificate(ctx, tls.getpeercert(), peer.server_hostname)
+            for offset in range(0, SIZE, CHUNK):
+                chunk = data[offset:offset + CHUNK]
+                await tls.send_all(chunk)
+                echoed = await receive_exactly(tls, len(chunk))
+                ctx.expect_equal(len(echoed), len(chunk), f"bytes echoed of the chunk at {offset}")
+                received.extend(echoed)
+            await tls.aclose()
+    ctx.expect(bytes(received) == data, "the echoed bytes differ from those sent")
