@@ -18,7 +18,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -245,8 +245,24 @@ class CellRunner:
 
     def run(self, scenario: Scenario, runtime: Runtime) -> Cell:
         cell = self._run(scenario, runtime)
+        if cell.outcome is Outcome.BLOCKING:
+            cell = self._confirm_blocking(cell, scenario, runtime)
         expectation = self.expectations.match(scenario.id, runtime.name, self.environment)
         return cell.with_expectation(expectation)
+
+    def _confirm_blocking(self, first: Cell, scenario: Scenario, runtime: Runtime) -> Cell:
+        """Run a ``blocking`` cell once more and keep the attempt with the smaller stall.
+
+        Machine load only ever adds to a stall (the OS pausing the whole child looks like a stalled
+        scheduler), so the smaller of two is the better estimate of the runtime's own; a runtime
+        that really blocks stalls both times.
+        """
+        second = self._run(scenario, runtime)
+        stalls = [c.max_stall_ms for c in (first, second)]
+        kept = second if (second.max_stall_ms or 0.0) < (first.max_stall_ms or 0.0) else first
+        return replace(kept, details={
+            **kept.details,
+            "stall_attempts_ms": ", ".join(f"{s:.1f}" if s is not None else "none" for s in stalls)})
 
     def _run(self, scenario: Scenario, runtime: Runtime) -> Cell:
         found = self.availability(runtime)

@@ -1,0 +1,158 @@
+"""500 concurrent clients of one TCP server.
+
+Reference semantics: 500 blocking clients, one thread each, connect to the same echo server (backlog
+1024, a thread per connection), wait until all 500 are connected at once, then each sends 4 KiB of its
+own and reads exactly those bytes back. Every connection succeeds and every echo is intact: a runtime
+must hold hundreds of sockets open and multiplex them without losing, mixing up or starving any, which
+is the everyday load of a server's outbound client pool. ``elapsed_ms`` is the wall time of the whole
+run, and ``connections_per_s`` the connections completed per second.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+from conformance import Context
+
+PEERS = ("tcp_echo",)
+TIMEOUT_S = 30.0
+# 500 clients made ready at once (all starting, then all released together) legitimately keep every
+# scheduler busy for one round of all of them before the heartbeat's turn comes: 30-150 ms on a
+# loaded 2-core machine for threads, greenlets, asyncio loops and trio alike. That is load, not a
+# blocking call, and this scenario is about correctness and throughput; the stall is still recorded.
+STALL_LIMIT_MS = 1000.0
+CLIENTS = 500
+SIZE = 4096
+# Every wait of a client (connect, the gathering of all clients, each read) is bounded by this.
+WAIT_S = 20.0
+
+
+def _ensure_fd_limit(needed: int) -> None:
+    """Raise the soft RLIMIT_NOFILE towards the hard limit if ``needed`` descriptors do not fit."""
+    try:
+        import resource
+    except ImportError:  # no rlimits on this platform: nothing to raise
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        target = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+
+
+def _report(ctx: Context, elapsed_s: float, correct: int) -> None:
+    ctx.measure("elapsed_ms", elapsed_s * 1000.0)
+    ctx.measure("connections_per_s", CLIENTS / elapsed_s)
+    ctx.expect_equal(correct, CLIENTS, "clients whose echo came back intact")
+
+
+def run_sync(ctx: Context) -> None:
+    # Each connection costs a descriptor here; the peer's side lives in another process.
+    _ensure_fd_limit(CLIENTS + 256)
+    address = ctx.peers["tcp_echo"].tuple
+    all_connected = threading.Barrier(CLIENTS, timeout=WAIT_S)
+    correct: list[int] = []
+    errors: list[BaseException] = []
+
+    def client(index: int) -> None:
+        data = ctx.payload(SIZE, seed=index)
+        try:
+            with socket.create_connection(address, timeout=WAIT_S) as sock:
+                all_connected.wait()
+                sock.sendall(data)
+                received = bytearray()
+                while len(received) < SIZE:
+                    chunk = sock.recv(SIZE - len(received))
+                    if not chunk:
+                        break
+                    received += chunk
+            if received == data:
+                correct.append(index)
+        except BaseException as exc:
+            errors.append(exc)
+            all_connected.abort()  # the others must not wait for a client that is gone
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    deadline = started + WAIT_S + 5.0
+    for thread in threads:
+        thread.join(max(0.0, deadline - time.perf_counter()))
+    elapsed = time.perf_counter() - started
+    ctx.expect(not any(t.is_alive() for t in threads), "clients still running after the deadline")
+    # The first error that is not the barrier broken on its behalf says what went wrong.
+    real = [e for e in errors if not isinstance(e, threading.BrokenBarrierError)] or errors
+    if real:
+        raise real[0]
+    _report(ctx, elapsed, len(correct))
+
+
+async def run_asyncio(ctx: Context) -> None:
+    import asyncio
+
+    _ensure_fd_limit(CLIENTS + 256)
+    host, port = ctx.peers["tcp_echo"].tuple
+    connected = 0
+    all_connected = asyncio.Event()
+
+    async def client(index: int) -> bool:
+        nonlocal connected
+        data = ctx.payload(SIZE, seed=index)
+        reader, writer = await asyncio.open_connection(host, port)
+        try:
+            connected += 1
+            if connected == CLIENTS:
+                all_connected.set()
+            await all_connected.wait()
+            writer.write(data)
+            await writer.drain()
+            received = await reader.readexactly(SIZE)
+        finally:
+            writer.close()
+            await writer.wait_closed()
+        return received == data
+
+    started = time.perf_counter()
+    results = await asyncio.wait_for(
+        asyncio.gather(*(client(i) for i in range(CLIENTS))), WAIT_S)
+    elapsed = time.perf_counter() - started
+    _report(ctx, elapsed, sum(results))
+
+
+async def run_trio(ctx: Context) -> None:
+    import trio
+
+    _ensure_fd_limit(CLIENTS + 256)
+    host, port = ctx.peers["tcp_echo"].tuple
+    connected = 0
+    all_connected = trio.Event()
+    correct: list[int] = []
+
+    async def client(index: int) -> None:
+        nonlocal connected
+        data = ctx.payload(SIZE, seed=index)
+        stream = await trio.open_tcp_stream(host, port)
+        async with stream:
+            connected += 1
+            if connected == CLIENTS:
+                all_connected.set()
+            await all_connected.wait()
+            await stream.send_all(data)
+            received = bytearray()
+            while len(received) < SIZE:
+                chunk = await stream.receive_some(SIZE - len(received))
+                if not chunk:
+                    break
+                received += chunk
+        if received == data:
+            correct.append(index)
+
+    started = time.perf_counter()
+    with trio.fail_after(WAIT_S):
+        async with trio.open_nursery() as nursery:
+            for i in range(CLIENTS):
+                nursery.start_soon(client, i)
+    elapsed = time.perf_counter() - started
+    _report(ctx, elapsed, len(correct))

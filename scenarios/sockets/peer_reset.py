@@ -1,0 +1,83 @@
+"""A peer resets the connection mid-stream.
+
+Reference semantics: the peer sends 64 KiB, waits for the client's ``GOT\\n`` and then closes with a
+RST (SO_LINGER 0), as a crashing server does. A blocking client reads the 64 KiB intact, sends
+``GOT\\n``, and its next ``recv`` raises ``ConnectionResetError`` (ECONNRESET on Linux), not a clean EOF:
+the client must be able to tell "the server finished" from "the server died". In asyncio the reset
+surfaces as ``ConnectionResetError`` from the first stream call after it (``StreamReader.read``, or
+the ``drain()`` after sending ``GOT\\n`` when the reset arrived first); trio documents that a broken
+stream raises ``trio.BrokenResourceError``, with the OS error (here ``ConnectionResetError``) as its
+``__cause__``. A read still waiting 2 s after ``GOT\\n`` has missed the reset.
+"""
+
+from __future__ import annotations
+
+import socket
+
+from conformance import Context
+
+PEERS = ("reset",)
+TIMEOUT_S = 15.0
+PREFIX = 64 * 1024
+IO_TIMEOUT_S = 5.0
+# The RST follows the client's GOT\n within microseconds on loopback: a read still waiting after this
+# has missed the reset.
+RESET_WAIT_S = 2.0
+
+
+def run_sync(ctx: Context) -> None:
+    with socket.create_connection(ctx.peers["reset"].tuple, timeout=IO_TIMEOUT_S) as sock:
+        received = bytearray()
+        while len(received) < PREFIX:
+            chunk = sock.recv(PREFIX - len(received))
+            if not chunk:
+                break
+            received += chunk
+        ctx.expect_equal(len(received), PREFIX, "bytes received before the reset")
+        ctx.expect(received == b"x" * PREFIX, "the bytes before the reset are not the peer's")
+        sock.sendall(b"GOT\n")
+        sock.settimeout(RESET_WAIT_S)
+        with ctx.expect_raises(ConnectionResetError):
+            sock.recv(65536)
+
+
+async def run_asyncio(ctx: Context) -> None:
+    import asyncio
+
+    reader, writer = await asyncio.wait_for(
+        asyncio.open_connection(*ctx.peers["reset"].tuple), IO_TIMEOUT_S)
+    try:
+        received = await asyncio.wait_for(reader.readexactly(PREFIX), IO_TIMEOUT_S)
+        ctx.expect(received == b"x" * PREFIX, "the bytes before the reset are not the peer's")
+        writer.write(b"GOT\n")
+        with ctx.expect_raises(ConnectionResetError):
+            # The reset may already have been processed when drain() looks at the connection, and
+            # then drain() raises it: either call is "the next stream operation after the reset".
+            await writer.drain()  # four bytes: never waits for buffer space
+            await asyncio.wait_for(reader.read(65536), RESET_WAIT_S)
+    finally:
+        writer.close()  # the transport is already gone after the reset; this only marks the writer
+
+
+async def run_trio(ctx: Context) -> None:
+    import trio
+
+    with trio.fail_after(IO_TIMEOUT_S):
+        stream = await trio.open_tcp_stream(*ctx.peers["reset"].tuple)
+    async with stream:
+        received = bytearray()
+        with trio.fail_after(IO_TIMEOUT_S):
+            while len(received) < PREFIX:
+                chunk = await stream.receive_some(PREFIX - len(received))
+                if not chunk:
+                    break
+                received += chunk
+        ctx.expect_equal(len(received), PREFIX, "bytes received before the reset")
+        ctx.expect(received == b"x" * PREFIX, "the bytes before the reset are not the peer's")
+        await stream.send_all(b"GOT\n")
+        with ctx.expect_raises(trio.BrokenResourceError) as caught:
+            with trio.fail_after(RESET_WAIT_S):
+                await stream.receive_some(65536)
+        cause = caught[0].__cause__
+        ctx.expect(isinstance(cause, ConnectionResetError),
+                   f"BrokenResourceError's __cause__ is {cause!r}, not a ConnectionResetError")

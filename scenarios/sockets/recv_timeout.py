@@ -1,0 +1,76 @@
+"""A receive times out on a silent peer.
+
+Reference semantics: a blocking client connected to a peer that never sends calls
+``settimeout(0.2)`` and ``recv``: after 200 ms the call raises ``TimeoutError`` (``socket.timeout`` is
+the same class since Python 3.10), no earlier, and not much later. Every client that must not hang on a
+dead server relies on this. Each style uses its own idiomatic timeout: the socket timeout (sync),
+``asyncio.wait_for`` raising ``asyncio.TimeoutError`` (``TimeoutError`` itself since 3.11) and
+``trio.fail_after`` raising ``trio.TooSlowError``. ``timeout_ms`` is how long the read waited; it must be
+at least the timeout (less a 10 ms allowance for timer granularity) and under 2 s.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+
+from conformance import Context
+
+PEERS = ("silent",)
+TIMEOUT_S = 15.0
+READ_TIMEOUT_S = 0.2
+# Timers may round to the millisecond or fire on a loop time read a little before the call; an earlier
+# return than this is a wrong timeout, a later one than the ceiling a broken one.
+FLOOR_MS = READ_TIMEOUT_S * 1000.0 - 10.0
+CEILING_MS = 2000.0
+
+
+def _check(ctx: Context, elapsed_s: float) -> None:
+    elapsed_ms = elapsed_s * 1000.0
+    ctx.measure("timeout_ms", elapsed_ms)
+    ctx.expect(elapsed_ms >= FLOOR_MS,
+               f"the read timed out after {elapsed_ms:.1f} ms, before its {READ_TIMEOUT_S * 1000:.0f}"
+               " ms timeout")
+    ctx.expect(elapsed_ms < CEILING_MS,
+               f"the read timed out after {elapsed_ms:.1f} ms, for a {READ_TIMEOUT_S * 1000:.0f} ms "
+               "timeout")
+
+
+def run_sync(ctx: Context) -> None:
+    with socket.create_connection(ctx.peers["silent"].tuple, timeout=5) as sock:
+        sock.settimeout(READ_TIMEOUT_S)
+        started = time.perf_counter()
+        with ctx.expect_raises(TimeoutError):
+            sock.recv(1024)
+        elapsed = time.perf_counter() - started
+    _check(ctx, elapsed)
+
+
+async def run_asyncio(ctx: Context) -> None:
+    import asyncio
+
+    reader, writer = await asyncio.wait_for(
+        asyncio.open_connection(*ctx.peers["silent"].tuple), 5)
+    try:
+        started = time.perf_counter()
+        with ctx.expect_raises(asyncio.TimeoutError):
+            await asyncio.wait_for(reader.read(1024), READ_TIMEOUT_S)
+        elapsed = time.perf_counter() - started
+    finally:
+        writer.close()
+        await asyncio.wait_for(writer.wait_closed(), 5)
+    _check(ctx, elapsed)
+
+
+async def run_trio(ctx: Context) -> None:
+    import trio
+
+    with trio.fail_after(5):
+        stream = await trio.open_tcp_stream(*ctx.peers["silent"].tuple)
+    async with stream:
+        started = time.perf_counter()
+        with ctx.expect_raises(trio.TooSlowError):
+            with trio.fail_after(READ_TIMEOUT_S):
+                await stream.receive_some(1024)
+        elapsed = time.perf_counter() - started
+    _check(ctx, elapsed)
