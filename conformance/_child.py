@@ -63,7 +63,9 @@ def run_cell(job: dict[str, Any]) -> dict[str, Any]:
 
     module = import_scenario_module(Path(job["scenario_path"]))
     body = body_of(module, runtime.style)
-    ctx = Context(peers=job["peers"], tmpdir=Path(job["tmpdir"]), stall_meter=StallMeter())
+    ctx = Context(peers=job["peers"], tmpdir=Path(job["tmpdir"]), stall_meter=StallMeter(),
+                  control_fd=job.get("control_fd"),
+                  signal_log=Path(job["signal_log"]) if job.get("signal_log") else None)
     result: dict[str, Any] = {"runtime_version": version}
     try:
         family.run(runtime, body, ctx)

@@ -23,10 +23,13 @@ class Context:
     """
 
     def __init__(self, *, peers: Mapping[str, Mapping[str, Any]], tmpdir: Path,
-                 stall_meter: StallMeter) -> None:
+                 stall_meter: StallMeter, control_fd: int | None = None,
+                 signal_log: Path | None = None) -> None:
         self.peers = {name: Address(info) for name, info in peers.items()}
         self.tmpdir = tmpdir
         self.stall_meter = stall_meter
+        self._control_fd = control_fd
+        self._signal_log = signal_log
         self.measurements: dict[str, float] = {}
 
     # -- measurements ---------------------------------------------------------------------------
@@ -94,6 +97,22 @@ class Context:
                 f"expected {names}, got {type(exc).__module__}.{type(exc).__qualname__}: {exc}"
             ) from exc
         raise ScenarioFailure(f"expected {names}, but nothing was raised")
+
+    # -- signals from outside ---------------------------------------------------------------------
+    def send_signal(self, name: str, *, delay_s: float = 0.1, count: int = 1,
+                    interval_s: float = 0.0) -> None:
+        """Ask the parent to send signal ``name`` to this process ``delay_s`` from now (``count``
+        times, ``interval_s`` apart), as a terminal or a supervisor would. Returns at once."""
+        from ._control import request_signal
+
+        request_signal(self._control_fd, name, delay_s, count, interval_s)
+
+    def signals_sent(self) -> list[float]:
+        """When the parent sent each signal so far, on ``time.monotonic()``'s clock (shared by
+        the processes of one machine)."""
+        from ._control import read_signal_log
+
+        return read_signal_log(self._signal_log) if self._signal_log else []
 
     # -- helpers ----------------------------------------------------------------------------
     @staticmethod

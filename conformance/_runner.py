@@ -7,6 +7,7 @@ the child and everything it spawned can be killed together.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import select
@@ -22,6 +23,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from ._control import SignalDeliverer
 from ._expectations import Expectations
 from ._outcomes import Outcome
 from ._peers import PeerError, PeerProcess
@@ -116,10 +118,23 @@ def run_child(command: Sequence[str], job: Mapping[str, Any], folder: Path, time
         kwargs["start_new_session"] = True
     else:
         kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
+    deliverer = None
+    if os.name == "posix":  # the pipe on which the child asks for signals (conformance._control)
+        read_fd, write_fd = os.pipe()
+        deliverer = SignalDeliverer(read_fd, folder / "signals.jsonl")
+        kwargs["pass_fds"] = (write_fd,)
+        job = {**job, "control_fd": write_fd, "signal_log": str(folder / "signals.jsonl")}
     started = time.perf_counter()
     with open(stdout_path, "wb") as stdout, open(stderr_path, "wb") as stderr:
-        process = subprocess.Popen(list(command), stdin=subprocess.PIPE, stdout=stdout, stderr=stderr,
-                                   cwd=folder, env=dict(env) if env is not None else None, **kwargs)
+        try:
+            process = subprocess.Popen(
+                list(command), stdin=subprocess.PIPE, stdout=stdout, stderr=stderr, cwd=folder,
+                env=dict(env) if env is not None else None, **kwargs)
+        finally:
+            if deliverer is not None:
+                os.close(write_fd)  # the child's copy is the only writer left
+        if deliverer is not None:
+            deliverer.start(process.pid)
         try:
             assert process.stdin is not None
             try:
@@ -132,6 +147,8 @@ def run_child(command: Sequence[str], job: Mapping[str, Any], folder: Path, time
             # Always, even after a clean exit: a grandchild may still hold the group.
             _kill_group(process)
             process.wait()
+            if deliverer is not None:
+                deliverer.join()
     elapsed = time.perf_counter() - started
     try:
         result_text: str | None = result_path.read_text(encoding="utf-8")
@@ -227,6 +244,44 @@ def _child_env() -> dict[str, str]:
     return env
 
 
+def isolated_resolver_command(stub: Mapping[str, Any]) -> list[str] | str:
+    """The child's command line in a private mount namespace whose /etc/resolv.conf names only the
+    stub DNS server, so that getaddrinfo, gevent's resolvers, libuv's and trio's threads all ask the
+    stub through the system's real resolution path. A string: why that cannot be arranged here.
+    """
+    if "unavailable" in stub:
+        return f"no controllable resolver: {stub['unavailable']}"
+    if sys.platform != "linux":
+        return (f"no controllable resolver on {sys.platform} yet (macOS would use /etc/resolver/, "
+                "Windows an NRPT rule: see docs/dns.md)")
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        return "no controllable resolver: the unshare command (util-linux) is not installed"
+    prefix = [unshare, "--mount", "--propagation", "private", "sh", "-c",
+              'mount --bind "$0" /etc/resolv.conf && exec "$@"', str(stub["resolv_conf"])]
+    problem = _namespace_problem(tuple(prefix[:-1]))
+    if problem:
+        return f"no controllable resolver: {problem}"
+    return [*prefix, *CHILD_COMMAND]
+
+
+@functools.lru_cache(maxsize=1)
+def _namespace_problem(prefix: tuple[str, ...]) -> str | None:
+    """Try the namespace once (it needs root, or a kernel and a sandbox that allow it)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".conf") as probe:
+        probe.write("nameserver 127.0.0.1\n")
+        probe.flush()
+        try:
+            done = subprocess.run([*prefix, probe.name, "true"], capture_output=True, text=True,
+                                  timeout=10, check=False)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return f"unshare could not run: {exc}"
+    if done.returncode != 0:
+        return (f"a private mount namespace over /etc/resolv.conf cannot be made here "
+                f"({(done.stderr.strip() or f'status {done.returncode}')[:200]}); it needs root")
+    return None
+
+
 class CellRunner:
     """Runs cells of this platform and applies the expectations to each."""
 
@@ -289,6 +344,13 @@ class CellRunner:
             except PeerError as exc:
                 return Cell(scenario.id, runtime.name, Outcome.ERROR, harness_error=True,
                             reason=f"harness error: {exc}")
+            command: Sequence[str] = CHILD_COMMAND
+            if scenario.isolated_resolver:
+                assert peers is not None
+                isolated = isolated_resolver_command(peers.addresses["dns_stub"])
+                if isinstance(isolated, str):
+                    return Cell(scenario.id, runtime.name, Outcome.SKIPPED, reason=isolated)
+                command = isolated
             cell_dir = folder / "cell"
             cell_dir.mkdir()
             job = {
@@ -298,7 +360,7 @@ class CellRunner:
                 "tmpdir": str(cell_dir),
                 "stall_limit_ms": scenario.stall_limit_ms,
             }
-            end = run_child(CHILD_COMMAND, job, folder, scenario.timeout_s, env=_child_env())
+            end = run_child(command, job, folder, scenario.timeout_s, env=_child_env())
             return classify(end, scenario.id, runtime.name, scenario.timeout_s)
         finally:
             if peers is not None:

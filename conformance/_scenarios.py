@@ -6,7 +6,10 @@ cares), one body per style (``run_sync``, ``run_asyncio``, ``run_trio``) and opt
 - ``PEERS``: names of peer services from :mod:`conformance._peers` the parent starts for the cell;
 - ``TIMEOUT_S``: the cell's deadline (default 30 s);
 - ``STALL_LIMIT_MS``: the largest scheduler stall that still counts as ``pass`` (default 100 ms);
-- ``NOT_APPLICABLE``: ``{sys_platform: reason}`` for platforms that lack the feature for every runtime.
+- ``NOT_APPLICABLE``: ``{sys_platform: reason}`` for platforms that lack the feature for every runtime;
+- ``ISOLATED_RESOLVER``: run the child where the system resolver asks the ``dns_stub`` peer and nothing
+  else (on Linux: a private mount namespace whose /etc/resolv.conf names the stub); where that cannot
+  be arranged the cell is ``skipped``, so such a scenario never sends a query off this machine.
 
 Modules import only the standard library at the top; a style's library (asyncio, trio) is imported
 inside its body, so that loading a scenario never imports another runtime into the child.
@@ -47,6 +50,7 @@ class Scenario:
     timeout_s: float = DEFAULT_TIMEOUT_S
     stall_limit_ms: float = DEFAULT_STALL_LIMIT_MS
     not_applicable: Mapping[str, str] = field(default_factory=dict)
+    isolated_resolver: bool = False
 
     @property
     def area(self) -> str:
@@ -123,6 +127,8 @@ def load_scenario(path: Path) -> Scenario:
         raise ScenarioError(f"{path}: unknown peer service(s) {', '.join(unknown)}; the services "
                             f"are: {', '.join(SERVICES)}")
     not_applicable = dict(getattr(module, "NOT_APPLICABLE", {}))
+    if getattr(module, "ISOLATED_RESOLVER", False) and "dns_stub" not in peers:
+        raise ScenarioError(f"{path}: ISOLATED_RESOLVER needs the dns_stub peer in PEERS")
     return Scenario(
         id=f"{area}.{name}",
         path=path,
@@ -133,6 +139,7 @@ def load_scenario(path: Path) -> Scenario:
         timeout_s=float(getattr(module, "TIMEOUT_S", DEFAULT_TIMEOUT_S)),
         stall_limit_ms=float(getattr(module, "STALL_LIMIT_MS", DEFAULT_STALL_LIMIT_MS)),
         not_applicable=not_applicable,
+        isolated_resolver=bool(getattr(module, "ISOLATED_RESOLVER", False)),
     )
 
 

@@ -1,0 +1,68 @@
+"""Signals delivered by the parent at the child's request (conformance._control), end to end."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from conformance._outcomes import Outcome
+from conformance._runner import CellRunner
+from conformance._runtimes import get_runtime
+from conformance._scenarios import load_scenario
+
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="signals from outside are POSIX here")
+
+SCENARIO = '''
+"""Three SIGUSR1, asked for by the body, reach its handler."""
+import signal
+import time
+
+def run_sync(ctx):
+    seen = []
+    signal.signal(signal.SIGUSR1, lambda *_: seen.append(time.monotonic()))
+    ctx.send_signal("SIGUSR1", delay_s=0.05, count=3, interval_s=0.05)
+    deadline = time.monotonic() + 5
+    while len(seen) < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    sent = ctx.signals_sent()
+    ctx.expect_equal(len(sent), 3, "signals the parent logged")
+    ctx.expect_equal(len(seen), 3, "signals the handler saw")
+    ctx.expect(all(s <= h for s, h in zip(sent, seen)), f"handled before sent: {sent} {seen}")
+    ctx.measure("latency_ms", (seen[0] - sent[0]) * 1000)
+
+async def run_asyncio(ctx):
+    import asyncio
+    loop = asyncio.get_running_loop()
+    seen = asyncio.Queue()
+    loop.add_signal_handler(signal.SIGUSR1, lambda: seen.put_nowait(time.monotonic()))
+    ctx.send_signal("SIGUSR1", delay_s=0.05, count=3, interval_s=0.05)
+    times = [await asyncio.wait_for(seen.get(), 5) for _ in range(3)]
+    ctx.expect_equal(len(ctx.signals_sent()), 3, "signals the parent logged")
+    ctx.measure("latency_ms", (times[0] - ctx.signals_sent()[0]) * 1000)
+
+async def run_trio(ctx):
+    raise NotImplementedError("not needed here")
+'''
+
+
+@pytest.mark.parametrize("runtime", ["threads", "gevent", "asyncio"])
+def test_parent_delivers_the_signals_the_child_asks_for(tmp_path: Path, runtime: str) -> None:
+    path = tmp_path / "signals" / "usr1.py"
+    path.parent.mkdir()
+    path.write_text(textwrap.dedent(SCENARIO))
+    cell = CellRunner().run(load_scenario(path), get_runtime(runtime))
+    assert cell.outcome is Outcome.PASS, (cell.reason, dict(cell.details))
+    assert 0 <= cell.measurements["latency_ms"] < 5000
+
+
+def test_bad_signal_name_is_the_bodys_error(tmp_path: Path) -> None:
+    path = tmp_path / "signals" / "bad.py"
+    path.parent.mkdir()
+    path.write_text('"""Asks for a signal that does not exist."""\n'
+                    'def run_sync(ctx): ctx.send_signal("SIGNOPE")\n')
+    cell = CellRunner().run(load_scenario(path), get_runtime("threads"))
+    assert cell.outcome is Outcome.ERROR
+    assert "unknown signal name 'SIGNOPE'" in cell.reason
