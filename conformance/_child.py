@@ -91,8 +91,7 @@ def run_cell(job: dict[str, Any]) -> dict[str, Any]:
                           reason=f"the scheduler stalled for {stall:.0f} ms (limit {limit:.0f} ms)")
         else:
             result.update(outcome=Outcome.PASS.value, reason="")
-    if ctx.stall_meter.ticks:
-        result["max_stall_ms"] = ctx.stall_meter.max_stall_ms()
+    result["max_stall_ms"] = ctx.stall_meter.max_stall_ms()
     result["measurements"] = ctx.measurements
     return result
 

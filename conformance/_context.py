@@ -13,6 +13,8 @@ from typing import Any
 from ._heartbeat import StallMeter
 from ._outcomes import NotApplicable, ScenarioFailure, Skipped
 
+PAYLOAD_BLOCK = 64 * 1024 * 1024
+
 
 class Context:
     """Handed to every scenario body as ``ctx``.
@@ -117,8 +119,16 @@ class Context:
     # -- helpers ----------------------------------------------------------------------------
     @staticmethod
     def payload(size: int, seed: int = 0) -> bytes:
-        """``size`` deterministic pseudo-random bytes (incompressible, so no layer can cheat)."""
-        return random.Random(seed).randbytes(size)
+        """``size`` deterministic pseudo-random bytes (incompressible, so no layer can cheat).
+
+        About 10 ms per MiB: make large payloads before the measured window.
+        """
+        rng = random.Random(seed)
+        if size <= PAYLOAD_BLOCK:
+            return rng.randbytes(size)
+        # randbytes(n) needs n * 8 bits in a C int: past 256 MiB it overflows, so build in blocks.
+        return b"".join(rng.randbytes(min(PAYLOAD_BLOCK, size - start))
+                        for start in range(0, size, PAYLOAD_BLOCK))
 
     @staticmethod
     def open_fd_count() -> int:

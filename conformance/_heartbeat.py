@@ -14,6 +14,8 @@ import time
 from collections.abc import Callable
 
 INTERVAL_S = 0.005
+# Ticks the heartbeat takes before the body starts, so that a body that blocks at once is measured.
+WARM_UP_TICKS = 2
 WINDOWS = ("body", "measured")
 
 

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from .._heartbeat import WARM_UP_TICKS
 from . import Runtime, RuntimeUnavailable
 
 # Which module provides the loop of each runtime of this family (None: the standard library's).
@@ -46,7 +47,8 @@ def run(runtime: Runtime, body: Callable[..., Coroutine[Any, Any, None]], ctx: A
 
     async def main() -> None:
         beat = asyncio.create_task(heartbeat())
-        await asyncio.sleep(meter.interval_s * 2)
+        while meter.ticks < WARM_UP_TICKS:  # the body starts once the heartbeat is beating
+            await asyncio.sleep(meter.interval_s)
         try:
             with ctx.whole_body_window():
                 await body(ctx)

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from .._heartbeat import StallMeter
+from .._heartbeat import WARM_UP_TICKS, StallMeter
 from . import Runtime
 
 
@@ -33,7 +33,9 @@ def run(runtime: Runtime, body: Callable[..., Any], ctx: Any) -> None:
 
     beat = threading.Thread(target=heartbeat, name="conformance-heartbeat", daemon=True)
     beat.start()
-    time.sleep(meter.interval_s * 2)  # let the heartbeat take its first ticks before the body starts
+    # The body starts once the heartbeat is beating: a body that blocks at once must still be seen.
+    while meter.ticks < WARM_UP_TICKS:
+        time.sleep(meter.interval_s)
     try:
         with ctx.whole_body_window():
             body(ctx)

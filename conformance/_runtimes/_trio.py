@@ -6,6 +6,7 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from .._heartbeat import WARM_UP_TICKS
 from . import Runtime, RuntimeUnavailable
 
 if sys.version_info < (3, 11):  # trio depends on the backport there
@@ -34,7 +35,8 @@ def run(runtime: Runtime, body: Callable[..., Coroutine[Any, Any, None]], ctx: A
     async def main() -> None:
         async with trio.open_nursery() as nursery:
             nursery.start_soon(heartbeat)
-            await trio.sleep(meter.interval_s * 2)
+            while meter.ticks < WARM_UP_TICKS:  # the body starts once the heartbeat is beating
+                await trio.sleep(meter.interval_s)
             try:
                 with ctx.whole_body_window():
                     await body(ctx)
