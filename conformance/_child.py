@@ -30,12 +30,10 @@ def main() -> None:
     # A fatal signal (segfault, abort) prints the stacks to stderr, which the parent keeps.
     faulthandler.enable()
     stack_file = open(job["stack_path"], "w")  # noqa: SIM115 - must outlive this frame
-    faulthandler.dump_traceback_later(max(job["timeout_s"] - STACK_DUMP_MARGIN_S, 0.1),
-                                      file=stack_file)
-    imported_before_setup = sorted(m for m in PATCHED_MODULES if m in sys.modules)
+    remaining = job.get("deadline_monotonic", time.monotonic() + job["timeout_s"]) - time.monotonic()
+    faulthandler.dump_traceback_later(max(remaining - STACK_DUMP_MARGIN_S, 0.05), file=stack_file)
     result = run_cell(job)
     result["duration_s"] = round(time.perf_counter() - started, 6)
-    result["imported_before_setup"] = imported_before_setup
     faulthandler.cancel_dump_traceback_later()
     write_result(result_path, result)
     # Leave at once: the verdict is written, and threads or greenlets a body left behind must not turn
@@ -50,10 +48,12 @@ def run_cell(job: dict[str, Any]) -> dict[str, Any]:
 
     runtime = get_runtime(job["runtime"])
     family = runtime.family_module()
+    imported_before_setup = sorted(m for m in PATCHED_MODULES if m in sys.modules)
     try:
         version = family.setup(runtime)
     except RuntimeUnavailable as exc:
-        return {"outcome": "unavailable", "reason": str(exc)}
+        return {"outcome": "unavailable", "reason": str(exc),
+                "imported_before_setup": imported_before_setup}
 
     # From here on the runtime is in place: anything may be imported.
     from ._context import Context
@@ -66,7 +66,8 @@ def run_cell(job: dict[str, Any]) -> dict[str, Any]:
     ctx = Context(peers=job["peers"], tmpdir=Path(job["tmpdir"]), stall_meter=StallMeter(),
                   control_fd=job.get("control_fd"),
                   signal_log=Path(job["signal_log"]) if job.get("signal_log") else None)
-    result: dict[str, Any] = {"runtime_version": version}
+    result: dict[str, Any] = {"runtime_version": version,
+                              "imported_before_setup": imported_before_setup}
     try:
         family.run(runtime, body, ctx)
     except NotApplicable as exc:

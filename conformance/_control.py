@@ -53,11 +53,12 @@ class SignalDeliverer:
         for n in range(count):
             if n:
                 time.sleep(float(request.get("interval_s", 0.0)))
-            sent_at = time.monotonic()
             assert self.pid is not None
-            os.kill(self.pid, signum)
+            sent_at = time.monotonic()
+            # Logged before it is sent: a body that has handled the signal must find it logged.
             log.write(json.dumps({"signal": signum.name, "monotonic": sent_at}) + "\n")
             log.flush()
+            os.kill(self.pid, signum)
 
 
 def request_signal(control_fd: int | None, name: str, delay_s: float, count: int,

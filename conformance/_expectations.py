@@ -119,6 +119,9 @@ def _parse_entry(item: object, where: str, scenarios: set[str] | None,
         raise ExpectationsError(f"{where}: 'link' must be an http(s) URL to the upstream doc, "
                                 f"issue or source, not {item['link']!r}")
     when = item.get("when")
+    if when is not None and not isinstance(when, str):
+        raise ExpectationsError(f"{where}: 'when' must be a string holding a PEP 508 marker, "
+                                f"not {type(when).__name__}")
     if when is not None:
         from packaging.markers import InvalidMarker, Marker
 

@@ -231,10 +231,17 @@ def slow_echo(folder: Path) -> tuple[dict[str, Any], Callable[[], None]]:
     return {**info, "delay_s": SLOW_ECHO_DELAY_S}, run
 
 
+def dns_stub(folder: Path) -> tuple[dict[str, Any], Callable[[], None]]:
+    """The controllable stub DNS server (conformance._dns_stub); ``resolv_conf`` names it."""
+    from ._dns_stub import dns_stub as serve_dns
+
+    return serve_dns(folder)
+
+
 SERVICES: dict[str, Callable[[Path], tuple[dict[str, Any], Callable[[], None]]]] = {
     f.__name__: f
     for f in (tcp_echo, tcp6_echo, unix_echo, udp_echo, tls_echo, starttls, digest, silent, reset,
-              slow_echo)
+              slow_echo, dns_stub)
 }
 
 

@@ -115,6 +115,10 @@ def _default_expected(outcome: Outcome) -> Outcome:
     return outcome if outcome in NOT_RUN else Outcome.PASS
 
 
+def _finite(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
 def validate_cell_fields(cell: Cell) -> None:
     """Raise DocumentError if a cell breaks the schema's rules."""
     where = f"cell {cell.scenario}[{cell.runtime}]"
@@ -126,13 +130,15 @@ def validate_cell_fields(cell: Cell) -> None:
         raise DocumentError(f"{where}: outcome must be an Outcome, not {cell.outcome!r}")
     if cell.outcome is not Outcome.PASS and not cell.reason:
         raise DocumentError(f"{where}: outcome {cell.outcome.value!r} needs a reason")
-    if not isinstance(cell.duration_s, (int, float)) or cell.duration_s < 0:
-        raise DocumentError(f"{where}: duration_s must be a number >= 0, not {cell.duration_s!r}")
-    if cell.max_stall_ms is not None and not isinstance(cell.max_stall_ms, (int, float)):
-        raise DocumentError(f"{where}: max_stall_ms must be a number or null")
+    if not isinstance(cell.reason, str):
+        raise DocumentError(f"{where}: reason must be a string, not {type(cell.reason).__name__}")
+    if not _finite(cell.duration_s) or cell.duration_s < 0:
+        raise DocumentError(f"{where}: duration_s must be a finite number >= 0, not {cell.duration_s!r}")
+    if cell.max_stall_ms is not None and not _finite(cell.max_stall_ms):
+        raise DocumentError(f"{where}: max_stall_ms must be a finite number or null, "
+                            f"not {cell.max_stall_ms!r}")
     for name, value in cell.measurements.items():
-        if not isinstance(name, str) or isinstance(value, bool) or not isinstance(value, (int, float)) \
-                or not math.isfinite(value):
+        if not isinstance(name, str) or not _finite(value):
             raise DocumentError(f"{where}: measurement {name!r} must be a finite number, not {value!r}")
     for name, text in cell.details.items():
         if not isinstance(text, str):
@@ -155,6 +161,9 @@ class RunDocument:
     def from_json(cls, data: object) -> RunDocument:
         if not isinstance(data, dict):
             raise DocumentError("a run document must be a JSON object")
+        unknown = sorted(set(data) - {"schema", "run_info", "cells"})
+        if unknown:
+            raise DocumentError(f"unknown top-level fields: {', '.join(unknown)}")
         if data.get("schema") != SCHEMA:
             raise DocumentError(f"unknown schema {data.get('schema')!r}; this suite reads {SCHEMA!r}")
         if not isinstance(data.get("run_info"), dict):
@@ -228,5 +237,5 @@ class RunWriter:
 
     def _flush(self) -> RunDocument:
         document = self.document()
-        write_atomically(self.path, json.dumps(document.to_json(), indent=1, sort_keys=False) + "\n")
+        write_atomically(self.path, json.dumps(document.to_json(), indent=1, allow_nan=False) + "\n")
         return document

@@ -89,13 +89,14 @@ def _wait(process: subprocess.Popen[bytes], timeout_s: float) -> bool:
             pass  # the kernel lacks pidfds, or the child is already gone: Popen.wait copes with both
         else:
             try:
-                readable, _, _ = select.select([fd], [], [], timeout_s)
+                poller = select.poll()  # not select(): descriptors above 1024 are fine
+                poller.register(fd, select.POLLIN)
+                exited = bool(poller.poll(timeout_s * 1000))
             finally:
                 os.close(fd)
-            if not readable:
-                return False
-            process.wait()
-            return True
+            # The child is left unreaped (a zombie still holds its process-group id), so the
+            # group kill that follows cannot hit a group that reused the id.
+            return exited
     try:
         process.wait(timeout_s)
     except subprocess.TimeoutExpired:
@@ -111,8 +112,10 @@ def run_child(command: Sequence[str], job: Mapping[str, Any], folder: Path, time
     """
     result_path, stack_path = folder / "result.json", folder / "stack.txt"
     stdout_path, stderr_path = folder / "stdout.txt", folder / "stderr.txt"
+    # The deadline is absolute on time.monotonic() (one clock for all processes of a machine), so a
+    # child that is slow to start still dumps its stack before the parent kills it.
     job = {**job, "result_path": str(result_path), "stack_path": str(stack_path),
-           "timeout_s": timeout_s}
+           "timeout_s": timeout_s, "deadline_monotonic": time.monotonic() + timeout_s}
     kwargs: dict[str, Any] = {}
     if os.name == "posix":
         kwargs["start_new_session"] = True
@@ -125,10 +128,14 @@ def run_child(command: Sequence[str], job: Mapping[str, Any], folder: Path, time
         kwargs["pass_fds"] = (write_fd,)
         job = {**job, "control_fd": write_fd, "signal_log": str(folder / "signals.jsonl")}
     started = time.perf_counter()
-    with open(stdout_path, "wb") as stdout, open(stderr_path, "wb") as stderr:
+    job_path = folder / "job.json"
+    # The job is a file on stdin, not a pipe: a child that never reads it cannot block the parent.
+    job_path.write_text(json.dumps({**job}), encoding="utf-8")
+    with open(stdout_path, "wb") as stdout, open(stderr_path, "wb") as stderr, \
+            open(job_path, "rb") as job_file:
         try:
             process = subprocess.Popen(
-                list(command), stdin=subprocess.PIPE, stdout=stdout, stderr=stderr, cwd=folder,
+                list(command), stdin=job_file, stdout=stdout, stderr=stderr, cwd=folder,
                 env=dict(env) if env is not None else None, **kwargs)
         finally:
             if deliverer is not None:
@@ -136,12 +143,6 @@ def run_child(command: Sequence[str], job: Mapping[str, Any], folder: Path, time
         if deliverer is not None:
             deliverer.start(process.pid)
         try:
-            assert process.stdin is not None
-            try:
-                process.stdin.write(json.dumps(job).encode())
-                process.stdin.close()
-            except BrokenPipeError:
-                pass  # the child died before reading its job: classified below
             timed_out = not _wait(process, timeout_s)
         finally:
             # Always, even after a clean exit: a grandchild may still hold the group.
@@ -234,14 +235,33 @@ def classify(end: ChildEnd, scenario: str, runtime: str, timeout_s: float) -> Ce
                 duration_s=end.elapsed_s, details=details)
 
 
+# Variables that would change what a cell measures: asyncio's debug mode slows loops; glibc reads
+# RES_OPTIONS, LOCALDOMAIN and HOSTALIASES over resolv.conf; libuv sizes its pool (uvloop's resolver
+# concurrency) from UV_THREADPOOL_SIZE.
+CLEARED_ENVIRONMENT = ("PYTHONASYNCIODEBUG", "RES_OPTIONS", "LOCALDOMAIN", "HOSTALIASES",
+                       "UV_THREADPOOL_SIZE")
+
+
 def _child_env() -> dict[str, str]:
     env = dict(os.environ)
     # The child must import this very package, installed or not.
     package_parent = str(Path(__file__).resolve().parent.parent)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH")) if p)
     env["PYTHONUNBUFFERED"] = "1"
-    env.pop("PYTHONASYNCIODEBUG", None)  # debug mode slows loops and would move the stall figures
+    for name in CLEARED_ENVIRONMENT:
+        env.pop(name, None)
+    for name in [n for n in env if n.startswith(("GEVENT_", "EVENTLET_"))]:
+        env.pop(name)  # they switch a runtime's resolver, hub or loop: a variant is a runtime of its own
     return env
+
+
+NSSWITCH = "hosts: files dns\nnetworks: files\n"
+# Run by sh in the private mount namespace: $0 is the stub's resolv.conf, $1 the nsswitch.conf, and
+# the rest the child's command. nscd's socket is hidden so glibc cannot ask a cache outside.
+ISOLATION_SCRIPT = (
+    'mount --bind "$0" /etc/resolv.conf && mount --bind "$1" /etc/nsswitch.conf && '
+    '{ [ ! -d /run/nscd ] || mount -t tmpfs tmpfs /run/nscd; } && shift && exec "$@"'
+)
 
 
 def isolated_resolver_command(stub: Mapping[str, Any]) -> list[str] | str:
@@ -257,23 +277,27 @@ def isolated_resolver_command(stub: Mapping[str, Any]) -> list[str] | str:
     unshare = shutil.which("unshare")
     if unshare is None:
         return "no controllable resolver: the unshare command (util-linux) is not installed"
-    prefix = [unshare, "--mount", "--propagation", "private", "sh", "-c",
-              'mount --bind "$0" /etc/resolv.conf && exec "$@"', str(stub["resolv_conf"])]
-    problem = _namespace_problem(tuple(prefix[:-1]))
+    # Only files and DNS for host names (no nscd, no systemd-resolved, no mDNS module that could
+    # carry a test name off this machine), and DNS means the stub alone.
+    nsswitch = Path(stub["resolv_conf"]).with_name("nsswitch.conf")
+    nsswitch.write_text(NSSWITCH)
+    prefix = [unshare, "--mount", "--propagation", "private", "sh", "-c", ISOLATION_SCRIPT]
+    problem = _namespace_problem(tuple(prefix))
     if problem:
         return f"no controllable resolver: {problem}"
-    return [*prefix, *CHILD_COMMAND]
+    return [*prefix, str(stub["resolv_conf"]), str(nsswitch), *CHILD_COMMAND]
 
 
 @functools.lru_cache(maxsize=1)
 def _namespace_problem(prefix: tuple[str, ...]) -> str | None:
     """Try the namespace once (it needs root, or a kernel and a sandbox that allow it)."""
-    with tempfile.NamedTemporaryFile("w", suffix=".conf") as probe:
-        probe.write("nameserver 127.0.0.1\n")
-        probe.flush()
+    with tempfile.TemporaryDirectory() as folder:
+        resolv, nsswitch = Path(folder) / "resolv.conf", Path(folder) / "nsswitch.conf"
+        resolv.write_text("nameserver 127.0.0.1\n")
+        nsswitch.write_text(NSSWITCH)
         try:
-            done = subprocess.run([*prefix, probe.name, "true"], capture_output=True, text=True,
-                                  timeout=10, check=False)
+            done = subprocess.run([*prefix, str(resolv), str(nsswitch), "true"], capture_output=True,
+                                  text=True, timeout=10, check=False)
         except (OSError, subprocess.TimeoutExpired) as exc:
             return f"unshare could not run: {exc}"
     if done.returncode != 0:
@@ -319,7 +343,10 @@ class CellRunner:
                 **first.details,
                 "second_attempt": f"{second.outcome.value}: {second.reason}"})
         stalls = [c.max_stall_ms for c in (first, second)]
-        kept = second if (second.max_stall_ms or 0.0) < (first.max_stall_ms or 0.0) else first
+        def stall(cell: Cell) -> float:
+            return cell.max_stall_ms if cell.max_stall_ms is not None else float("inf")
+
+        kept = second if stall(second) < stall(first) else first
         return replace(kept, details={
             **kept.details,
             "stall_attempts_ms": ", ".join(f"{s:.1f}" if s is not None else "none" for s in stalls)})

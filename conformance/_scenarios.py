@@ -17,6 +17,7 @@ inside its body, so that loading a scenario never imports another runtime into t
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import os
 import re
@@ -85,7 +86,9 @@ def discover(root: Path | None = None) -> list[Scenario]:
 
 
 def module_name(path: Path) -> str:
-    return f"conformance_scenario_{path.parent.name}_{path.stem}"
+    """A module name of its own for each scenario file: two folders may hold the same area/name."""
+    digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:12]
+    return f"conformance_scenario_{path.parent.name}_{path.stem}_{digest}"
 
 
 def import_scenario_module(path: Path) -> ModuleType:

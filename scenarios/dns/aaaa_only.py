@@ -1,0 +1,63 @@
+"""A name with only an IPv6 address: AF_UNSPEC and AF_INET6 find it, AF_INET raises gaierror.
+
+Reference semantics: for ``aaaa-only.conformance.test`` the stub DNS server has an AAAA record
+(2001:db8::1) and no A record. Blocking ``socket.getaddrinfo(name, 80, type=SOCK_STREAM)`` (AF_UNSPEC)
+and the same call with ``AF_INET6`` both return exactly ``('2001:db8::1', 80, 0, 0)``; with ``AF_INET``
+it raises ``socket.gaierror`` (the code is the platform's "no address of that family": ``EAI_NODATA``
+with glibc, ``EAI_NONAME`` elsewhere). IPv6-only services are common in containers and clouds; a
+runtime that asks for IPv4 alone, or stops at the missing A record, cannot reach them.
+"""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+from conformance import Context
+
+PEERS = ("dns_stub",)
+ISOLATED_RESOLVER = True
+TIMEOUT_S = 20.0
+LOOKUP_TIMEOUT_S = 8.0
+NAME = "aaaa-only.conformance.test"
+EXPECTED = {(socket.AF_INET6, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", ("2001:db8::1", 80, 0, 0))}
+FAMILIES = {"AF_UNSPEC": socket.AF_UNSPEC, "AF_INET6": socket.AF_INET6}
+
+
+def _check(ctx: Context, results: list[set[Any]]) -> None:
+    for family, got in zip(FAMILIES, results, strict=True):
+        ctx.expect_equal(got, EXPECTED, f"getaddrinfo({NAME!r}, 80, {family}, SOCK_STREAM)")
+
+
+def run_sync(ctx: Context) -> None:
+    _check(ctx, [set(socket.getaddrinfo(NAME, 80, family, socket.SOCK_STREAM))
+                 for family in FAMILIES.values()])
+    with ctx.expect_raises(socket.gaierror):
+        socket.getaddrinfo(NAME, 80, socket.AF_INET, socket.SOCK_STREAM)
+
+
+async def run_asyncio(ctx: Context) -> None:
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    results = []
+    for family in FAMILIES.values():
+        found = await asyncio.wait_for(
+            loop.getaddrinfo(NAME, 80, family=family, type=socket.SOCK_STREAM), LOOKUP_TIMEOUT_S)
+        results.append(set(found))
+    _check(ctx, results)
+    with ctx.expect_raises(socket.gaierror):
+        await asyncio.wait_for(
+            loop.getaddrinfo(NAME, 80, family=socket.AF_INET, type=socket.SOCK_STREAM), LOOKUP_TIMEOUT_S)
+
+
+async def run_trio(ctx: Context) -> None:
+    import trio
+
+    results = []
+    with trio.fail_after(LOOKUP_TIMEOUT_S * (len(FAMILIES) + 1)):
+        for family in FAMILIES.values():
+            results.append(set(await trio.socket.getaddrinfo(NAME, 80, family, socket.SOCK_STREAM)))
+        _check(ctx, results)
+        with ctx.expect_raises(socket.gaierror):
+            await trio.socket.getaddrinfo(NAME, 80, socket.AF_INET, socket.SOCK_STREAM)

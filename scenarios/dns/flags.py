@@ -1,0 +1,85 @@
+"""getaddrinfo flags: AI_NUMERICHOST refuses a name, AI_PASSIVE gives the wildcard addresses.
+
+Reference semantics: blocking ``socket.getaddrinfo("a.conformance.test", 80, flags=AI_NUMERICHOST)``
+raises ``socket.gaierror`` with errno ``EAI_NONAME`` without asking DNS (the stub would answer that
+name, so a runtime that ignores the flag returns an address instead), while a numeric host with the same
+flag resolves; ``getaddrinfo(None, 80, type=SOCK_STREAM, flags=AI_PASSIVE)`` gives the wildcard
+addresses ``0.0.0.0`` (and ``::`` where Python has IPv6) to bind a server on, and without
+``AI_PASSIVE`` the loopback addresses ``127.0.0.1`` (and ``::1``). Servers bind with exactly these
+calls, and code validates "is this an IP literal?" with ``AI_NUMERICHOST``.
+"""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+from conformance import Context
+
+PEERS = ("dns_stub",)
+ISOLATED_RESOLVER = True
+TIMEOUT_S = 20.0
+LOOKUP_TIMEOUT_S = 5.0
+NAME = "a.conformance.test"  # the stub answers it: only the flag keeps it from resolving
+
+TCP = socket.IPPROTO_TCP
+# (host, flags) -> the set of getaddrinfo(host, 80, type=SOCK_STREAM, flags=flags) results.
+EXPECTED: dict[tuple[str | None, int], set[Any]] = {
+    ("192.0.2.7", socket.AI_NUMERICHOST): {
+        (socket.AF_INET, socket.SOCK_STREAM, TCP, "", ("192.0.2.7", 80))},
+    (None, socket.AI_PASSIVE): {
+        (socket.AF_INET, socket.SOCK_STREAM, TCP, "", ("0.0.0.0", 80)),
+        *([(socket.AF_INET6, socket.SOCK_STREAM, TCP, "", ("::", 80, 0, 0))] if socket.has_ipv6 else [])},
+    (None, 0): {
+        (socket.AF_INET, socket.SOCK_STREAM, TCP, "", ("127.0.0.1", 80)),
+        *([(socket.AF_INET6, socket.SOCK_STREAM, TCP, "", ("::1", 80, 0, 0))] if socket.has_ipv6 else [])},
+}
+
+
+def _check_numeric_refusal(ctx: Context, caught: list[BaseException]) -> None:
+    error = caught[0]
+    ctx.expect_equal(getattr(error, "errno", None), socket.EAI_NONAME,
+                     f"the errno of getaddrinfo({NAME!r}, flags=AI_NUMERICHOST) ({error})")
+
+
+def _check(ctx: Context, results: list[set[Any]]) -> None:
+    for (host, flags), got in zip(EXPECTED, results, strict=True):
+        ctx.expect_equal(got, EXPECTED[(host, flags)], f"getaddrinfo({host!r}, 80, flags={flags:#x})")
+
+
+def run_sync(ctx: Context) -> None:
+    with ctx.expect_raises(socket.gaierror) as caught:
+        socket.getaddrinfo(NAME, 80, type=socket.SOCK_STREAM, flags=socket.AI_NUMERICHOST)
+    _check_numeric_refusal(ctx, caught)
+    _check(ctx, [set(socket.getaddrinfo(host, 80, type=socket.SOCK_STREAM, flags=flags))
+                 for host, flags in EXPECTED])
+
+
+async def run_asyncio(ctx: Context) -> None:
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    with ctx.expect_raises(socket.gaierror) as caught:
+        await asyncio.wait_for(
+            loop.getaddrinfo(NAME, 80, type=socket.SOCK_STREAM, flags=socket.AI_NUMERICHOST),
+            LOOKUP_TIMEOUT_S)
+    _check_numeric_refusal(ctx, caught)
+    results = []
+    for host, flags in EXPECTED:
+        found = await asyncio.wait_for(loop.getaddrinfo(host, 80, type=socket.SOCK_STREAM, flags=flags),
+                                       LOOKUP_TIMEOUT_S)
+        results.append(set(found))
+    _check(ctx, results)
+
+
+async def run_trio(ctx: Context) -> None:
+    import trio
+
+    with trio.fail_after(LOOKUP_TIMEOUT_S * (len(EXPECTED) + 1)):
+        with ctx.expect_raises(socket.gaierror) as caught:
+            await trio.socket.getaddrinfo(NAME, 80, type=socket.SOCK_STREAM,
+                                          flags=socket.AI_NUMERICHOST)
+        _check_numeric_refusal(ctx, caught)
+        results = [set(await trio.socket.getaddrinfo(host, 80, type=socket.SOCK_STREAM, flags=flags))
+                   for host, flags in EXPECTED]
+    _check(ctx, results)

@@ -1,0 +1,100 @@
+"""Invalid host names fail at once, with the standard library's exception.
+
+Reference semantics: blocking ``socket.getaddrinfo`` encodes a ``str`` host with the ``idna`` codec
+(IDNA 2003) before anything else, so a label over 63 octets or an empty label (``a..b``) raises
+``UnicodeError`` ("label empty or too long") without a lookup; a name whose labels are fine but which
+is longer than DNS allows (over 253 octets) gets to the system resolver, which refuses it with
+``socket.gaierror`` ``EAI_NONAME`` without sending a query. Each fails immediately, never after a
+timeout. Names come from users and URLs: code must be able to catch what the standard library raises.
+``stub_queries`` counts the queries the runtime sent for these names (the reference sends none).
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from pathlib import Path
+
+from conformance import Context
+
+PEERS = ("dns_stub",)
+ISOLATED_RESOLVER = True
+TIMEOUT_S = 20.0
+LOOKUP_TIMEOUT_S = 5.0
+# name -> (the exception type, its errno or None)
+CASES: dict[str, tuple[type[Exception], int | None]] = {
+    "x" * 64 + ".conformance.test": (UnicodeError, None),
+    "a..conformance.test": (UnicodeError, None),
+    ".".join(["a" * 63] * 4) + ".conformance.test": (socket.gaierror, socket.EAI_NONAME),
+}
+QUICK_S = 2.0  # "at once", generously: the reference takes well under a millisecond
+
+
+def _check(ctx: Context, name: str, error: Exception | None, elapsed_s: float) -> None:
+    kind, errno = CASES[name]
+    short = name if len(name) < 30 else f"{name[:12]}... ({len(name)} chars)"
+    ctx.expect(error is not None, f"getaddrinfo({short!r}) returned addresses; the reference raises "
+                                  f"{kind.__name__}")
+    ctx.expect(isinstance(error, kind), f"getaddrinfo({short!r}) raised {type(error).__module__}."
+                                        f"{type(error).__qualname__}: {error}; the reference raises "
+                                        f"{kind.__name__}")
+    if errno is not None:
+        ctx.expect_equal(getattr(error, "errno", None), errno, f"the errno of getaddrinfo({short!r})")
+    ctx.expect(elapsed_s < QUICK_S, f"getaddrinfo({short!r}) took {elapsed_s:.1f} s to fail")
+
+
+def _finish(ctx: Context, slowest_s: float) -> None:
+    ctx.measure("slowest_ms", slowest_s * 1000.0)
+    queries = Path(ctx.peers["dns_stub"].query_log).read_text(encoding="utf-8").splitlines()
+    ctx.measure("stub_queries", len(queries))
+
+
+def run_sync(ctx: Context) -> None:
+    slowest = 0.0
+    for name in CASES:
+        started = time.perf_counter()
+        error = None
+        try:
+            socket.getaddrinfo(name, 80, type=socket.SOCK_STREAM)
+        except Exception as exc:
+            error = exc
+        elapsed = time.perf_counter() - started
+        slowest = max(slowest, elapsed)
+        _check(ctx, name, error, elapsed)
+    _finish(ctx, slowest)
+
+
+async def run_asyncio(ctx: Context) -> None:
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    slowest = 0.0
+    for name in CASES:
+        started = time.perf_counter()
+        error = None
+        try:
+            await asyncio.wait_for(loop.getaddrinfo(name, 80, type=socket.SOCK_STREAM), LOOKUP_TIMEOUT_S)
+        except Exception as exc:
+            error = exc
+        elapsed = time.perf_counter() - started
+        slowest = max(slowest, elapsed)
+        _check(ctx, name, error, elapsed)
+    _finish(ctx, slowest)
+
+
+async def run_trio(ctx: Context) -> None:
+    import trio
+
+    slowest = 0.0
+    for name in CASES:
+        started = time.perf_counter()
+        error = None
+        try:
+            with trio.fail_after(LOOKUP_TIMEOUT_S):
+                await trio.socket.getaddrinfo(name, 80, type=socket.SOCK_STREAM)
+        except Exception as exc:
+            error = exc
+        elapsed = time.perf_counter() - started
+        slowest = max(slowest, elapsed)
+        _check(ctx, name, error, elapsed)
+    _finish(ctx, slowest)

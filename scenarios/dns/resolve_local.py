@@ -1,0 +1,90 @@
+"""Local names resolve without DNS: localhost, 127.0.0.1, ::1 and a service name.
+
+Reference semantics: blocking ``socket.getaddrinfo(host, port, type=SOCK_STREAM)`` gives, for a numeric
+host, exactly one tuple ``(family, SOCK_STREAM, IPPROTO_TCP, '', sockaddr)`` with the address as given
+(``('127.0.0.1', 80)``, ``('::1', 80, 0, 0)``); a service name is looked up in the services database
+(``http`` is port 80); ``localhost`` gives the addresses /etc/hosts lists for it (the ``files`` source
+comes before DNS). No DNS query is needed for any of these, so they work on a machine without a network
+and never wait for a resolver. Code that connects to ``localhost`` or a literal address (every test
+suite, every sidecar) depends on it. The child runs with the stub DNS server as its only resolver, so a
+runtime that asks DNS anyway cannot leak the query; ``stub_queries`` counts what it asked.
+"""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+from typing import Any
+
+from conformance import Context
+
+PEERS = ("dns_stub",)
+ISOLATED_RESOLVER = True
+TIMEOUT_S = 20.0
+LOOKUP_TIMEOUT_S = 5.0
+HOSTS = Path("/etc/hosts")
+
+# (host, port) -> the set of getaddrinfo(host, port, type=SOCK_STREAM) results.
+TCP = socket.IPPROTO_TCP
+NUMERIC: dict[tuple[str, int | str], set[Any]] = {
+    ("127.0.0.1", 80): {(socket.AF_INET, socket.SOCK_STREAM, TCP, "", ("127.0.0.1", 80))},
+    ("::1", 80): {(socket.AF_INET6, socket.SOCK_STREAM, TCP, "", ("::1", 80, 0, 0))},
+    ("127.0.0.1", "http"): {(socket.AF_INET, socket.SOCK_STREAM, TCP, "", ("127.0.0.1", 80))},
+}
+QUERIES: list[tuple[str, int | str]] = [*NUMERIC, ("localhost", 80)]
+
+
+def _localhost_addresses() -> set[str]:
+    """The addresses /etc/hosts gives ``localhost`` (empty: it does not list it)."""
+    found = set()
+    for line in HOSTS.read_text(encoding="utf-8", errors="replace").splitlines():
+        fields = line.split("#", 1)[0].split()
+        if len(fields) >= 2 and "localhost" in (name.lower() for name in fields[1:]):
+            found.add(fields[0])
+    return found
+
+
+def _check(ctx: Context, results: list[set[Any]]) -> None:
+    for (host, port), got in zip(QUERIES, results, strict=True):
+        if (host, port) in NUMERIC:
+            ctx.expect_equal(got, NUMERIC[(host, port)], f"getaddrinfo({host!r}, {port!r})")
+    localhost = results[-1]
+    addresses = {entry[4][0] for entry in localhost}
+    listed = _localhost_addresses()
+    if listed:
+        ctx.expect_equal(addresses, listed, "the addresses of localhost (as /etc/hosts lists them)")
+    else:
+        ctx.expect(addresses and all(a == "::1" or a.startswith("127.") for a in addresses),
+                   f"localhost resolved to {sorted(addresses)}, not to loopback addresses")
+    for entry in localhost:
+        ctx.expect_equal(entry[1:4], (socket.SOCK_STREAM, TCP, ""), "type, proto, canonname of localhost")
+        ctx.expect_equal(entry[4][1], 80, "the port of localhost")
+    queries = Path(ctx.peers["dns_stub"].query_log).read_text(encoding="utf-8").splitlines()
+    ctx.measure("stub_queries", len(queries))
+
+
+def run_sync(ctx: Context) -> None:
+    results = [set(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)) for host, port in QUERIES]
+    _check(ctx, results)
+
+
+async def run_asyncio(ctx: Context) -> None:
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    results = []
+    for host, port in QUERIES:
+        found = await asyncio.wait_for(loop.getaddrinfo(host, port, type=socket.SOCK_STREAM),
+                                       LOOKUP_TIMEOUT_S)
+        results.append(set(found))
+    _check(ctx, results)
+
+
+async def run_trio(ctx: Context) -> None:
+    import trio
+
+    results = []
+    with trio.fail_after(LOOKUP_TIMEOUT_S * len(QUERIES)):
+        for host, port in QUERIES:
+            results.append(set(await trio.socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)))
+    _check(ctx, results)

@@ -1,0 +1,65 @@
+"""Reverse lookup of 127.0.0.1 answers from /etc/hosts: getnameinfo gives ("localhost", "http").
+
+Reference semantics: blocking ``socket.getnameinfo(("127.0.0.1", 80), 0)`` asks the system's name
+service, which reads /etc/hosts before DNS: the host is the first name of the first /etc/hosts line for
+127.0.0.1 (``localhost`` on most systems) and the port is the service name from the services database
+(``http``); with ``NI_NUMERICHOST | NI_NUMERICSERV`` it gives ``("127.0.0.1", "80")`` without any
+lookup. No DNS query is needed: the stub (the child's only DNS server) refuses names outside its zone,
+so a runtime that skips /etc/hosts and asks DNS gets no name. Servers log and authorise clients by
+these names. ``stub_queries`` counts the queries the runtime sent.
+"""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+from conformance import Context
+
+PEERS = ("dns_stub",)
+ISOLATED_RESOLVER = True
+TIMEOUT_S = 20.0
+LOOKUP_TIMEOUT_S = 8.0
+ADDRESS = ("127.0.0.1", 80)
+NUMERIC = socket.NI_NUMERICHOST | socket.NI_NUMERICSERV
+
+
+def _hosts_name(ctx: Context) -> str:
+    """The first name /etc/hosts gives 127.0.0.1: what the reference answers."""
+    for line in Path("/etc/hosts").read_text(encoding="utf-8", errors="replace").splitlines():
+        fields = line.split("#", 1)[0].split()
+        if len(fields) >= 2 and fields[0] == ADDRESS[0]:
+            return fields[1]
+    raise ctx.skip("/etc/hosts has no line for 127.0.0.1, so the reference answer is not known")
+
+
+def _check(ctx: Context, named: tuple[str, str], numeric: tuple[str, str]) -> None:
+    queries = Path(ctx.peers["dns_stub"].query_log).read_text(encoding="utf-8").splitlines()
+    ctx.measure("stub_queries", len(queries))
+    wrong = [f"{call}: expected {expected!r}, got {got!r}" for call, got, expected in (
+        ("getnameinfo(('127.0.0.1', 80), 0)", named, (_hosts_name(ctx), "http")),
+        ("getnameinfo(('127.0.0.1', 80), NI_NUMERICHOST | NI_NUMERICSERV)", numeric, ("127.0.0.1", "80")),
+    ) if got != expected]
+    ctx.expect(not wrong, "; ".join(wrong))
+
+
+def run_sync(ctx: Context) -> None:
+    _check(ctx, socket.getnameinfo(ADDRESS, 0), socket.getnameinfo(ADDRESS, NUMERIC))
+
+
+async def run_asyncio(ctx: Context) -> None:
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    named = await asyncio.wait_for(loop.getnameinfo(ADDRESS, 0), LOOKUP_TIMEOUT_S)
+    numeric = await asyncio.wait_for(loop.getnameinfo(ADDRESS, NUMERIC), LOOKUP_TIMEOUT_S)
+    _check(ctx, named, numeric)
+
+
+async def run_trio(ctx: Context) -> None:
+    import trio
+
+    with trio.fail_after(LOOKUP_TIMEOUT_S * 2):
+        named = await trio.socket.getnameinfo(ADDRESS, 0)
+        numeric = await trio.socket.getnameinfo(ADDRESS, NUMERIC)
+    _check(ctx, named, numeric)

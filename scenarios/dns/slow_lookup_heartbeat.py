@@ -1,0 +1,62 @@
+"""A lookup the DNS server answers after 500 ms does not stall the other tasks.
+
+Reference semantics: blocking ``socket.gethostbyname("slow-500ms.conformance.test")`` waits about
+500 ms for the stub DNS server and returns ``"198.51.100.1"``; while one thread waits in the resolver
+(with the GIL released), the other threads run on. The asyncio and trio styles ask the same question
+with ``loop.getaddrinfo`` and ``trio.socket.getaddrinfo`` (AF_INET). A runtime that resolves on its own
+scheduler thread freezes every other connection of the process for as long as the DNS server takes:
+that is ``blocking``. ``lookup_ms`` is how long the lookup took.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+
+from conformance import Context
+
+PEERS = ("dns_stub",)
+ISOLATED_RESOLVER = True
+TIMEOUT_S = 20.0
+LOOKUP_TIMEOUT_S = 8.0
+NAME = "slow-500ms.conformance.test"
+ADDRESS = "198.51.100.1"
+DELAY_S = 0.5
+
+
+def _check(ctx: Context, address: object, elapsed_s: float) -> None:
+    ctx.measure("lookup_ms", elapsed_s * 1000.0)
+    ctx.expect_equal(address, ADDRESS, f"the address of {NAME}")
+    ctx.expect(elapsed_s >= DELAY_S * 0.9, f"the lookup took only {elapsed_s * 1000:.0f} ms, though the "
+                                           f"server answers after {DELAY_S * 1000:.0f} ms")
+
+
+def run_sync(ctx: Context) -> None:
+    with ctx.measured():
+        started = time.perf_counter()
+        address = socket.gethostbyname(NAME)
+        elapsed = time.perf_counter() - started
+    _check(ctx, address, elapsed)
+
+
+async def run_asyncio(ctx: Context) -> None:
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    with ctx.measured():
+        started = time.perf_counter()
+        found = await asyncio.wait_for(
+            loop.getaddrinfo(NAME, 80, family=socket.AF_INET, type=socket.SOCK_STREAM), LOOKUP_TIMEOUT_S)
+        elapsed = time.perf_counter() - started
+    _check(ctx, found[0][4][0], elapsed)
+
+
+async def run_trio(ctx: Context) -> None:
+    import trio
+
+    with ctx.measured():
+        started = time.perf_counter()
+        with trio.fail_after(LOOKUP_TIMEOUT_S):
+            found = await trio.socket.getaddrinfo(NAME, 80, socket.AF_INET, socket.SOCK_STREAM)
+        elapsed = time.perf_counter() - started
+    _check(ctx, found[0][4][0], elapsed)

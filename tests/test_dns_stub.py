@@ -1,0 +1,247 @@
+"""The stub DNS server of the dns scenarios (conformance._dns_stub), asked with dnspython's own query
+functions at its address (never through the system resolver), and one isolated-resolver cell end to end.
+
+The stub binds port 53, which needs root: every test here is skipped otherwise.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import random
+import socket
+import sys
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import dns.exception
+import dns.flags
+import dns.message
+import dns.query
+import dns.rcode
+import dns.rdatatype
+import pytest
+
+from conformance import _dns_stub
+from conformance._outcomes import Outcome
+from conformance._peers import PeerProcess
+from conformance._runner import CellRunner
+from conformance._runtimes import get_runtime
+from conformance._scenarios import Scenario
+
+pytestmark = pytest.mark.skipif(
+    sys.platform == "win32" or os.geteuid() != 0,
+    reason="the stub DNS server binds port 53 of a 127.53.x.y address, which needs root (on Linux)")
+
+ScenarioFactory = Callable[..., Scenario]  # the write_scenario fixture (conftest.py)
+QUERY_TIMEOUT_S = 5.0
+SLOW_QUERIES = 40
+SLOW_DELAY_S = 0.2
+
+
+@pytest.fixture(scope="module")
+def stub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """One stub for the module, in a peer process as the scenarios get it."""
+    peers = PeerProcess(["dns_stub"], tmp_path_factory.mktemp("dns"))
+    try:
+        info = peers.addresses["dns_stub"]
+        if "unavailable" in info:
+            pytest.skip(info["unavailable"])
+        yield info
+    finally:
+        peers.stop()
+
+
+def ask(stub: dict[str, Any], name: str, rdtype: str = "A", *, tcp: bool = False,
+        timeout: float = QUERY_TIMEOUT_S) -> dns.message.Message:
+    query = dns.message.make_query(name, rdtype)
+    send = dns.query.tcp if tcp else dns.query.udp
+    return send(query, stub["host"], timeout=timeout, port=stub["port"])
+
+
+def answers(response: dns.message.Message) -> set[str]:
+    return {rdata.to_text() for rrset in response.answer for rdata in rrset}
+
+
+def test_address_and_resolv_conf(stub: dict[str, Any]) -> None:
+    host = ipaddress.ip_address(stub["host"])
+    assert host in ipaddress.ip_network("127.53.0.0/16")
+    assert stub["port"] == 53
+    assert stub["zone"] == "conformance.test"
+    lines = [line for line in Path(stub["resolv_conf"]).read_text().splitlines()
+             if line and not line.startswith("#")]
+    assert lines == [f"nameserver {stub['host']}", "options timeout:1 attempts:1"]
+
+
+def test_a_name(stub: dict[str, Any]) -> None:
+    response = ask(stub, "a.conformance.test")
+    assert response.rcode() == dns.rcode.NOERROR
+    assert response.flags & dns.flags.AA
+    assert answers(response) == {"192.0.2.1"}
+    assert response.answer[0].ttl == 0
+
+
+def test_names_are_case_insensitive(stub: dict[str, Any]) -> None:
+    assert answers(ask(stub, "A.Conformance.TEST")) == {"192.0.2.1"}
+
+
+def test_a_name_has_no_aaaa(stub: dict[str, Any]) -> None:
+    response = ask(stub, "a.conformance.test", "AAAA")
+    assert response.rcode() == dns.rcode.NOERROR
+    assert not response.answer
+    assert [rrset.rdtype for rrset in response.authority] == [dns.rdatatype.SOA]
+
+
+@pytest.mark.parametrize(("name", "address"), [
+    ("xn--bcher-kva.conformance.test", "192.0.2.2"),
+    ("fass.conformance.test", "192.0.2.3"),
+    ("xn--fa-hia.conformance.test", "192.0.2.4"),
+])
+def test_idn_names(stub: dict[str, Any], name: str, address: str) -> None:
+    assert answers(ask(stub, name)) == {address}
+
+
+def test_slow_name_answers_after_its_delay(stub: dict[str, Any]) -> None:
+    started = time.perf_counter()
+    response = ask(stub, "slow-300ms-7.conformance.test")
+    elapsed = time.perf_counter() - started
+    assert answers(response) == {"198.51.100.7"}
+    assert elapsed >= 0.29
+    assert answers(ask(stub, "slow-10ms.conformance.test")) == {"198.51.100.1"}
+
+
+def test_slow_answers_overlap(stub: dict[str, Any]) -> None:
+    """40 queries answered after 200 ms each, sent at once: far sooner than one after another (8 s)."""
+    names = [f"slow-{int(SLOW_DELAY_S * 1000)}ms-{n}.conformance.test" for n in range(1, SLOW_QUERIES + 1)]
+    with ThreadPoolExecutor(SLOW_QUERIES) as pool:
+        started = time.perf_counter()
+        responses = list(pool.map(ask, [stub] * SLOW_QUERIES, names))
+        elapsed = time.perf_counter() - started
+    assert [answers(r) for r in responses] == [{f"198.51.100.{n}"} for n in range(1, SLOW_QUERIES + 1)]
+    assert elapsed >= SLOW_DELAY_S * 0.95
+    assert elapsed < SLOW_QUERIES * SLOW_DELAY_S / 4, f"{SLOW_QUERIES} slow answers took {elapsed:.2f} s"
+
+
+def test_pipelined_tcp_queries_are_answered_independently(stub: dict[str, Any]) -> None:
+    """On one TCP connection, a quick answer overtakes a slow one asked before it."""
+    slow = dns.message.make_query("slow-500ms.conformance.test", "A")
+    quick = dns.message.make_query("a.conformance.test", "A")
+    with socket.create_connection((stub["host"], stub["port"]), timeout=QUERY_TIMEOUT_S) as sock:
+        dns.query.send_tcp(sock, slow)
+        dns.query.send_tcp(sock, quick)
+        first, _ = dns.query.receive_tcp(sock, time.time() + QUERY_TIMEOUT_S)
+        second, _ = dns.query.receive_tcp(sock, time.time() + QUERY_TIMEOUT_S)
+    assert (first.id, second.id) == (quick.id, slow.id)
+    assert answers(first) == {"192.0.2.1"}
+    assert answers(second) == {"198.51.100.1"}
+
+
+@pytest.mark.parametrize("name", ["nxdomain.conformance.test", "nxdomain-42.conformance.test",
+                                  "unknown.conformance.test", "x.y.conformance.test"])
+def test_names_that_do_not_exist(stub: dict[str, Any], name: str) -> None:
+    response = ask(stub, name)
+    assert response.rcode() == dns.rcode.NXDOMAIN
+    assert [rrset.rdtype for rrset in response.authority] == [dns.rdatatype.SOA]
+
+
+def test_servfail(stub: dict[str, Any]) -> None:
+    assert ask(stub, "servfail-1.conformance.test").rcode() == dns.rcode.SERVFAIL
+
+
+@pytest.mark.parametrize("tcp", [False, True], ids=["udp", "tcp"])
+def test_timeout_is_never_answered(stub: dict[str, Any], tcp: bool) -> None:
+    with pytest.raises(dns.exception.Timeout):
+        ask(stub, "timeout.conformance.test", tcp=tcp, timeout=1.0)
+
+
+def test_aaaa_only(stub: dict[str, Any]) -> None:
+    no_a = ask(stub, "aaaa-only.conformance.test", "A")
+    assert no_a.rcode() == dns.rcode.NOERROR
+    assert not no_a.answer
+    assert answers(ask(stub, "aaaa-only.conformance.test", "AAAA")) == {"2001:db8::1"}
+
+
+def test_many_is_truncated_over_udp_and_whole_over_tcp(stub: dict[str, Any]) -> None:
+    over_udp = ask(stub, "many.conformance.test")
+    assert over_udp.flags & dns.flags.TC
+    assert not over_udp.answer
+    over_tcp = ask(stub, "many.conformance.test", tcp=True)
+    assert answers(over_tcp) == {f"203.0.113.{n}" for n in range(1, 33)}
+
+
+def test_names_outside_the_zone_are_refused(stub: dict[str, Any]) -> None:
+    for name in ("example.com", "1.0.0.127.in-addr.arpa", "conformance.test.example"):
+        response = ask(stub, name)
+        assert response.rcode() == dns.rcode.REFUSED, name
+        assert not response.flags & dns.flags.AA
+
+
+def test_the_zone_apex_has_its_soa(stub: dict[str, Any]) -> None:
+    assert ask(stub, "conformance.test", "SOA").answer[0].rdtype == dns.rdatatype.SOA
+    apex_a = ask(stub, "conformance.test", "A")
+    assert apex_a.rcode() == dns.rcode.NOERROR
+    assert not apex_a.answer
+
+
+def test_queries_are_logged(stub: dict[str, Any]) -> None:
+    ask(stub, "logged-once.conformance.test", "AAAA")
+    ask(stub, "logged-once.conformance.test", "A", tcp=True)
+    lines = Path(stub["query_log"]).read_text().splitlines()
+    assert [line.split()[1:] for line in lines if "logged-once" in line] == [
+        ["udp", "logged-once.conformance.test.", "AAAA"], ["tcp", "logged-once.conformance.test.", "A"]]
+
+
+def test_garbage_is_ignored(stub: dict[str, Any]) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.sendto(b"not a dns message", (stub["host"], stub["port"]))
+    assert answers(ask(stub, "a.conformance.test")) == {"192.0.2.1"}  # still serving
+
+
+def test_an_address_in_use_is_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    taken = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    taken.bind(("127.53.254.254", 53))
+    picks = iter([254, 254, 254, 253])
+    monkeypatch.setattr(random, "randrange", lambda *args: next(picks))
+    try:
+        info, _ = _dns_stub.dns_stub(tmp_path)
+        assert info["host"] == "127.53.254.253"
+    finally:
+        taken.close()
+
+
+def test_unbindable_port_makes_the_stub_unavailable(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse() -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(_dns_stub, "_bind", refuse)
+    info, serve = _dns_stub.dns_stub(tmp_path)
+    assert set(info) == {"unavailable"}
+    assert "port 53" in info["unavailable"] and "root" in info["unavailable"]
+    serve()  # a no-op
+    assert not (tmp_path / "resolv.conf").exists()
+
+
+ISOLATED = """\
+    '''Resolve a stub name in the isolated resolver.'''
+    import socket
+
+    PEERS = ("dns_stub",)
+    ISOLATED_RESOLVER = True
+
+    def run_sync(ctx):
+        with open("/etc/resolv.conf") as f:
+            ctx.expect_equal(f.read().split("nameserver ")[1].split()[0], ctx.peers["dns_stub"].host,
+                             "the nameserver of the child's /etc/resolv.conf")
+        ctx.expect_equal(socket.gethostbyname("a.conformance.test"), "192.0.2.1", "a.conformance.test")
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the isolated resolver is arranged on Linux only")
+def test_isolated_resolver_cell_end_to_end(write_scenario: ScenarioFactory) -> None:
+    scenario = write_scenario("isolated", ISOLATED, area="dns")
+    cell = CellRunner().run(scenario, get_runtime("threads"))
+    assert cell.outcome is Outcome.PASS, (cell.reason, cell.details)

@@ -1,0 +1,368 @@
+"""Expectations data, runtime availability on other platforms, the stall meter's arithmetic and -k
+expressions: the engine's decisions that need no child process."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance._expectations import Expectations, ExpectationsError
+from conformance._heartbeat import StallMeter
+from conformance._outcomes import Outcome
+from conformance._runtimes import (
+    RUNTIMES,
+    RuntimeUnavailable,
+    UnknownRuntime,
+    availability,
+    get_runtime,
+)
+from conformance._scenarios import ScenarioError, keyword_matches
+
+Environment = dict[str, str]
+
+EXPECTATIONS_TOML = """
+[[expectation]]
+scenario = "dns.*"
+runtime = "gevent"
+outcome = "blocking"
+reason = "  the threaded resolver is not the default on Windows  "
+link = "https://example.org/gevent/resolver"
+when = "sys_platform == 'win32'"
+
+[[expectation]]
+scenario = "dns.*"
+runtime = "gevent"
+outcome = "fail"
+reason = "a different error on macOS before 3.13"
+link = "https://example.org/gevent/dns-macos"
+when = "platform_system == 'Darwin' and python_version < '3.13'"
+
+[[expectation]]
+scenario = "sockets.unix_*"
+runtime = "*loop"
+outcome = "unsupported"
+reason = "no AF_UNIX in the alternative loops"
+link = "http://example.org/loops/unix"
+"""
+
+
+def _entry(**fields: Any) -> dict[str, Any]:
+    entry = {"scenario": "sockets.tcp_echo", "runtime": "gevent", "outcome": "fail",
+             "reason": "known", "link": "https://example.org/issue/1"}
+    entry.update(fields)
+    return {key: value for key, value in entry.items() if value is not None}
+
+
+@pytest.fixture
+def expectations(tmp_path: Path) -> Expectations:
+    path = tmp_path / "expectations.toml"
+    path.write_text(EXPECTATIONS_TOML, encoding="utf-8")
+    return Expectations.load(path, scenarios=["dns.slow_lookup", "sockets.unix_echo"],
+                             runtimes=list(RUNTIMES))
+
+
+# -- expectations: loading and matching -----------------------------------------------------------
+
+
+def test_when_marker_is_decided_by_the_environment(
+        expectations: Expectations, windows_environment: Environment,
+        macos_environment: Environment, linux_environment: Environment) -> None:
+    on_windows = expectations.match("dns.slow_lookup", "gevent", windows_environment)
+    assert on_windows is not None
+    assert (on_windows.outcome, on_windows.reason, on_windows.link) == (
+        Outcome.BLOCKING, "the threaded resolver is not the default on Windows",
+        "https://example.org/gevent/resolver")
+    on_macos = expectations.match("dns.slow_lookup", "gevent", macos_environment)
+    assert on_macos is None  # macOS with Python 3.13: the second entry's condition does not hold
+    older_macos = {**macos_environment, "python_version": "3.12", "python_full_version": "3.12.7"}
+    found = expectations.match("dns.slow_lookup", "gevent", older_macos)
+    assert found is not None and found.outcome is Outcome.FAIL
+    assert expectations.match("dns.slow_lookup", "gevent", linux_environment) is None
+    assert expectations.match("dns.slow_lookup", "eventlet", windows_environment) is None
+
+
+@pytest.mark.parametrize(("scenario", "runtime", "matched"), [
+    ("sockets.unix_echo", "uvloop", True),
+    ("sockets.unix_echo", "winloop", True),
+    ("sockets.unix_stream_pair", "rloop", True),
+    ("sockets.unix_echo", "asyncio", False),  # "*loop" is a pattern, not a substring
+    ("sockets.tcp_echo", "uvloop", False),
+    ("dns.unix_echo", "uvloop", False),
+    ("Sockets.unix_echo", "uvloop", False),  # case-sensitive on every platform
+])
+def test_patterns_match_scenario_and_runtime(expectations: Expectations,
+                                             linux_environment: Environment, scenario: str,
+                                             runtime: str, matched: bool) -> None:
+    found = expectations.match(scenario, runtime, linux_environment)
+    assert (found is not None) is matched
+    if found is not None:
+        assert found.outcome is Outcome.UNSUPPORTED
+
+
+def test_two_matching_entries_are_an_ambiguity_error(windows_environment: Environment) -> None:
+    expectations = Expectations.from_data({"expectation": [
+        _entry(scenario="sockets.*"),
+        _entry(runtime="gev*", when="os_name == 'nt'"),
+        _entry(runtime="eventlet"),
+    ]}, source="expectations.toml")
+    with pytest.raises(ExpectationsError) as caught:
+        expectations.match("sockets.tcp_echo", "gevent", windows_environment)
+    assert str(caught.value) == (
+        "sockets.tcp_echo[gevent] matches more than one expectation: expectations.toml, entry 1; "
+        "expectations.toml, entry 2; make their conditions exclusive")
+
+
+def test_empty_file_expects_every_cell_to_pass(tmp_path: Path,
+                                               linux_environment: Environment) -> None:
+    path = tmp_path / "expectations.toml"
+    path.write_text("# nothing known yet\n")
+    assert Expectations.load(path).match("sockets.tcp_echo", "gevent", linux_environment) is None
+
+
+ALL_SCENARIOS = ["sockets.tcp_echo", "dns.slow_lookup"]
+
+
+@pytest.mark.parametrize(("entry", "message"), [
+    pytest.param(_entry(link=None), "'link' is required and must be a non-empty string",
+                 id="missing-link"),
+    pytest.param(_entry(reason="   "), "'reason' is required and must be a non-empty string",
+                 id="blank-reason"),
+    pytest.param(_entry(link="example.org/issue/1"),
+                 "'link' must be an http(s) URL to the upstream doc, issue or source, not "
+                 "'example.org/issue/1'", id="link-not-a-url"),
+    pytest.param(_entry(outcome="pass"), "outcome 'pass' cannot be an expectation", id="pass"),
+    pytest.param(_entry(outcome="not-applicable"), "outcome 'not-applicable' cannot be an "
+                 "expectation", id="not-applicable"),
+    pytest.param(_entry(outcome="unavailable"), "outcome 'unavailable' cannot be an expectation",
+                 id="unavailable"),
+    pytest.param(_entry(outcome="broken"), "unknown outcome 'broken'; the outcomes are: pass, "
+                 "blocking, fail", id="unknown-outcome"),
+    pytest.param(_entry(platform="win32"), "unknown keys ['platform']; the keys are link, outcome, "
+                 "reason, runtime, scenario, when", id="unknown-key"),
+    pytest.param(_entry(scenario="sockets.tcp_ech"), "no scenario matches 'sockets.tcp_ech'",
+                 id="unknown-scenario"),
+    pytest.param(_entry(runtime="geevent"), "no runtime matches 'geevent'; the runtimes are: "
+                 "asyncio, eventlet, gevent", id="unknown-runtime"),
+    pytest.param(_entry(when="sys_platform = 'win32'"), "'when' is not a PEP 508 marker",
+                 id="bad-marker"),
+    pytest.param(_entry(when="windows"), "'when' is not a PEP 508 marker", id="not-a-marker"),
+])
+def test_invalid_entries_are_refused_with_the_entry_named(entry: dict[str, Any],
+                                                          message: str) -> None:
+    data = {"expectation": [_entry(runtime="eventlet"), entry]}
+    with pytest.raises(ExpectationsError) as caught:
+        Expectations.from_data(data, "expectations.toml", ALL_SCENARIOS, list(RUNTIMES))
+    assert str(caught.value).startswith("expectations.toml, entry 2: ")
+    assert message in str(caught.value)
+
+
+@pytest.mark.parametrize("when", [3, ["sys_platform == 'win32'"]])
+def test_non_string_when_is_refused_with_the_entry_named(when: object) -> None:
+    with pytest.raises(ExpectationsError, match=r"entry 1: 'when'"):
+        Expectations.from_data({"expectation": [_entry(when=when)]})
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("[[expectation]\nscenario = 1", "not valid TOML"),
+    ("[expectations]\nscenario = 'x'", "unknown top-level keys ['expectations']; write entries as "
+                                       "[[expectation]] tables"),
+    ("expectation = 'sockets.*'", "'expectation' must be an array of tables"),
+])
+def test_malformed_files_are_refused(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "expectations.toml"
+    path.write_text(text)
+    with pytest.raises(ExpectationsError) as caught:
+        Expectations.load(path)
+    assert str(caught.value).startswith(f"{path}: ")
+    assert message in str(caught.value)
+
+
+def test_missing_file_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ExpectationsError, match="cannot read"):
+        Expectations.load(tmp_path / "nowhere.toml")
+
+
+# -- runtime availability on another platform -----------------------------------------------------
+
+
+def test_uvloop_is_unavailable_on_windows(windows_environment: Environment,
+                                          macos_environment: Environment) -> None:
+    found = availability(get_runtime("uvloop"), windows_environment)
+    assert not found.available
+    assert found.version is None
+    assert found.reason == "uvloop does not run on win32 (it installs where sys_platform != 'win32')"
+    assert availability(get_runtime("uvloop"), macos_environment).available
+
+
+def test_winloop_is_available_on_windows_only(windows_environment: Environment,
+                                              linux_environment: Environment) -> None:
+    on_windows = availability(get_runtime("winloop"), windows_environment)
+    assert on_windows.available
+    assert on_windows.version is None  # what is installed on another machine is not known here
+    on_linux = availability(get_runtime("winloop"), linux_environment)
+    assert not on_linux.available
+    assert on_linux.reason == "winloop does not run on linux (it installs where sys_platform == 'win32')"
+
+
+def test_standard_library_runtimes_run_everywhere(windows_environment: Environment) -> None:
+    for name in ("threads", "asyncio"):
+        found = availability(get_runtime(name), windows_environment)
+        assert (found.available, found.version) == (True, "3.12.4")
+
+
+def test_unknown_runtime_lists_the_known_ones() -> None:
+    with pytest.raises(UnknownRuntime) as caught:
+        get_runtime("twisted-asyncio")
+    assert caught.value.name == "twisted-asyncio"
+    assert str(caught.value) == ("unknown runtime 'twisted-asyncio'; the runtimes are: threads, gevent, "
+                                 "eventlet, asyncio, uvloop, winloop, rloop, trio")
+    assert not isinstance(caught.value, RuntimeUnavailable)  # a usage error, not "not installed"
+
+
+# -- the stall meter's arithmetic, on a fake clock ------------------------------------------------
+
+
+def fake_clock(*readings: float) -> Callable[[], float]:
+    """A clock that returns ``readings`` in order, one per call; a call too many fails the test."""
+    remaining: Iterator[float] = iter(readings)
+
+    def clock() -> float:
+        reading = next(remaining, None)
+        assert reading is not None, "the meter read the clock more often than the test planned"
+        return reading
+
+    return clock
+
+
+def test_largest_gap_between_ticks_beyond_the_interval_is_the_stall() -> None:
+    #                             init  open   ticks...........................  close
+    meter = StallMeter(0.005, fake_clock(0.0, 0.0, 0.005, 0.010, 0.310, 0.315, 0.320, 0.325))
+    meter.open("body")
+    for _ in range(5):
+        meter.tick()
+    meter.close("body")
+    assert meter.ticks == 5
+    assert meter.max_stall_ms() == pytest.approx(295.0)  # 0.310 - 0.010 - 0.005
+
+
+def test_stall_still_open_at_close_is_counted() -> None:
+    # The body blocks right after the last tick and returns just before the window closes.
+    meter = StallMeter(0.005, fake_clock(0.0, 0.0, 0.005, 0.010, 0.810))
+    meter.open("body")
+    meter.tick()
+    meter.tick()
+    meter.close("body")  # at 0.810: no tick since 0.010
+    assert meter.max_stall_ms() == pytest.approx(795.0)
+
+
+def test_time_outside_a_window_is_not_counted() -> None:
+    # A stall of 2 s before the window opens counts only from the opening on.
+    meter = StallMeter(0.005, fake_clock(0.0, 1.9, 2.0, 2.005, 2.010))
+    meter.open("body")  # at 1.9, the last tick was at 0.0
+    meter.tick()  # at 2.0
+    meter.tick()
+    meter.close("body")
+    assert meter.max_stall_ms() == pytest.approx(95.0)  # 2.0 - 1.9 - 0.005
+    # And ticks after the window closed change nothing.
+    closed = StallMeter(0.005, fake_clock(0.0, 0.0, 0.005, 0.010, 5.0))
+    closed.open("body")
+    closed.tick()
+    closed.close("body")
+    closed.tick()  # at 5.0, outside any window
+    assert closed.max_stall_ms() == 0.0
+
+
+def test_measured_window_is_preferred_over_the_body_window() -> None:
+    meter = StallMeter(0.005, fake_clock(
+        0.0,
+        0.0,          # open body
+        0.005,        # tick
+        1.005,        # tick: a 995 ms stall of set-up, in the body but outside any measured block
+        1.010,        # open measured
+        1.015,        # tick
+        1.065,        # tick: a 45 ms stall in the first measured block
+        1.070,        # close measured
+        3.000,        # tick: a stall between the measured blocks
+        3.001,        # open measured
+        3.006,        # tick
+        3.031,        # close measured: a 20 ms stall still open at the close
+        3.035,        # close body
+    ))
+    meter.open("body")
+    meter.tick()
+    meter.tick()
+    meter.open("measured")
+    meter.tick()
+    meter.tick()
+    meter.close("measured")
+    meter.tick()
+    meter.open("measured")
+    meter.tick()
+    meter.close("measured")
+    meter.close("body")
+    assert meter.opened == {"body": 1, "measured": 2}
+    assert meter.max_stall_ms() == pytest.approx(45.0)  # the measured blocks alone
+    # Without measured blocks the body window decides: the same set-up stall is then charged.
+    body_only = StallMeter(0.005, fake_clock(0.0, 0.0, 0.005, 1.005, 1.010))
+    body_only.open("body")
+    body_only.tick()
+    body_only.tick()
+    body_only.close("body")
+    assert body_only.max_stall_ms() == pytest.approx(995.0)
+
+
+def test_no_stall_when_ticks_keep_time() -> None:
+    readings = [0.0, 0.0, *(0.005 * n for n in range(1, 101)), 0.505]
+    meter = StallMeter(0.005, fake_clock(*readings))
+    meter.open("body")
+    for _ in range(100):
+        meter.tick()
+    meter.close("body")
+    assert meter.max_stall_ms() == pytest.approx(0.0, abs=1e-6)
+
+
+# -- -k expressions -------------------------------------------------------------------------------
+
+
+def _names(scenario_id: str) -> list[str]:
+    return [scenario_id, *scenario_id.split(".")]
+
+
+@pytest.mark.parametrize(("keyword", "scenario_id", "selected"), [
+    ("dns or signals", "dns.slow_lookup", True),
+    ("dns or signals", "signals.sigterm_during_read", True),
+    ("dns or signals", "sockets.tcp_echo", False),
+    ("tcp and not tls", "sockets.tcp_echo", True),
+    ("tcp and not tls", "sockets.tcp_tls_echo", False),
+    ("tcp and not tls", "sockets.udp_echo", False),
+    ("TCP", "sockets.tcp_echo", True),  # case-insensitive, like pytest
+    ("echo", "sockets.tcp_echo", True),  # a substring of a name
+    ("not (dns or sockets)", "files.large_read", True),
+    ("not (dns or sockets)", "sockets.tcp_echo", False),
+    ("(tcp or udp) and tls", "sockets.udp_tls_echo", True),
+    ("(tcp or udp) and tls", "sockets.tcp_echo", False),
+    ("tcp or udp and tls", "sockets.tcp_echo", True),  # 'and' binds tighter than 'or'
+    ("not not tcp", "sockets.tcp_echo", True),
+    ("", "sockets.tcp_echo", True),
+])
+def test_keyword_expressions(keyword: str, scenario_id: str, selected: bool) -> None:
+    assert keyword_matches(keyword, _names(scenario_id)) is selected
+
+
+@pytest.mark.parametrize(("keyword", "problem"), [
+    ("dns or", "it ends too early"),
+    ("(dns or signals", "it ends too early"),
+    ("dns)", "unexpected ')'"),
+    ("and dns", "unexpected 'and'"),
+    ("dns signals", "unexpected 'signals'"),
+    ("()", "unexpected ')'"),
+    ("not", "it ends too early"),
+])
+def test_bad_keyword_expressions_are_scenario_errors(keyword: str, problem: str) -> None:
+    with pytest.raises(ScenarioError) as caught:
+        keyword_matches(keyword, _names("sockets.tcp_echo"))
+    assert str(caught.value) == (f"bad -k expression {keyword!r}: {problem}; write words joined by "
+                                 "'and', 'or', 'not' and parentheses")
