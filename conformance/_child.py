@@ -56,6 +56,12 @@ def run_cell(job: dict[str, Any]) -> dict[str, Any]:
                 "imported_before_setup": imported_before_setup}
 
     # From here on the runtime is in place: anything may be imported.
+    import signal
+
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        # Started in the background by a shell without job control: SIGINT arrives ignored. The
+        # program under test would have Python's default handler, so it gets it back.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     from ._context import Context
     from ._heartbeat import StallMeter
     from ._outcomes import NotApplicable, Outcome, Skipped

@@ -23,6 +23,16 @@ def setup(runtime: Runtime) -> str:
 
 
 def run(runtime: Runtime, body: Callable[..., Any], ctx: Any) -> None:
+    from eventlet import hubs
+    from eventlet.greenthread import getcurrent
+
     from . import _threads
 
-    _threads.run(runtime, body, ctx)  # the patched threading.Thread heartbeat is a green thread
+    body_greenlet = getcurrent()
+    hub = hubs.get_hub()
+
+    def forward(exc: BaseException) -> None:
+        # A signal handler ran in the heartbeat's green thread; raise it in the body instead.
+        hub.schedule_call_global(0, body_greenlet.throw, exc)
+
+    _threads.run(runtime, body, ctx, forward)  # the patched threading.Thread heartbeat is green

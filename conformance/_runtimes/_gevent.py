@@ -22,6 +22,16 @@ def setup(runtime: Runtime) -> str:
 
 
 def run(runtime: Runtime, body: Callable[..., Any], ctx: Any) -> None:
+    import gevent
+
     from . import _threads
 
-    _threads.run(runtime, body, ctx)  # the patched threading.Thread heartbeat is a greenlet
+    body_greenlet = gevent.getcurrent()
+    hub = gevent.get_hub()
+
+    def forward(exc: BaseException) -> None:
+        # A signal handler ran in the heartbeat greenlet (gevent runs it in the current greenlet:
+        # https://github.com/gevent/gevent/issues/1815); raise it in the body, from the hub's loop.
+        hub.loop.run_callback(body_greenlet.throw, exc)
+
+    _threads.run(runtime, body, ctx, forward)  # the patched threading.Thread heartbeat is a greenlet

@@ -19,7 +19,16 @@ def setup(runtime: Runtime) -> str:
     return sys.version.split()[0]
 
 
-def run(runtime: Runtime, body: Callable[..., Any], ctx: Any) -> None:
+def run(runtime: Runtime, body: Callable[..., Any], ctx: Any,
+        forward: Callable[[BaseException], None] | None = None) -> None:
+    """Run the body in this (main) thread with a heartbeat thread beside it.
+
+    ``forward``: where an exception raised *in the heartbeat* goes. With real threads that cannot
+    happen (signal handlers run in the main thread), but under gevent and eventlet the heartbeat is a
+    greenlet of the main thread, and Python runs a signal handler in whichever greenlet is current:
+    a KeyboardInterrupt meant for the program would die with the heartbeat. The family passes a
+    function that throws it into the body's greenlet instead, where blocking code would have seen it.
+    """
     import threading
     import time
 
@@ -28,8 +37,13 @@ def run(runtime: Runtime, body: Callable[..., Any], ctx: Any) -> None:
 
     def heartbeat() -> None:
         while not stop.is_set():
-            time.sleep(meter.interval_s)
-            meter.tick()
+            try:
+                time.sleep(meter.interval_s)
+                meter.tick()
+            except BaseException as exc:
+                if forward is None:
+                    raise
+                forward(exc)
 
     beat = threading.Thread(target=heartbeat, name="conformance-heartbeat", daemon=True)
     beat.start()

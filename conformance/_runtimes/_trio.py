@@ -27,6 +27,9 @@ def run(runtime: Runtime, body: Callable[..., Coroutine[Any, Any, None]], ctx: A
     meter = ctx.stall_meter
     failure: list[BaseException] = []
 
+    # Protected from KeyboardInterrupt, so that trio delivers a SIGINT to the body's task and not to
+    # the heartbeat when the heartbeat happens to be running.
+    @trio.lowlevel.enable_ki_protection
     async def heartbeat() -> None:
         while True:
             await trio.sleep(meter.interval_s)

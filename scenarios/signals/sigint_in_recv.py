@@ -1,0 +1,118 @@
+"""SIGINT (Ctrl-C) while blocked in a socket receive interrupts the receive.
+
+Reference semantics (POSIX): the program is connected to a peer that never sends (``silent``) and is
+blocked in ``sock.recv`` (with a 3 s timeout as the bound); the parent sends SIGINT as a terminal's
+Ctrl-C would. Python's default handler raises ``KeyboardInterrupt`` in the main thread, and PEP 475
+does not retry a system call whose signal handler raised, so ``recv`` raises ``KeyboardInterrupt``
+at once: no data, no timeout, and the socket can still be closed cleanly. Each style's documented form
+of the interruption (see ``signals.sigint_idle``):
+
+- sync (threads, gevent, eventlet): ``KeyboardInterrupt`` out of ``sock.recv``;
+- asyncio (3.11+ runner, every loop): ``asyncio.CancelledError`` out of ``await reader.read()``, as the
+  runner's SIGINT handler cancels the main task; ``asyncio.run()`` raises ``KeyboardInterrupt`` only
+  afterwards, outside the body, so the body stops the cancellation at its top (before Python 3.11
+  there is no such handling and ``KeyboardInterrupt`` leaves the loop's ``select()`` instead:
+  https://github.com/python/cpython/issues/83803);
+- trio: ``KeyboardInterrupt`` out of ``await stream.receive_some()``.
+
+``latency_ms`` is the time from the parent's ``kill()`` to the program's code getting control back. A
+network client or server spends most of its life blocked in a receive: if Ctrl-C cannot get it out of
+there, the program cannot be stopped from the terminal. If this process inherited SIGINT ignored, the
+cell is skipped.
+"""
+
+from __future__ import annotations
+
+import signal
+import socket
+import time
+
+from conformance import Context
+
+PEERS = ("silent",)
+NOT_APPLICABLE = {"win32": "POSIX signals: Windows has no kill() of SIGINT (its Ctrl-C is a console event)"}
+TIMEOUT_S = 15.0
+DELAY_S = 0.3  # the body is blocked in the receive by then
+WAIT_S = 3.0   # the receive's own timeout: a lost signal fails after it
+
+
+def _precondition(ctx: Context) -> None:
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        raise ctx.skip("SIGINT is ignored in this process (inherited SIG_IGN), so Ctrl-C cannot be observed")
+
+
+def _check(ctx: Context, sent: list[float], received: object, interrupted_at: float | None,
+           what: str) -> None:
+    ctx.expect(interrupted_at is not None,
+               f"the receive from a silent peer was not interrupted by SIGINT ({what} never reached it); "
+               f"it ended with {received!r}")
+    assert interrupted_at is not None
+    ctx.expect_equal(len(sent), 1, "SIGINTs the parent logged")
+    ctx.expect(interrupted_at >= sent[0],
+               f"interrupted before the signal was sent: {interrupted_at} < {sent[0]}")
+    ctx.measure("latency_ms", (interrupted_at - sent[0]) * 1000)
+
+
+def run_sync(ctx: Context) -> None:
+    _precondition(ctx)
+    received: object = None
+    interrupted_at = None
+    with socket.create_connection(ctx.peers["silent"].tuple, timeout=WAIT_S) as sock:
+        ctx.send_signal("SIGINT", delay_s=DELAY_S)
+        try:
+            received = sock.recv(1024)
+        except KeyboardInterrupt:
+            interrupted_at = time.monotonic()
+        except TimeoutError as exc:
+            received = exc
+    deadline = time.monotonic() + WAIT_S  # the parent logs the send just after kill()
+    while not (sent := ctx.signals_sent()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    _check(ctx, sent, received, interrupted_at, "KeyboardInterrupt")
+
+
+async def run_asyncio(ctx: Context) -> None:
+    import asyncio
+
+    _precondition(ctx)
+    received: object = None
+    interrupted_at = None
+    reader, writer = await asyncio.open_connection(*ctx.peers["silent"].tuple)
+    try:
+        ctx.send_signal("SIGINT", delay_s=DELAY_S)
+        try:
+            received = await asyncio.wait_for(reader.read(1024), WAIT_S)
+        except asyncio.CancelledError:
+            # The runner cancelled the main task: asyncio's form of Ctrl-C (stopped at the top).
+            interrupted_at = time.monotonic()
+        except asyncio.TimeoutError as exc:
+            received = exc
+    finally:
+        writer.close()
+        await writer.wait_closed()
+    deadline = time.monotonic() + WAIT_S
+    while not (sent := ctx.signals_sent()) and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
+    _check(ctx, sent, received, interrupted_at, "the cancellation of the main task")
+
+
+async def run_trio(ctx: Context) -> None:
+    import trio
+
+    _precondition(ctx)
+    received: object = None
+    interrupted_at = None
+    stream = await trio.open_tcp_stream(*ctx.peers["silent"].tuple)
+    async with stream:
+        ctx.send_signal("SIGINT", delay_s=DELAY_S)
+        try:
+            with trio.fail_after(WAIT_S):
+                received = await stream.receive_some(1024)
+        except KeyboardInterrupt:
+            interrupted_at = time.monotonic()
+        except trio.TooSlowError as exc:
+            received = exc
+    deadline = time.monotonic() + WAIT_S
+    while not (sent := ctx.signals_sent()) and time.monotonic() < deadline:
+        await trio.sleep(0.01)
+    _check(ctx, sent, received, interrupted_at, "KeyboardInterrupt")
