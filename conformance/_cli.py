@@ -70,6 +70,13 @@ def _parser() -> argparse.ArgumentParser:
                      help="the run document (default: reports/runs/PLATFORM.json)")
     run.add_argument("--expectations", type=Path, metavar="FILE",
                      help="known deviations (default: expectations.toml in the scenarios folder)")
+
+    from ._report.command import add_diff_arguments, add_report_arguments
+
+    add_report_arguments(commands.add_parser(
+        "report", help="merge run documents into the support table: HTML, Markdown, JSON, CSV, plots"))
+    add_diff_arguments(commands.add_parser(
+        "diff", help="what regressed, got fixed, is new or disappeared between two sets of results"))
     return parser
 
 
@@ -204,6 +211,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "list":
             return cmd_list(args, console)
+        if args.command in ("report", "diff"):
+            from ._report.command import cmd_diff, cmd_report
+
+            return (cmd_report if args.command == "report" else cmd_diff)(args, console)
         return cmd_run(args, console)
     except UsageError as exc:
         Console(stderr=True, highlight=False).print(f"conformance: error: {exc}", style="red",

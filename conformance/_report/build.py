@@ -1,0 +1,70 @@
+"""Write a whole report into a folder: the page, the Markdown table, the data, the plots, the diff."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .diff import Diff
+from .export import dumps, support_csv, support_json
+from .history import History
+from .merge import Merged
+from .plots import PLOTS, PlotSpec, make_plots
+from .render_html import render_html
+from .render_markdown import render_diff, render_table
+from .table import build_table
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a report build wrote, for the command's summary line."""
+
+    folder: Path
+    files: tuple[Path, ...] = field(default_factory=tuple)
+
+
+def write_report(merged: Merged, folder: Path, *, change_set: Diff | None = None,
+                 history: History | None = None, plot_specs: Sequence[PlotSpec] = PLOTS) -> Written:
+    table = build_table(merged)
+    plots = make_plots(merged, plot_specs)
+    folder.mkdir(parents=True, exist_ok=True)
+    outputs: dict[str, str] = {
+        "index.html": render_html(merged, table, plots=plots, change_set=change_set, history=history),
+        "support-table.md": render_table(merged, table),
+        "support.json": dumps(support_json(merged, table, history)),
+        "support.csv": support_csv(merged),
+    }
+    if change_set is not None:
+        outputs["diff.md"] = render_diff(change_set, heading="#") + "\n"
+    else:
+        (folder / "diff.md").unlink(missing_ok=True)  # a diff.md of an earlier build is not this one's
+    plots_folder = folder / "plots"
+    if plots_folder.is_dir():  # plots of measurements these inputs no longer have must not linger
+        for old in plots_folder.glob("*.svg"):
+            old.unlink()
+    for plot in plots:
+        outputs[f"plots/{plot.slug}.svg"] = plot.svg
+    written = []
+    for name, text in outputs.items():
+        path = folder / name
+        _replace(path, text)
+        written.append(path)
+    return Written(folder, tuple(written))
+
+
+def _replace(path: Path, text: str) -> None:
+    """Write ``path`` whole or not at all (a reader never sees half a page). Unlike a run document, a
+    report can be built again, so there is no fsync: it cost more than the rendering on a busy disk."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
+            out.write(text)
+        os.chmod(name, 0o644)  # a published page: readable by the web server, not only by its builder
+        os.replace(name, path)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,120 @@
+"""The merged data for other tools: ``support.json`` (schema-versioned, read back by ``diff``) and
+``support.csv`` (one row per cell of one platform)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from .._results import Cell, DocumentError
+from .history import History
+from .merge import Merged, Platform, ScenarioInfo
+from .table import Table, platform_scores
+
+SUPPORT_SCHEMA = "conformance-support/1"
+CSV_FIELDS = ("scenario", "area", "runtime", "platform", "os", "python_version", "arch", "outcome",
+              "expected", "known_deviation", "reason", "duration_s", "max_stall_ms", "runtime_version",
+              "measurements", "harness_error")
+
+
+def cell_json(cell: Cell) -> dict[str, Any]:
+    """``Cell.to_json()``, built directly: ``dataclasses.asdict`` deep-copies every field, which is most
+    of the time of a 16,000-cell report."""
+    return {"scenario": cell.scenario, "runtime": cell.runtime, "outcome": cell.outcome.value,
+            "reason": cell.reason, "duration_s": cell.duration_s, "max_stall_ms": cell.max_stall_ms,
+            "measurements": dict(cell.measurements), "expected": cell.expected.value,
+            "expectation": cell.expectation.to_json() if cell.expectation else None,
+            "harness_error": cell.harness_error, "details": dict(cell.details)}
+
+
+def dumps(data: Mapping[str, Any]) -> str:
+    """JSON with one top-level field per line and one list item per line: compact, and a change of
+    one cell is a change of one line in a version-controlled report."""
+    lines = []
+    for key, value in data.items():
+        if isinstance(value, list) and value:
+            items = ",\n  ".join(json.dumps(item, ensure_ascii=False) for item in value)
+            lines.append(f"{json.dumps(key)}: [\n  {items}\n ]")
+        else:
+            lines.append(f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}")
+    return "{\n " + ",\n ".join(lines) + "\n}\n"
+
+
+def support_json(merged: Merged, table: Table, history: History | None = None) -> dict[str, Any]:
+    cells = []
+    for (scenario, runtime, platform_id), cell in sorted(merged.cells.items()):
+        data = {"platform": platform_id, **cell_json(cell)}
+        if history and history.get((scenario, runtime, platform_id)):
+            data["history"] = [t.to_json() for t in history[(scenario, runtime, platform_id)]]
+        cells.append(data)
+    return {
+        "schema": SUPPORT_SCHEMA,
+        "platforms": [p.to_json() for p in merged.platforms],
+        "oses": list(merged.oses),
+        "missing_oses": list(merged.missing_oses),
+        "expected_platforms": list(merged.expected_platforms),
+        "missing_platforms": list(merged.missing_platforms),
+        "left_out": [{"source": p.source, "problem": p.message} for p in merged.problems],
+        "runtimes": list(merged.runtimes),
+        "scenarios": [s.to_json() for s in merged.scenarios],
+        "scenarios_not_run": list(merged.unrun_scenarios),
+        "scores": [{"runtime": s.column.runtime, "os": s.column.os, "passed": s.passed,
+                    "counted": s.counted, "score": round(s.passed / s.counted, 4) if s.counted else None,
+                    "left_out": {o: n for o, n in s.excluded if n}} for s in table.scores],
+        "platform_scores": platform_scores(merged),
+        "agreement": {row.scenario.id: {"status": row.agreement.status,
+                                        "differing": list(row.agreement.differing)} for row in table.rows},
+        "cells": cells,
+    }
+
+
+def support_csv(merged: Merged) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_FIELDS)
+    for (scenario, runtime, platform_id), cell in sorted(merged.cells.items()):
+        platform = merged.platform(platform_id)
+        writer.writerow([
+            scenario, scenario.split(".", 1)[0], runtime, platform_id, platform.sys_platform,
+            platform.python_version, platform.arch, cell.outcome.value, cell.expected.value,
+            "yes" if cell.expectation is not None and cell.outcome is cell.expectation.outcome else "no",
+            cell.reason, f"{cell.duration_s:.6g}",
+            "" if cell.max_stall_ms is None else f"{cell.max_stall_ms:.6g}",
+            cell.details.get("runtime_version") or platform.runtime_version(runtime) or "",
+            json.dumps(dict(cell.measurements), sort_keys=True) if cell.measurements else "",
+            "yes" if cell.harness_error else "no",
+        ])
+    return out.getvalue()
+
+
+def merged_from_support(data: Mapping[str, Any]) -> Merged:
+    """Read a ``support.json`` back (``conformance diff`` compares it like run documents)."""
+    if data.get("schema") != SUPPORT_SCHEMA:
+        raise DocumentError(f"unknown schema {data.get('schema')!r}; this suite reads {SUPPORT_SCHEMA!r}")
+    try:
+        platforms = tuple(
+            Platform(id=p["id"], sys_platform=p["os"], arch=p["arch"],
+                     implementation=p["python_implementation"], python_version=p["python_version"],
+                     run_info=dict(p.get("run_info") or {}), sources=tuple(p.get("sources") or ()),
+                     label=p.get("label") or p["id"])
+            for p in data["platforms"])
+        known = {p.id for p in platforms}
+        cells: dict[tuple[str, str, str], Cell] = {}
+        for raw in data["cells"]:
+            if not isinstance(raw, dict):
+                raise DocumentError("a cell must be a JSON object")
+            fields = {k: v for k, v in raw.items() if k not in ("platform", "history")}
+            platform_id = raw.get("platform")
+            if platform_id not in known:
+                raise DocumentError(f"a cell names platform {platform_id!r}, which is not in 'platforms'")
+            cell = Cell.from_json(fields)
+            cells[(cell.scenario, cell.runtime, str(platform_id))] = cell
+        scenarios = tuple(ScenarioInfo(id=s["id"], area=s["area"], title=s["title"],
+                                       description=s.get("description", "")) for s in data["scenarios"])
+        return Merged(scenarios=scenarios, runtimes=tuple(data["runtimes"]), platforms=platforms,
+                      cells=cells, expected_platforms=tuple(data.get("expected_platforms") or ()))
+    except (KeyError, TypeError) as exc:
+        raise DocumentError(f"not a valid {SUPPORT_SCHEMA} document: missing or wrong {exc}") from None

@@ -1,0 +1,303 @@
+"""The support table's model, shared by every rendering: columns, summaries, scores, agreement.
+
+Columns are runtimes, each split by OS. A table cell summarises the platforms (Pythons, architectures)
+of its OS: one outcome where they agree, each outcome with the platforms that have it where they do not.
+
+Scores are honest: per runtime x OS, the share of scenarios that pass on every platform of the OS that
+ran them; ``not-applicable`` and ``unavailable`` cells (and cells no run has) are left out of the
+denominator, and the formula is given with the number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .._outcomes import Outcome
+from .._results import Cell
+from .._verdict import Kind, judge
+from .merge import Merged, Platform, ScenarioInfo
+from .presentation import NOT_RUN_KEY, SEVERITY, os_name
+
+REFERENCE = "threads"
+# Outcomes a score leaves out of its denominator: they say nothing about the runtime.
+EXCLUDED = (Outcome.NOT_APPLICABLE.value, Outcome.UNAVAILABLE.value, NOT_RUN_KEY)
+# Outcomes that do not make a row "differ": a runtime that cannot be installed on a platform is a fact
+# of the platform, not a difference of behaviour.
+IGNORED_FOR_AGREEMENT = (Outcome.UNAVAILABLE.value, NOT_RUN_KEY)
+
+
+@dataclass(frozen=True)
+class Column:
+    runtime: str
+    os: str
+    platforms: tuple[Platform, ...]
+
+    @property
+    def key(self) -> str:
+        return f"{self.runtime}/{self.os}"
+
+    @property
+    def os_name(self) -> str:
+        return os_name(self.os)
+
+
+@dataclass(frozen=True)
+class HiddenColumn:
+    """A runtime x OS with nothing to show (unavailable everywhere there, or never run there)."""
+
+    runtime: str
+    os: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One platform's cell within a table cell."""
+
+    platform: Platform
+    cell: Cell | None
+
+    @property
+    def outcome(self) -> str:
+        return self.cell.outcome.value if self.cell else NOT_RUN_KEY
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One table cell: a scenario under a runtime on an OS, over that OS's platforms."""
+
+    scenario: ScenarioInfo
+    column: Column
+    entries: tuple[Entry, ...]
+    # (outcome, labels of the platforms with it), the most severe first
+    groups: tuple[tuple[str, tuple[str, ...]], ...]
+    score: str  # "pass", "other" (counted, not a pass) or "excluded"
+    known: bool  # a known deviation (from the expectations data) on some platform
+    unexpected: bool  # on some platform the outcome is not the one the expectations predict
+
+    @property
+    def id(self) -> str:
+        """The cell's stable name, used in its URL fragment: ``sockets.tcp_echo/gevent/linux``."""
+        return f"{self.scenario.id}/{self.column.runtime}/{self.column.os}"
+
+    @property
+    def worst(self) -> str:
+        return self.groups[0][0]
+
+    @property
+    def uniform(self) -> bool:
+        return len(self.groups) == 1
+
+    @property
+    def outcomes(self) -> tuple[str, ...]:
+        return tuple(outcome for outcome, _ in self.groups)
+
+    @property
+    def lines(self) -> tuple[tuple[str, str], ...]:
+        """What the cell shows: (outcome, where) per outcome, the most severe first.
+
+        Where the platforms of the OS agree, one line and no "where". Otherwise each outcome says which
+        platforms have it, except the one most of them have, which says how many ("4 others"): the
+        cell says which differ without listing ten Pythons.
+        """
+        if self.uniform:
+            return ((self.worst, ""),)
+        sizes = sorted((len(labels) for _, labels in self.groups), reverse=True)
+        majority = sizes[0] > sizes[1] and sizes[0] > 2
+        lines = []
+        for outcome, labels in self.groups:
+            if majority and len(labels) == sizes[0]:
+                lines.append((outcome, f"{len(labels)} others"))
+            else:
+                lines.append((outcome, join_labels(labels)))
+        return tuple(lines)
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """Whether a scenario's outcome under every runtime is the ``threads`` outcome, on every platform."""
+
+    status: str  # "agrees", "differs" or "no-reference"
+    differing: tuple[str, ...] = ()  # "gevent (Linux)", "trio (Linux, Windows)"
+
+    @property
+    def text(self) -> str:
+        if self.status == "agrees":
+            return "same as threads"
+        if self.status == "differs":
+            return "differs: " + ", ".join(self.differing)
+        return "no threads result to compare with"
+
+
+@dataclass(frozen=True)
+class Row:
+    scenario: ScenarioInfo
+    summaries: tuple[Summary, ...]
+    agreement: Agreement
+    # Every runtime has the same outcome on each platform (unavailable and not-run cells aside).
+    uniform: bool
+
+
+@dataclass(frozen=True)
+class Score:
+    column: Column
+    passed: int
+    counted: int
+    excluded: tuple[tuple[str, int], ...]  # (outcome, count) left out of the denominator
+
+    @property
+    def percent(self) -> float | None:
+        return 100.0 * self.passed / self.counted if self.counted else None
+
+    @property
+    def percent_text(self) -> str:
+        value = self.percent
+        return "n/a" if value is None else f"{value:.0f}%"
+
+    @property
+    def formula(self) -> str:
+        """``"12 / 15"``: passing scenarios over counted scenarios."""
+        return f"{self.passed} / {self.counted}"
+
+    @property
+    def explanation(self) -> str:
+        left_out = ", ".join(f"{n} {o.replace('-', ' ')}" for o, n in self.excluded if n)
+        text = (f"{self.passed} of {self.counted} scenarios pass under {self.column.runtime} on "
+                f"{self.column.os_name}")
+        if len(self.column.platforms) > 1:
+            text += " (on every platform that ran them)"
+        return text + (f"; left out: {left_out}" if left_out else "")
+
+
+@dataclass(frozen=True)
+class Table:
+    columns: tuple[Column, ...]
+    hidden: tuple[HiddenColumn, ...]
+    areas: tuple[tuple[str, tuple[Row, ...]], ...]
+    scores: tuple[Score, ...]
+
+    @property
+    def rows(self) -> tuple[Row, ...]:
+        return tuple(row for _, rows in self.areas for row in rows)
+
+
+def join_labels(labels: Sequence[str]) -> str:
+    """``aarch64 3.13, 3.14; x86_64 3.12``: platform labels with a shared first part said once."""
+    groups: dict[str, list[str]] = {}
+    for text in labels:
+        prefix, _, last = text.rpartition(" ")
+        groups.setdefault(prefix, []).append(last)
+    return "; ".join(f"{prefix} {', '.join(lasts)}".strip() for prefix, lasts in groups.items())
+
+
+def build_table(merged: Merged) -> Table:
+    columns, hidden = _columns(merged)
+    rows = [_row(merged, scenario, columns) for scenario in merged.scenarios]
+    areas: dict[str, list[Row]] = {}
+    for row in rows:
+        areas.setdefault(row.scenario.area, []).append(row)
+    scores = tuple(_score(column, [row.summaries[i] for row in rows]) for i, column in enumerate(columns))
+    return Table(columns=columns, hidden=hidden,
+                 areas=tuple((area, tuple(rs)) for area, rs in areas.items()), scores=scores)
+
+
+def _columns(merged: Merged) -> tuple[tuple[Column, ...], tuple[HiddenColumn, ...]]:
+    columns: list[Column] = []
+    hidden: list[HiddenColumn] = []
+    by_column: dict[tuple[str, str], list[Cell]] = {}
+    for (_, runtime, platform_id), cell in merged.cells.items():
+        by_column.setdefault((runtime, merged.platform(platform_id).sys_platform), []).append(cell)
+    for runtime in merged.runtimes:
+        for os_ in merged.oses:
+            platforms = tuple(p for p in merged.platforms if p.sys_platform == os_)
+            cells = by_column.get((runtime, os_), [])
+            if not cells:
+                hidden.append(HiddenColumn(runtime, os_, f"not in any {os_name(os_)} run"))
+            elif all(c.outcome is Outcome.UNAVAILABLE for c in cells):
+                reasons = sorted({c.reason for c in cells})
+                hidden.append(HiddenColumn(runtime, os_, "unavailable: " + "; ".join(reasons)))
+            else:
+                columns.append(Column(runtime, os_, platforms))
+    return tuple(columns), tuple(hidden)
+
+
+def _summary(merged: Merged, scenario: ScenarioInfo, column: Column) -> Summary:
+    entries = tuple(Entry(p, merged.cell(scenario.id, column.runtime, p.id)) for p in column.platforms)
+    by_outcome: dict[str, list[str]] = {}
+    for entry in entries:
+        by_outcome.setdefault(entry.outcome, []).append(entry.platform.label)
+    groups = tuple(sorted(((o, tuple(labels)) for o, labels in by_outcome.items()),
+                          key=lambda g: SEVERITY.index(g[0])))
+    counted = [e.outcome for e in entries if e.outcome not in EXCLUDED]
+    score = "excluded" if not counted else "pass" if all(o == "pass" for o in counted) else "other"
+    verdicts = [judge(e.cell).kind for e in entries if e.cell is not None]
+    return Summary(scenario=scenario, column=column, entries=entries, groups=groups, score=score,
+                   known=Kind.KNOWN in verdicts, unexpected=Kind.UNEXPECTED in verdicts)
+
+
+def _row(merged: Merged, scenario: ScenarioInfo, columns: Sequence[Column]) -> Row:
+    summaries = tuple(_summary(merged, scenario, column) for column in columns)
+    uniform = True
+    differing: dict[str, list[str]] = {}
+    compared = False
+    for platform in merged.platforms:
+        outcomes: dict[str, str] = {}
+        for runtime in merged.runtimes:
+            cell = merged.cell(scenario.id, runtime, platform.id)
+            if cell is not None and cell.outcome.value not in IGNORED_FOR_AGREEMENT:
+                outcomes[runtime] = cell.outcome.value
+        if len(set(outcomes.values())) > 1:
+            uniform = False
+        reference = outcomes.get(REFERENCE)
+        if reference is None:
+            continue
+        for runtime, outcome in outcomes.items():
+            if runtime == REFERENCE:
+                continue
+            compared = True
+            if outcome != reference:
+                where = differing.setdefault(runtime, [])
+                if platform.os_name not in where:
+                    where.append(platform.os_name)
+    if differing:
+        ordered = sorted(differing.items(), key=lambda item: _runtime_order(merged, item[0]))
+        agreement = Agreement("differs", tuple(f"{r} ({', '.join(oses)})" for r, oses in ordered))
+    elif compared:
+        agreement = Agreement("agrees")
+    else:
+        agreement = Agreement("no-reference")
+    return Row(scenario=scenario, summaries=summaries, agreement=agreement, uniform=uniform)
+
+
+def _runtime_order(merged: Merged, runtime: str) -> int:
+    return merged.runtimes.index(runtime) if runtime in merged.runtimes else len(merged.runtimes)
+
+
+def _score(column: Column, summaries: Sequence[Summary]) -> Score:
+    passed = sum(1 for s in summaries if s.score == "pass")
+    counted = sum(1 for s in summaries if s.score != "excluded")
+    excluded: dict[str, int] = {o: 0 for o in EXCLUDED}
+    for summary in summaries:
+        if summary.score == "excluded":
+            # Say why with the first reason it has (every counted-out cell has one of these outcomes).
+            excluded[next(o for o in summary.outcomes if o in EXCLUDED)] += 1
+    return Score(column=column, passed=passed, counted=counted, excluded=tuple(excluded.items()))
+
+
+def platform_scores(merged: Merged) -> list[dict[str, object]]:
+    """Per runtime x platform (not OS): passing cells over counted cells, for other tools."""
+    scores: list[dict[str, object]] = []
+    for runtime in merged.runtimes:
+        for platform in merged.platforms:
+            outcomes = [merged.cell(s.id, runtime, platform.id) for s in merged.scenarios]
+            words = [c.outcome.value if c else NOT_RUN_KEY for c in outcomes]
+            if all(w in (Outcome.UNAVAILABLE.value, NOT_RUN_KEY) for w in words):
+                continue
+            counted = [w for w in words if w not in EXCLUDED]
+            passed = sum(1 for w in counted if w == "pass")
+            scores.append({"runtime": runtime, "platform": platform.id, "passed": passed,
+                           "counted": len(counted),
+                           "score": round(passed / len(counted), 4) if counted else None,
+                           "left_out": {o: words.count(o) for o in EXCLUDED if words.count(o)}})
+    return scores

@@ -1,0 +1,233 @@
+"""The HTML report in a real headless browser (Debian's chromium driven by Playwright), as a reader uses it:
+it loads from file:// with no console error and no request but the page itself, the filters hide and
+show the right rows and columns (and live in the URL), a cell's details open, a fragment link opens its
+cell, and text from results stays text. Screenshots are kept under tests/artifacts/.
+
+Skipped, with the reason, where the browser or the driver is not installed:
+``apt-get install chromium`` and ``pip install playwright`` (never ``playwright install``: the suite
+drives the system's chromium).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("jinja2", reason="the report builder needs the 'report' extra (jinja2, matplotlib)")
+pytest.importorskip("matplotlib", reason="the report builder needs the 'report' extra (jinja2, matplotlib)")
+
+from conformance._report.build import write_report
+from conformance._report.merge import merge
+from conformance._report.samples import catalog, cell, document
+
+CHROMIUM = os.environ.get("CONFORMANCE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+XSS = "<script>alert(1)</script>"
+
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="the Python package 'playwright' is not installed (pip install playwright)")
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).is_file(),
+                                reason=f"no chromium at {CHROMIUM} (apt-get install chromium)")
+
+SCENARIOS = ["sockets.tcp_echo", "sockets.tls_echo", "sockets.concurrent_clients", "dns.slow_lookup",
+             "files.naive_read"]
+RUNTIMES = ["threads", "gevent", "asyncio", "uvloop"]
+PLATFORMS = ["linux-x86_64-cpython3.11", "linux-x86_64-cpython3.12", "win32-AMD64-cpython3.12"]
+
+
+def _cell(scenario: str, runtime: str, platform: str) -> Any:
+    if runtime == "uvloop" and platform.startswith("win32"):
+        return cell(scenario, runtime, "unavailable", "uvloop does not run on win32")
+    if scenario == "sockets.tcp_echo" and runtime == "gevent" and platform.endswith("3.12") \
+            and platform.startswith("linux"):
+        return cell(scenario, runtime, "fail", XSS, duration_s=0.4, max_stall_ms=3.5,
+                    details={"exception": f"ValueError: {XSS}", "traceback": "Traceback:\n</script>\n  boom",
+                             "runtime_version": "24.2"})
+    if scenario == "files.naive_read" and runtime != "threads":
+        return cell(scenario, runtime, "blocking", "the scheduler stalled for 900 ms (limit 100 ms)",
+                    max_stall_ms=900.0)
+    if scenario == "sockets.tls_echo" and runtime == "asyncio":
+        return cell(scenario, runtime, "unsupported", "NotImplementedError")
+    measurements = {"elapsed_ms": 300.0 + 40 * RUNTIMES.index(runtime)} \
+        if scenario == "sockets.concurrent_clients" else {}
+    return cell(scenario, runtime, duration_s=0.2, max_stall_ms=1.5, measurements=measurements)
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("report")
+    docs = [(p, document(p, [_cell(s, r, p) for s in SCENARIOS for r in RUNTIMES], runtimes=RUNTIMES,
+                         started_at="2026-02-01T12:00:00+00:00")) for p in PLATFORMS]
+    merged, problems = merge(docs, catalog(SCENARIOS))
+    assert not problems
+    write_report(merged, folder)
+    return folder / "index.html"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+class Visit:
+    """A page of the report, with every console error, page error, dialog and request it caused."""
+
+    def __init__(self, browser: Any, url: str, width: int = 1400, height: int = 900) -> None:
+        self.page = browser.new_page(viewport={"width": width, "height": height})
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        self.dialogs: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("dialog", self._dialog)
+        self.page.goto(url)
+        self.page.wait_for_load_state("load")
+
+    def _dialog(self, dialog: Any) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def visible_rows(self) -> list[str]:
+        rows: list[str] = self.page.eval_on_selector_all(
+            "tr.row", "rows => rows.filter(r => r.offsetParent !== null).map(r => r.id.slice(2))")
+        return rows
+
+    def visible_columns(self) -> list[str]:
+        columns: list[str] = self.page.eval_on_selector_all(
+            "#support tr.row:not([hidden]) td.cell",
+            "cells => [...new Set(cells.filter(c => c.offsetParent !== null)"
+            ".map(c => c.dataset.rt + '/' + c.dataset.os))]")
+        return columns
+
+    def hash(self) -> str:
+        value: str = self.page.evaluate("location.hash")
+        return value
+
+    def close(self) -> None:
+        self.page.close()
+
+
+def test_loads_with_no_console_error_and_no_request(browser: Any, report: Path) -> None:
+    url = report.as_uri()
+    visit = Visit(browser, url)
+    assert visit.errors == []
+    assert visit.requests == [url]
+    assert visit.dialogs == []
+    assert sorted(visit.visible_rows()) == sorted(SCENARIOS)
+    assert visit.page.inner_text("#shown") == "Showing 5 of 5 scenarios"
+    # uvloop is unavailable on Windows everywhere: that column is not shown, and the page says why
+    assert "uvloop/win32" not in visit.visible_columns()
+    assert "uvloop on Windows" in visit.page.inner_text(".coverage")
+    assert "No results for macOS" in visit.page.inner_text(".coverage")
+    ARTIFACTS.mkdir(exist_ok=True)
+    visit.page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
+    visit.close()
+
+
+def test_filters_hide_and_show_rows_and_columns_and_live_in_the_url(browser: Any, report: Path) -> None:
+    visit = Visit(browser, report.as_uri())
+    page = visit.page
+    page.click('.chips[data-filter=area] .chip[data-value="dns"]')
+    assert visit.visible_rows() == ["dns.slow_lookup"]
+    assert visit.hash() == "#area=dns"
+    page.click('.chips[data-filter=area] .chip[data-value="files"]')
+    assert sorted(visit.visible_rows()) == ["dns.slow_lookup", "files.naive_read"]
+    page.click("#reset")
+    assert len(visit.visible_rows()) == 5
+    page.click('.chips[data-filter=outcome] .chip[data-value="fail"]')
+    assert visit.visible_rows() == ["sockets.tcp_echo"]
+    page.click('.chips[data-filter=outcome] .chip[data-value="unsupported"]')
+    assert sorted(visit.visible_rows()) == ["sockets.tcp_echo", "sockets.tls_echo"]
+    page.click("#reset")
+    page.click('.chips[data-filter=runtime] .chip[data-value="gevent"]')
+    assert visit.visible_columns() == ["gevent/linux", "gevent/win32"]
+    page.click('.chips[data-filter=os] .chip[data-value="win32"]')
+    assert visit.visible_columns() == ["gevent/win32"]
+    assert "runtime=gevent" in visit.hash() and "os=win32" in visit.hash()
+    # the score over the rows shown: gevent on Windows passes 4 of 5 (naive_read blocks)
+    assert page.inner_text("td.score.c-3").replace("\n", " ") == "80% = 4 / 5"
+    page.click("#reset")
+    page.fill("#q", "tls")
+    page.wait_for_function("location.hash === '#q=tls'")  # typing settles, then filters
+    assert visit.visible_rows() == ["sockets.tls_echo"]
+    page.fill("#q", "")
+    page.check("#diff-only")
+    # dns.slow_lookup and concurrent_clients: every runtime passes everywhere
+    assert sorted(visit.visible_rows()) == ["files.naive_read", "sockets.tcp_echo", "sockets.tls_echo"]
+    assert "diff=1" in visit.hash()
+    # the filtered view is shareable: the same URL in a new page shows the same rows
+    shared = page.evaluate("location.href")
+    visit.close()
+    other = Visit(browser, shared)
+    assert sorted(other.visible_rows()) == ["files.naive_read", "sockets.tcp_echo", "sockets.tls_echo"]
+    assert other.page.is_checked("#diff-only")
+    other.close()
+    filtered = Visit(browser, report.as_uri() + "#area=sockets&outcome=blocking,unsupported")
+    assert filtered.visible_rows() == ["sockets.tls_echo"]
+    assert filtered.errors == []
+    filtered.close()
+
+
+def test_a_cell_opens_its_details_and_text_stays_text(browser: Any, report: Path) -> None:
+    visit = Visit(browser, report.as_uri())
+    page = visit.page
+    assert page.is_hidden("#details")
+    page.click('a[data-cell="sockets.tcp_echo/gevent/linux"]')
+    page.wait_for_selector("#details", state="visible")
+    assert visit.hash() == "#cell=sockets.tcp_echo/gevent/linux"
+    text = page.inner_text("#details")
+    assert "Tcp echo" in page.inner_text("#details-title")
+    assert XSS in text  # the reason, shown as text
+    assert f"ValueError: {XSS}" in text
+    assert "</script>" in page.inner_text("#details pre.stack")
+    assert "24.2" in text and "3.50 ms" in text  # runtime version and max stall
+    assert "3.11" in text and "3.12" in text  # one entry per Python of the OS
+    assert visit.dialogs == [] and visit.errors == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "report-details.png"))
+    page.click("#details-close")
+    page.wait_for_selector("#details", state="hidden")
+    assert visit.hash() in ("", "#")
+    visit.close()
+
+
+def test_a_fragment_link_opens_that_cell(browser: Any, report: Path) -> None:
+    url = report.as_uri() + "#cell=files.naive_read/uvloop/linux"
+    visit = Visit(browser, url)
+    visit.page.wait_for_selector("#details", state="visible")
+    assert "Naive read" in visit.page.inner_text("#details-title")
+    details = visit.page.inner_text("#details-body")
+    assert "uvloop" in details and "blocking" in details and "900 ms" in details
+    selected = visit.page.get_attribute("td.cell.selected a", "data-cell")
+    assert selected == "files.naive_read/uvloop/linux"
+    assert visit.errors == [] and visit.requests == [report.as_uri()]  # a fragment is never requested
+    visit.close()
+
+
+def test_a_fragment_naming_no_cell_opens_nothing_and_breaks_nothing(browser: Any, report: Path) -> None:
+    for fragment in ("#cell=__proto__", "#cell=nope/none/none", '#cell=a"]b', "#area=%E2%80%A8&outcome=x"):
+        visit = Visit(browser, report.as_uri() + fragment)
+        assert visit.page.is_hidden("#details"), fragment
+        assert visit.errors == [], (fragment, visit.errors)
+        visit.close()
+
+
+def test_a_narrow_screen_still_reads(browser: Any, report: Path) -> None:
+    visit = Visit(browser, report.as_uri(), width=420, height=900)
+    assert visit.errors == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    visit.page.screenshot(path=str(ARTIFACTS / "report-narrow.png"))
+    visit.close()

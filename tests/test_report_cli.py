@@ -1,0 +1,176 @@
+"""``conformance report`` and ``conformance diff``, run as a user runs them: real processes, real files,
+and one real ``conformance run`` whose document becomes a report."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from conformance._report.samples import cell, document, write
+
+pytest.importorskip("jinja2", reason="the report builder needs the 'report' extra (jinja2, matplotlib)")
+pytest.importorskip("matplotlib", reason="the report builder needs the 'report' extra (jinja2, matplotlib)")
+
+BODY = '''
+"""{title}.
+
+Reference semantics: ``{name}`` does what blocking code does.
+"""
+def run_sync(ctx): ctx.measure("elapsed_ms", 12.5)
+async def run_asyncio(ctx): ctx.measure("elapsed_ms", 10.0)
+async def run_trio(ctx): pass
+'''
+LINUX = "linux-x86_64-cpython3.11"
+WINDOWS = "win32-AMD64-cpython3.12"
+
+
+def conformance(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "conformance", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=180, check=False)
+
+
+@pytest.fixture
+def scenarios(tmp_path: Path) -> Path:
+    """A scenarios folder: sockets.echo, sockets.concurrent_clients, dns.lookup."""
+    root = tmp_path / "scenarios"
+    files = (("sockets", "echo", "An echo"), ("sockets", "concurrent_clients", "Many clients"),
+             ("dns", "lookup", "A lookup"))
+    for area, name, title in files:
+        (root / area).mkdir(parents=True, exist_ok=True)
+        (root / area / f"{name}.py").write_text(textwrap.dedent(BODY.format(title=title, name=name)))
+    return root
+
+
+def runs(folder: Path) -> list[Path]:
+    cells = [cell(s, r) for s in ("sockets.echo", "dns.lookup") for r in ("threads", "gevent")]
+    failing = [cell("sockets.echo", "threads"), cell("sockets.echo", "gevent", "fail", "<b>wrong</b> bytes"),
+               cell("dns.lookup", "threads"), cell("dns.lookup", "gevent")]
+    return [write(folder / "linux.json", document(LINUX, cells, runtimes=["threads", "gevent"])),
+            write(folder / "windows.json", document(WINDOWS, failing, runtimes=["threads", "gevent"]))]
+
+
+def test_report_builds_every_output(scenarios: Path, tmp_path: Path) -> None:
+    inputs = runs(tmp_path / "runs")
+    out = tmp_path / "site"
+    result = conformance("report", *map(str, inputs), "-o", str(out), "--scenarios", str(scenarios),
+                         cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "report: 2 platform(s), 2 scenarios, 8 cells" in result.stdout
+    assert "no results for: darwin" in result.stdout
+    for name in ("index.html", "support-table.md", "support.json", "support.csv"):
+        assert (out / name).is_file(), name
+    page = (out / "index.html").read_text()
+    assert "An echo" in page and "does what blocking code does" in page
+    assert "<b>wrong</b>" not in page  # in the details data, escaped
+    table = (out / "support-table.md").read_text()
+    header = "| Scenario | threads<br>Linux | threads<br>Windows | gevent<br>Linux | gevent<br>Windows |"
+    assert header in table
+    assert "1 scenario of the suite is in no run" in page  # sockets.concurrent_clients
+
+
+def test_bad_input_is_one_line_per_problem_and_writes_nothing(scenarios: Path, tmp_path: Path) -> None:
+    inputs = runs(tmp_path / "runs")
+    broken = tmp_path / "runs" / "broken.json"
+    broken.write_text("{", encoding="utf-8")
+    unknown = write(tmp_path / "runs" / "unknown.json",
+                    document("darwin-arm64-cpython3.13", [cell("sockets.nope", "threads")]))
+    out = tmp_path / "site"
+    result = conformance("report", *map(str, inputs), str(broken), str(unknown),
+                         str(tmp_path / "missing.json"), "-o", str(out), "--scenarios", str(scenarios),
+                         cwd=tmp_path)
+    assert result.returncode == 2
+    errors = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(errors) == 3, result.stderr
+    assert errors[0].startswith(f"conformance: error: {broken}: not JSON:")
+    assert errors[1].startswith(f"conformance: error: {tmp_path / 'missing.json'}: cannot read:")
+    assert errors[2].startswith(f"conformance: error: {unknown}: unknown scenario 'sockets.nope'")
+    assert "Traceback" not in result.stderr
+    assert not out.exists()
+    # --keep-going builds from the good files and the page says what it left out; the status stays 2
+    result = conformance("report", *map(str, inputs), str(broken), "--keep-going", "-o", str(out),
+                         "--scenarios", str(scenarios), cwd=tmp_path)
+    assert result.returncode == 2
+    assert (out / "index.html").is_file()
+    page = (out / "index.html").read_text()
+    assert f"Left out:</b> {broken}: not JSON" in page
+    assert json.loads((out / "support.json").read_text())["left_out"][0]["source"] == str(broken)
+
+
+def test_expected_platforms_must_all_be_there(scenarios: Path, tmp_path: Path) -> None:
+    inputs = runs(tmp_path / "runs")
+    result = conformance("report", *map(str, inputs), "--expect-platform", LINUX, "--expect-platform",
+                         "darwin-arm64-cpython3.13", "--expect-platform", "linux-aarch64-cpython3.13",
+                         "-o", str(tmp_path / "site"), "--scenarios", str(scenarios), cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "conformance: error: expected platform darwin-arm64-cpython3.13: no run document for it",
+        "conformance: error: expected platform linux-aarch64-cpython3.13: no run document for it",
+    ]
+
+
+def test_diff_of_two_runs_and_of_a_report(scenarios: Path, tmp_path: Path) -> None:
+    old = write(tmp_path / "old.json", document(LINUX, [cell("sockets.echo", "gevent"),
+                                                        cell("dns.lookup", "gevent", "fail", "no answer")]))
+    new = write(tmp_path / "new.json", document(LINUX, [cell("sockets.echo", "gevent", "crash", "SIGSEGV"),
+                                                        cell("dns.lookup", "gevent")]))
+    result = conformance("diff", str(old), str(new), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "1 regressed, 1 fixed, 0 changed, 0 new, 0 disappeared." in result.stdout
+    assert "### Regressed (1)" in result.stdout and "💥 crash" in result.stdout
+    result = conformance("diff", str(old), str(new), "--fail-on-regression", cwd=tmp_path)
+    assert result.returncode == 1
+    # a built report's support.json is a side of a diff too
+    site = tmp_path / "site"
+    assert conformance("report", str(old), "-o", str(site), "--scenarios", str(scenarios),
+                       cwd=tmp_path).returncode == 0
+    result = conformance("diff", str(site / "support.json"), str(new), "-o", str(tmp_path / "d.md"),
+                         cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "### Fixed (1)" in (tmp_path / "d.md").read_text()
+    result = conformance("diff", str(tmp_path / "nope.json"), str(new), cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"conformance: error: {tmp_path / 'nope.json'}: cannot read")
+
+
+def test_baseline_and_history_reach_the_page(scenarios: Path, tmp_path: Path) -> None:
+    history = tmp_path / "history"
+    write(history / "jan.json", document(LINUX, [cell("sockets.echo", "gevent", "fail", "bad",
+                                                      details={"runtime_version": "23.9"})],
+                                         runtimes=["gevent"], started_at="2026-01-01T00:00:00+00:00"))
+    now = document(LINUX, [cell("sockets.echo", "gevent", details={"runtime_version": "24.2"})],
+                   runtimes=["gevent"], started_at="2026-02-01T00:00:00+00:00")
+    current = write(tmp_path / "now.json", now)
+    out = tmp_path / "site"
+    result = conformance("report", str(current), "--baseline", str(history / "jan.json"), "--history",
+                         str(history), "-o", str(out), "--scenarios", str(scenarios), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    page = (out / "index.html").read_text()
+    assert "Changes since the baseline" in page and "Fixed (1)" in page
+    assert "## Fixed (1)" in (out / "diff.md").read_text()
+    data = json.loads((out / "support.json").read_text())
+    assert data["cells"][0]["history"] == [
+        {"when": "2026-01-01T00:00:00+00:00", "version": "23.9", "old": None, "new": "fail"},
+        {"when": "2026-02-01T00:00:00+00:00", "version": "24.2", "old": "fail", "new": "pass"},
+    ]
+
+
+def test_a_real_run_becomes_a_report(scenarios: Path, tmp_path: Path) -> None:
+    run = tmp_path / "run.json"
+    result = conformance("run", "--scenarios", str(scenarios), "--runtime", "threads", "--runtime", "asyncio",
+                         "-k", "concurrent_clients or echo", "--jobs", "2", "-o", str(run), cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = tmp_path / "site"
+    result = conformance("report", str(run), "-o", str(out), "--scenarios", str(scenarios), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    data = json.loads((out / "support.json").read_text())
+    assert {(c["scenario"], c["runtime"], c["outcome"]) for c in data["cells"]} == {
+        ("sockets.concurrent_clients", "threads", "pass"), ("sockets.concurrent_clients", "asyncio", "pass"),
+        ("sockets.echo", "threads", "pass"), ("sockets.echo", "asyncio", "pass")}
+    # the plot of sockets.concurrent_clients' elapsed_ms, because the run measured it
+    assert (out / "plots" / "sockets-concurrent-clients-elapsed-ms.svg").is_file()
+    assert "Many clients: time for all clients" in (out / "index.html").read_text()
