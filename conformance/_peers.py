@@ -108,7 +108,7 @@ def tcp6_echo(folder: Path) -> tuple[dict[str, Any], Callable[[], None]]:
 
 def unix_echo(folder: Path) -> tuple[dict[str, Any], Callable[[], None]]:
     """The echo on a Unix domain stream socket; ``{"unavailable": reason}`` where there is no AF_UNIX."""
-    if not hasattr(socket, "AF_UNIX"):
+    if sys.platform == "win32" or not hasattr(socket, "AF_UNIX"):
         return {"unavailable": f"{sys.platform} has no AF_UNIX in the socket module"}, lambda: None
     path = folder / "echo.sock"
     handler = type("Handler", (_Handler,), {"serve": staticmethod(_echo)})
@@ -255,10 +255,10 @@ class PeerProcess:
     def __init__(self, names: Sequence[str], folder: Path, timeout_s: float = 20.0) -> None:
         self.names = list(names)
         kwargs: dict[str, Any] = {}
-        if os.name == "posix":
+        if sys.platform != "win32":
             kwargs["start_new_session"] = True
         else:
-            kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
+            kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP
         self._stderr = open(folder / "peers.stderr", "w+b")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "conformance._peers", *self.names, "--dir", str(folder)],
@@ -282,7 +282,7 @@ class PeerProcess:
 
     def stop(self) -> None:
         if self.process.poll() is None:
-            if os.name == "posix":
+            if sys.platform != "win32":
                 import signal
 
                 try:

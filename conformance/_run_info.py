@@ -7,6 +7,7 @@ import os
 import platform
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 from typing import Any
 
@@ -41,9 +42,11 @@ def ci_job_url() -> str | None:
 
 
 def platform_id(info: dict[str, Any]) -> str:
-    """A short stable name of the platform of a run: ``linux-x86_64-cpython3.11``."""
+    """A short stable name of the platform of a run: ``linux-x86_64-cpython3.11`` (``...3.14t`` for a
+    free-threaded build, which is another platform for the table)."""
+    suffix = "t" if info.get("free_threaded") else ""
     return f"{info['sys_platform']}-{info['arch']}-{info['python_implementation'].lower()}" \
-           f"{'.'.join(info['python_version'].split('.')[:2])}"
+           f"{'.'.join(info['python_version'].split('.')[:2])}{suffix}"
 
 
 def collect(runtimes: list[str] | None = None) -> dict[str, Any]:
@@ -60,6 +63,8 @@ def collect(runtimes: list[str] | None = None) -> dict[str, Any]:
         "python_build": " ".join(platform.python_build()),
         "python_compiler": platform.python_compiler(),
         "gil_enabled": getattr(sys, "_is_gil_enabled", lambda: True)(),
+        # The build, not the state: a free-threaded build may turn the GIL on at run time.
+        "free_threaded": bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
         "runtimes": {n: availability(RUNTIMES[n]).to_json() for n in names},
         "suite_version": __version__,
         "suite_commit": suite_commit(),

@@ -64,7 +64,7 @@ def _tail(path: Path) -> str:
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:
     """Kill the child and every process of its group (grandchildren that outlive it included)."""
-    if os.name == "posix":
+    if sys.platform != "win32":
         try:
             os.killpg(process.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
@@ -81,10 +81,9 @@ def _wait(process: subprocess.Popen[bytes], timeout_s: float) -> bool:
     ``Popen.wait(timeout)`` polls with sleeps of up to 50 ms on POSIX, which would add tens of
     milliseconds to every cell; a pidfd (Linux 5.3+) wakes the parent the moment the child exits.
     """
-    pidfd_open = getattr(os, "pidfd_open", None)
-    if pidfd_open is not None:
+    if sys.platform == "linux" and hasattr(os, "pidfd_open"):
         try:
-            fd = pidfd_open(process.pid)
+            fd = os.pidfd_open(process.pid)
         except OSError:
             pass  # the kernel lacks pidfds, or the child is already gone: Popen.wait copes with both
         else:
@@ -117,12 +116,12 @@ def run_child(command: Sequence[str], job: Mapping[str, Any], folder: Path, time
     job = {**job, "result_path": str(result_path), "stack_path": str(stack_path),
            "timeout_s": timeout_s, "deadline_monotonic": time.monotonic() + timeout_s}
     kwargs: dict[str, Any] = {}
-    if os.name == "posix":
+    if sys.platform != "win32":
         kwargs["start_new_session"] = True
     else:
-        kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
-    deliverer = None
-    if os.name == "posix":  # the pipe on which the child asks for signals (conformance._control)
+        kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP
+    deliverer, write_fd = None, -1
+    if sys.platform != "win32":  # the pipe on which the child asks for signals (conformance._control)
         read_fd, write_fd = os.pipe()
         deliverer = SignalDeliverer(read_fd, folder / "signals.jsonl")
         kwargs["pass_fds"] = (write_fd,)

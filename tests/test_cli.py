@@ -74,7 +74,9 @@ def test_interrupted_run_keeps_every_finished_cell(scenarios: Path) -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "conformance", "run", "--scenarios", str(scenarios), "--runtime",
          "threads", "--runtime", "asyncio", "--jobs", "1", "--output", str(output)],
-        cwd=scenarios.parent, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        cwd=scenarios.parent, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        # A test session started in the background inherits SIGINT ignored; a user's shell does not.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:  # wait until two cells are on disk
         if output.exists() and len(json.loads(output.read_text())["cells"]) >= 2:

@@ -1,0 +1,247 @@
+"""The engine's platform-dependent decisions, made here for Windows and macOS (and Linux): which
+expectations apply, which runtimes are available, which real scenarios are not applicable, what a
+Windows or macOS leg records for a cell it cannot run, and the platform id of each leg's run document.
+
+The CI matrix runs on those platforms; these tests make the same decisions from this machine, from the
+PEP 508 marker environments of tests/conftest.py (and, where the engine reads ``sys.platform`` itself, a
+``sys.platform`` set for the length of one test that starts no process).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from packaging.markers import Marker
+from packaging.requirements import Requirement
+
+from conformance._expectations import Expectations
+from conformance._outcomes import Outcome
+from conformance._run_info import platform_id
+from conformance._runner import CellRunner, isolated_resolver_command
+from conformance._runtimes import RUNTIMES, availability, get_runtime
+from conformance._scenarios import Scenario, default_scenarios_dir, discover
+from conformance._verdict import Kind, judge
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10
+    import tomli as tomllib
+
+Environment = dict[str, str]
+ROOT = Path(__file__).resolve().parent.parent
+PLATFORMS = ("linux", "darwin", "win32")
+FIXTURE = {"linux": "linux_environment", "darwin": "macos_environment", "win32": "windows_environment"}
+
+
+def _environment(request: pytest.FixtureRequest, platform: str, python: str | None = None) -> Environment:
+    """The marker environment of ``platform`` (one of tests/conftest.py's), on another Python if given."""
+    environment: Environment = dict(request.getfixturevalue(FIXTURE[platform]))
+    if python is not None:
+        environment.update(python_version=python, python_full_version=f"{python}.0",
+                           implementation_version=f"{python}.0")
+    return environment
+
+
+@pytest.fixture(scope="module")
+def scenarios() -> list[Scenario]:
+    return discover(default_scenarios_dir())
+
+
+@pytest.fixture(scope="module")
+def expectations(scenarios: list[Scenario]) -> Expectations:
+    return Expectations.load(default_scenarios_dir() / "expectations.toml", [s.id for s in scenarios],
+                             list(RUNTIMES))
+
+
+# -- scenarios/expectations.toml, read for every platform -----------------------------------------
+
+
+@pytest.mark.parametrize("python", ["3.10", "3.11", "3.12", "3.13", "3.14"])
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_no_cell_has_two_expectations_on_any_platform(
+        request: pytest.FixtureRequest, scenarios: list[Scenario], expectations: Expectations,
+        platform: str, python: str) -> None:
+    # Two entries claiming one cell is an error the run only meets on the platform where both hold: a
+    # Windows leg would stop there. Every cell is asked here, for every platform and Python of the matrix.
+    environment = _environment(request, platform, python)
+    for scenario in scenarios:
+        for runtime in RUNTIMES:
+            expectations.match(scenario.id, runtime, environment)  # raises ExpectationsError
+
+
+def test_linux_only_deviations_do_not_follow_to_windows_or_macos(
+        expectations: Expectations, windows_environment: Environment,
+        macos_environment: Environment, linux_environment: Environment) -> None:
+    linux_only = [e for e in expectations.entries if e.when == "sys_platform == 'linux'"]
+    assert linux_only, "the expectations have no Linux-only entry any more: pick another example"
+    for entry in linux_only:
+        assert entry.matches(entry.scenario, entry.runtime, linux_environment)
+        assert not entry.matches(entry.scenario, entry.runtime, windows_environment), entry.where
+        assert not entry.matches(entry.scenario, entry.runtime, macos_environment), entry.where
+
+
+def test_a_python_version_condition_is_read_from_the_platform_python(
+        expectations: Expectations, windows_environment: Environment,
+        macos_environment: Environment) -> None:
+    # asyncio's DatagramTransport.sendto(b"") sends nothing before 3.13 (python/cpython#113812).
+    on_windows_312 = expectations.match("sockets.udp_empty_datagram", "asyncio", windows_environment)
+    assert on_windows_312 is not None and on_windows_312.outcome is Outcome.FAIL
+    assert expectations.match("sockets.udp_empty_datagram", "asyncio", macos_environment) is None  # 3.13
+
+
+# -- runtime availability -------------------------------------------------------------------------
+
+AVAILABLE = {
+    "linux": {"threads", "gevent", "eventlet", "asyncio", "uvloop", "rloop", "trio"},
+    "darwin": {"threads", "gevent", "eventlet", "asyncio", "uvloop", "rloop", "trio"},
+    "win32": {"threads", "gevent", "eventlet", "asyncio", "winloop", "trio"},
+}
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_which_runtimes_each_platform_has(request: pytest.FixtureRequest, platform: str) -> None:
+    environment = _environment(request, platform)
+    for name, runtime in RUNTIMES.items():
+        found = availability(runtime, environment)
+        assert found.available is (name in AVAILABLE[platform]), name
+        if not found.available:
+            assert found.version is None
+            assert found.reason == (f"{name} does not run on {platform} "
+                                    f"(it installs where {runtime.marker})")
+        elif runtime.distribution is None:  # the standard library: the platform's Python
+            assert found.version == environment["python_full_version"]
+        else:  # installed or not on that machine cannot be known from here
+            assert found.version is None
+
+
+def test_registry_markers_are_the_extras_markers() -> None:
+    """A runtime's platform marker is stated twice, in the registry (availability) and in its extra
+    (what pip installs, what tox.ini and the CI legs install): they must say the same."""
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "optional-dependencies"]
+    for name, runtime in RUNTIMES.items():
+        if runtime.distribution is None:
+            assert name not in extras
+            continue
+        (requirement,) = (Requirement(r) for r in extras[name])
+        assert requirement.name == runtime.distribution
+        assert str(requirement.marker) == str(Marker(runtime.marker)) if runtime.marker \
+            else requirement.marker is None
+    everything = Requirement(extras["all"][0])
+    assert everything.extras == {n for n, r in RUNTIMES.items() if r.distribution is not None}
+
+
+# -- not applicable: the real scenarios -----------------------------------------------------------
+
+# Values sys.platform takes (a NOT_APPLICABLE key outside them, "windows" say, would never apply).
+SYS_PLATFORMS = {"linux", "darwin", "win32", "cygwin", "emscripten", "wasi", "ios", "android", "aix"}
+
+
+def test_not_applicable_keys_are_sys_platform_values(scenarios: list[Scenario]) -> None:
+    for scenario in scenarios:
+        for key, reason in scenario.not_applicable.items():
+            assert key in SYS_PLATFORMS or key.startswith(("freebsd", "openbsd", "netbsd", "sunos")), \
+                f"{scenario.id}: NOT_APPLICABLE key {key!r} is not a sys.platform value"
+            assert isinstance(reason, str) and reason.strip(), f"{scenario.id}: empty reason for {key}"
+
+
+def test_unix_sockets_and_posix_signals_are_not_applicable_on_windows(scenarios: list[Scenario]) -> None:
+    by_id = {s.id: s for s in scenarios}
+    on_windows = {s.id for s in scenarios if s.not_applicable_reason("win32")}
+    signals = {s.id for s in scenarios if s.area == "signals"}
+    assert signals, "no signals scenario found"
+    assert {"sockets.unix_echo"} | signals <= on_windows
+    assert "AF_UNIX" in (by_id["sockets.unix_echo"].not_applicable_reason("win32") or "")
+    for scenario_id in signals:
+        assert (by_id[scenario_id].not_applicable_reason("win32") or "").startswith("POSIX signals")
+    # what every platform has is never excluded on Windows
+    for scenario_id in ("sockets.tcp_echo", "sockets.udp_roundtrip", "subprocess.run_capture"):
+        assert by_id[scenario_id].not_applicable_reason("win32") is None
+
+
+@pytest.mark.parametrize("platform", ["linux", "darwin"])
+def test_every_scenario_applies_on_linux_and_macos(scenarios: list[Scenario], platform: str) -> None:
+    assert [s.id for s in scenarios if s.not_applicable_reason(platform)] == []
+
+
+# -- what a Windows or macOS leg records for a cell it cannot run ---------------------------------
+
+
+@pytest.fixture
+def on_windows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The engine reads sys.platform itself for applicability: set it for one test. (Availability is
+    read from packaging's marker environment, which packaging caches per process: it is tested above
+    with the marker environments.) Only decisions taken before a child would start run under it."""
+    monkeypatch.setattr(sys, "platform", "win32")
+
+
+def _scenario(scenarios: list[Scenario], scenario_id: str) -> Scenario:
+    return next(s for s in scenarios if s.id == scenario_id)
+
+
+@pytest.mark.usefixtures("on_windows")
+def test_windows_leg_records_not_applicable_before_starting_anything(
+        scenarios: list[Scenario], expectations: Expectations,
+        windows_environment: Environment) -> None:
+    runner = CellRunner(expectations, windows_environment)
+    for scenario_id in ("sockets.unix_echo", "signals.sigint_idle", "signals.sigterm_handler"):
+        cell = runner.run(_scenario(scenarios, scenario_id), get_runtime("threads"))
+        assert cell.outcome is Outcome.NOT_APPLICABLE, (scenario_id, cell.outcome, cell.reason)
+        assert cell.reason == _scenario(scenarios, scenario_id).not_applicable_reason("win32")
+        assert judge(cell).kind is Kind.NOT_RUN  # a skip under pytest, never a failure
+
+
+def test_a_runtime_whose_install_failed_is_recorded_unavailable_with_the_hint(
+        scenarios: list[Scenario], expectations: Expectations, windows_environment: Environment) -> None:
+    # What a leg records when tox.ini's tolerated `pip install` of the runtime failed (no wheel for that
+    # Python, no compiler): the distribution is absent, every cell says so, and nothing fails.
+    failed = replace(get_runtime("winloop"), distribution="winloop-that-failed-to-install", marker=None)
+    cell = CellRunner(expectations, windows_environment).run(_scenario(scenarios, "sockets.tcp_echo"), failed)
+    assert cell.outcome is Outcome.UNAVAILABLE
+    assert cell.reason == ("winloop-that-failed-to-install is not installed: "
+                           "pip install 'conformance[winloop]'")
+    assert judge(cell).kind is Kind.NOT_RUN
+
+
+@pytest.mark.parametrize("platform", ["darwin", "win32"])
+def test_dns_scenarios_are_skipped_with_the_reason_off_linux(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, platform: str) -> None:
+    monkeypatch.setattr(sys, "platform", platform)
+    stub = {"host": "127.0.0.1", "port": 53, "resolv_conf": str(tmp_path / "resolv.conf"),
+            "zone": "conformance.test", "query_log": str(tmp_path / "queries.log")}
+    reason = isolated_resolver_command(stub)
+    assert isinstance(reason, str)
+    assert reason.startswith(f"no controllable resolver on {platform} yet")
+    assert not (tmp_path / "nsswitch.conf").exists()  # nothing was arranged
+
+
+# -- the platform id of each leg's run document ---------------------------------------------------
+
+
+def _info(environment: Mapping[str, str], arch: str, **more: object) -> dict[str, object]:
+    return {"sys_platform": environment["sys_platform"], "arch": arch,
+            "python_implementation": environment["platform_python_implementation"],
+            "python_version": environment["python_full_version"], **more}
+
+
+def test_platform_ids_of_windows_macos_and_pypy_legs(
+        windows_environment: Environment, macos_environment: Environment,
+        linux_environment: Environment) -> None:
+    assert platform_id(_info(windows_environment, "AMD64")) == "win32-AMD64-cpython3.12"
+    assert platform_id(_info(macos_environment, "arm64")) == "darwin-arm64-cpython3.13"
+    assert platform_id(_info(macos_environment, "x86_64")) == "darwin-x86_64-cpython3.13"
+    pypy = {**linux_environment, "platform_python_implementation": "PyPy", "python_full_version": "3.11.13"}
+    assert platform_id(_info(pypy, "x86_64")) == "linux-x86_64-pypy3.11"
+
+
+def test_free_threaded_build_has_a_platform_id_of_its_own(linux_environment: Environment) -> None:
+    default = platform_id(_info(linux_environment, "x86_64", free_threaded=False,
+                                python_build="main Oct  7 2025 10:00:00"))
+    free_threaded = platform_id(_info(linux_environment, "x86_64", free_threaded=True,
+                                      python_build="main Oct  7 2025 10:00:00"))
+    assert default != free_threaded
+    assert free_threaded == default + "t"
