@@ -21,6 +21,7 @@ __all__ = [
     "ScenarioFailure",
     "Skipped",
     "__version__",
+    "sibling_module",
 ]
 
 _LOCATIONS = {
@@ -32,12 +33,14 @@ _LOCATIONS = {
     "RunDocument": "._results",
     "ScenarioFailure": "._outcomes",
     "Skipped": "._outcomes",
+    "sibling_module": "._scenarios",
 }
 
 if TYPE_CHECKING:
     from ._context import Context
     from ._outcomes import NotApplicable, Outcome, ScenarioFailure, Skipped
     from ._results import Cell, Expectation, RunDocument
+    from ._scenarios import sibling_module
 
 
 def __getattr__(name: str) -> Any:

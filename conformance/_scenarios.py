@@ -108,6 +108,19 @@ def import_scenario_module(path: Path) -> ModuleType:
     return module
 
 
+def sibling_module(scenario_file: str, name: str) -> ModuleType:
+    """A helper module of an area (``scenarios/files/_sqlite_lock.py``) for the scenarios beside it.
+
+    Scenario folders are not packages (an area may share a name with a standard-library module), so
+    ``import`` cannot find a sibling; this loads it by path, once. Helper names start with ``_`` so
+    discovery does not take them for scenarios, and, like scenarios, they import only the standard
+    library at the top.
+    """
+    if not name.startswith("_"):
+        raise ScenarioError(f"helper module {name!r}: helper names start with '_'")
+    return import_scenario_module(Path(scenario_file).resolve().with_name(f"{name}.py"))
+
+
 def load_scenario(path: Path) -> Scenario:
     path = Path(path).resolve()
     area, name = path.parent.name, path.stem

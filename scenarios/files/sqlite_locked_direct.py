@@ -20,104 +20,53 @@ always ends with "database is locked". ``wait_ms`` is the time the call took to 
 
 from __future__ import annotations
 
-import contextlib
 import sqlite3
-import subprocess
-import sys
 import time
-from pathlib import Path
 
-from conformance import Context
+from conformance import Context, sibling_module
 
 TIMEOUT_S = 20.0
-BUSY_TIMEOUT_S = 0.3
-IO_TIMEOUT_S = 10.0
-HOLDER = (
-    "import sqlite3, sys\n"
-    "db = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
-    "db.execute('BEGIN EXCLUSIVE')\n"
-    "print('locked', flush=True)\n"
-    "sys.stdin.read()  # keep the lock until the scenario closes our stdin (or exits)\n"
-    "db.execute('ROLLBACK')\n"
-    "db.close()\n"
-)
-
-
-def _lock_database(ctx: Context) -> tuple[Path, subprocess.Popen[bytes]]:
-    """Create the database, start the process that locks it, and wait until it holds the lock."""
-    path = ctx.tmpdir / "locked.db"
-    with contextlib.closing(sqlite3.connect(path)) as db:
-        db.execute("CREATE TABLE t (x INTEGER)")
-        db.execute("INSERT INTO t VALUES (1)")
-        db.commit()
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(path)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert holder.stdout is not None
-    if holder.stdout.readline() != b"locked\n":
-        holder.kill()
-        _, err = holder.communicate(timeout=IO_TIMEOUT_S)
-        raise ctx.skip(f"the lock holder could not lock the database: {err.decode(errors='replace')}")
-    return path, holder
-
-
-def _release(holder: subprocess.Popen[bytes]) -> None:
-    holder.communicate(timeout=IO_TIMEOUT_S)  # closes its stdin: it rolls back and exits
-
-
-def _query(path: Path) -> list[tuple[int]]:
-    db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)
-    try:
-        return db.execute("SELECT x FROM t").fetchall()
-    finally:
-        db.close()
-
-
-def _check(ctx: Context, caught: list[BaseException], elapsed_s: float) -> None:
-    ctx.measure("wait_ms", elapsed_s * 1000.0)
-    ctx.expect("database is locked" in str(caught[0]),
-               f"the OperationalError says {str(caught[0])!r}, not 'database is locked'")
-    ctx.expect(elapsed_s >= BUSY_TIMEOUT_S * 0.8,
-               f"gave up after {elapsed_s * 1000:.0f} ms, before the {BUSY_TIMEOUT_S * 1000:.0f} ms "
-               "busy timeout")
+_lock = sibling_module(__file__, "_sqlite_lock")
+IO_TIMEOUT_S = _lock.IO_TIMEOUT_S
 
 
 def run_sync(ctx: Context) -> None:
-    path, holder = _lock_database(ctx)
+    path, holder = _lock.lock_database(ctx)
     try:
         with ctx.measured(), ctx.expect_raises(sqlite3.OperationalError) as caught:
             started = time.perf_counter()
             try:
-                _query(path)
+                _lock.query(path)
             finally:
                 elapsed = time.perf_counter() - started
     finally:
-        _release(holder)
-    _check(ctx, caught, elapsed)
+        _lock.release(holder)
+    _lock.check(ctx, caught, elapsed)
 
 
 async def run_asyncio(ctx: Context) -> None:
-    path, holder = _lock_database(ctx)
+    path, holder = _lock.lock_database(ctx)
     try:
         with ctx.measured(), ctx.expect_raises(sqlite3.OperationalError) as caught:
             started = time.perf_counter()
             try:
-                _query(path)  # a direct call: the busy wait happens on the event loop's thread
+                _lock.query(path)  # a direct call: the busy wait happens on the event loop's thread
             finally:
                 elapsed = time.perf_counter() - started
     finally:
-        _release(holder)
-    _check(ctx, caught, elapsed)
+        _lock.release(holder)
+    _lock.check(ctx, caught, elapsed)
 
 
 async def run_trio(ctx: Context) -> None:
-    path, holder = _lock_database(ctx)
+    path, holder = _lock.lock_database(ctx)
     try:
         with ctx.measured(), ctx.expect_raises(sqlite3.OperationalError) as caught:
             started = time.perf_counter()
             try:
-                _query(path)  # a direct call: the busy wait happens on trio's thread
+                _lock.query(path)  # a direct call: the busy wait happens on trio's thread
             finally:
                 elapsed = time.perf_counter() - started
     finally:
-        _release(holder)
-    _check(ctx, caught, elapsed)
+        _lock.release(holder)
+    _lock.check(ctx, caught, elapsed)
