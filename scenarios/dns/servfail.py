@@ -12,48 +12,24 @@ queries the runtime sent.
 from __future__ import annotations
 
 import socket
-import time
-from pathlib import Path
 
-from conformance import Context
+from conformance import Context, sibling_module
 
 PEERS = ("dns_stub",)
 ISOLATED_RESOLVER = True
 TIMEOUT_S = 20.0
-LOOKUP_TIMEOUT_S = 8.0
+_lookup = sibling_module(__file__, "_lookup_error")
+LOOKUP_TIMEOUT_S = _lookup.LOOKUP_TIMEOUT_S
 NAME = "servfail.conformance.test"
 
 
-def _check(ctx: Context, caught: list[BaseException], elapsed_s: float) -> None:
-    ctx.measure("servfail_ms", elapsed_s * 1000.0)
-    queries = Path(ctx.peers["dns_stub"].query_log).read_text(encoding="utf-8").splitlines()
-    ctx.measure("stub_queries", len(queries))
-    error = caught[0]
-    ctx.expect_equal(getattr(error, "errno", None), socket.EAI_AGAIN,
-                     f"the errno of the gaierror ({error})")
-
-
 def run_sync(ctx: Context) -> None:
-    started = time.perf_counter()
-    with ctx.expect_raises(socket.gaierror) as caught:
-        socket.getaddrinfo(NAME, 80, type=socket.SOCK_STREAM)
-    _check(ctx, caught, time.perf_counter() - started)
+    _lookup.lookup_sync(ctx, NAME, "servfail_ms", socket.EAI_AGAIN)
 
 
 async def run_asyncio(ctx: Context) -> None:
-    import asyncio
-
-    loop = asyncio.get_running_loop()
-    started = time.perf_counter()
-    with ctx.expect_raises(socket.gaierror) as caught:
-        await asyncio.wait_for(loop.getaddrinfo(NAME, 80, type=socket.SOCK_STREAM), LOOKUP_TIMEOUT_S)
-    _check(ctx, caught, time.perf_counter() - started)
+    await _lookup.lookup_asyncio(ctx, NAME, "servfail_ms", socket.EAI_AGAIN)
 
 
 async def run_trio(ctx: Context) -> None:
-    import trio
-
-    started = time.perf_counter()
-    with ctx.expect_raises(socket.gaierror) as caught, trio.fail_after(LOOKUP_TIMEOUT_S):
-        await trio.socket.getaddrinfo(NAME, 80, type=socket.SOCK_STREAM)
-    _check(ctx, caught, time.perf_counter() - started)
+    await _lookup.lookup_trio(ctx, NAME, "servfail_ms", socket.EAI_AGAIN)

@@ -21,88 +21,36 @@ the other threads of the process by tens of milliseconds and would blur the refe
 
 from __future__ import annotations
 
-import os
 import time
-from pathlib import Path
 
-from conformance import Context
+from conformance import Context, sibling_module
 
 TIMEOUT_S = 30.0
-MIB = 1024 * 1024
-SIZE_MIB = 512
-
-
-def _stamp(index: int) -> bytes:
-    return index.to_bytes(8, "little")
-
-
-def _write_file(ctx: Context) -> tuple[Path, bytes]:
-    """Write the file, sync it and drop it from the page cache; return its path and the part every MiB
-    shares (each MiB is its index as 8 bytes, then that tail, so a misplaced MiB is detected)."""
-    path = ctx.tmpdir / "big.bin"
-    tail = ctx.payload(MIB - 8)
-    with open(path, "wb") as f:
-        for index in range(SIZE_MIB):
-            f.write(_stamp(index))
-            f.write(tail)
-        f.flush()
-        os.fsync(f.fileno())
-        evicted = hasattr(os, "posix_fadvise")
-        if evicted:
-            os.posix_fadvise(f.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
-    ctx.measure("evicted", int(evicted))
-    return path, tail
-
-
-def _chunk_ok(chunk: bytes, index: int, tail: bytes) -> bool:
-    # startswith at an offset compares in place (memcmp), without copying the chunk
-    return len(chunk) == MIB and chunk.startswith(_stamp(index)) and chunk.startswith(tail, 8)
-
-
-def _check(ctx: Context, chunks: int, first_bad: int | None, elapsed_s: float) -> None:
-    ctx.measure("read_ms", elapsed_s * 1000.0)
-    ctx.measure("mib_per_s", SIZE_MIB / max(elapsed_s, 1e-9))
-    ctx.expect_equal(chunks, SIZE_MIB, "1 MiB chunks read")
-    ctx.expect(first_bad is None, f"MiB #{first_bad} of the file read back differs from the one written")
+_big = sibling_module(__file__, "_big_file")
 
 
 def run_sync(ctx: Context) -> None:
-    path, tail = _write_file(ctx)
-    chunks, first_bad = 0, None
+    path, tail = _big.write_file(ctx)
     with ctx.measured():
         started = time.perf_counter()
-        with open(path, "rb") as f:
-            while chunk := f.read(MIB):
-                if first_bad is None and not _chunk_ok(chunk, chunks, tail):
-                    first_bad = chunks
-                chunks += 1
+        chunks, first_bad = _big.read(path, tail)
         elapsed = time.perf_counter() - started
-    _check(ctx, chunks, first_bad, elapsed)
+    _big.check(ctx, chunks, first_bad, elapsed)
 
 
 async def run_asyncio(ctx: Context) -> None:
-    path, tail = _write_file(ctx)
-    chunks, first_bad = 0, None
+    path, tail = _big.write_file(ctx)
     with ctx.measured():
         started = time.perf_counter()
-        with open(path, "rb") as f:  # blocking file I/O inside the task: what naive code does
-            while chunk := f.read(MIB):
-                if first_bad is None and not _chunk_ok(chunk, chunks, tail):
-                    first_bad = chunks
-                chunks += 1
+        chunks, first_bad = _big.read(path, tail)  # blocking file I/O inside the task: what naive code does
         elapsed = time.perf_counter() - started
-    _check(ctx, chunks, first_bad, elapsed)
+    _big.check(ctx, chunks, first_bad, elapsed)
 
 
 async def run_trio(ctx: Context) -> None:
-    path, tail = _write_file(ctx)
-    chunks, first_bad = 0, None
+    path, tail = _big.write_file(ctx)
     with ctx.measured():
         started = time.perf_counter()
-        with open(path, "rb") as f:  # blocking file I/O inside the task: what naive code does
-            while chunk := f.read(MIB):
-                if first_bad is None and not _chunk_ok(chunk, chunks, tail):
-                    first_bad = chunks
-                chunks += 1
+        chunks, first_bad = _big.read(path, tail)  # blocking file I/O inside the task: what naive code does
         elapsed = time.perf_counter() - started
-    _check(ctx, chunks, first_bad, elapsed)
+    _big.check(ctx, chunks, first_bad, elapsed)

@@ -15,51 +15,31 @@ import socket
 import ssl
 import time
 
-from conformance import Context
+from conformance import Context, sibling_module
 
 PEERS = ("starttls",)
-SIZE = 256 * 1024
-CHUNK = 16 * 1024
+_tls = sibling_module(__file__, "_tls")
+SIZE = _tls.SIZE
+CHUNK = _tls.CHUNK
 TIMEOUT_S = 10.0  # per blocking call (sync) or for the whole exchange (asyncio, trio)
-
-
-def _check_certificate(ctx: Context, cert: object, hostname: str) -> None:
-    ctx.expect(isinstance(cert, dict) and ("DNS", hostname) in cert.get("subjectAltName", ()),
-               f"the verified peer certificate should name {hostname!r}; got {cert!r}")
-
-
-def _recv_exactly(sock: socket.socket, size: int) -> bytes:
-    received = bytearray()
-    while len(received) < size:
-        chunk = sock.recv(size - len(received))
-        if not chunk:
-            break
-        received.extend(chunk)
-    return bytes(received)
 
 
 def run_sync(ctx: Context) -> None:
     peer = ctx.peers["starttls"]
     context = ssl.create_default_context(cafile=peer.ca_pem)
     data = ctx.payload(SIZE)
-    received = bytearray()
     with socket.create_connection(peer.tuple, timeout=TIMEOUT_S) as sock:
         # The peer answers one line at a time and waits for the next: reading a line's length is
         # reading exactly that line, and nothing of the TLS stream can be read ahead by mistake.
         for line, answer in ((b"HELLO\n", b"HELLO\n"), (b"STARTTLS\n", b"READY\n")):
             sock.sendall(line)
-            ctx.expect_equal(_recv_exactly(sock, len(answer)), answer, f"the answer to {line!r}")
+            ctx.expect_equal(_tls.recv_exactly(sock, len(answer)), answer, f"the answer to {line!r}")
         started = time.perf_counter()
         with context.wrap_socket(sock, server_hostname=peer.server_hostname) as tls:
             ctx.measure("handshake_ms", (time.perf_counter() - started) * 1000)
-            _check_certificate(ctx, tls.getpeercert(), peer.server_hostname)
-            for offset in range(0, SIZE, CHUNK):
-                chunk = data[offset:offset + CHUNK]
-                tls.sendall(chunk)
-                echoed = _recv_exactly(tls, len(chunk))
-                ctx.expect_equal(len(echoed), len(chunk), f"bytes echoed of the chunk at {offset}")
-                received.extend(echoed)
-    ctx.expect(bytes(received) == data, "the echoed bytes differ from those sent")
+            _tls.check_certificate(ctx, tls.getpeercert(), peer.server_hostname)
+            received = _tls.echo_chunks_sync(ctx, tls, data)
+    ctx.expect(received == data, "the echoed bytes differ from those sent")
 
 
 async def run_asyncio(ctx: Context) -> None:
@@ -114,7 +94,7 @@ async def run_asyncio(ctx: Context) -> None:
             if tls is None:
                 raise AssertionError("loop.start_tls returned no transport")
             transport = tls  # it now owns the plain one: closing it closes both
-            _check_certificate(ctx, transport.get_extra_info("peercert"), peer.server_hostname)
+            _tls.check_certificate(ctx, transport.get_extra_info("peercert"), peer.server_hostname)
             for offset in range(0, SIZE, CHUNK):
                 chunk = data[offset:offset + CHUNK]
                 transport.write(chunk)
@@ -157,7 +137,7 @@ async def run_trio(ctx: Context) -> None:
             tls = trio.SSLStream(tcp, context, server_hostname=peer.server_hostname)
             await tls.do_handshake()
             ctx.measure("handshake_ms", (time.perf_counter() - started) * 1000)
-            _check_certificate(ctx, tls.getpeercert(), peer.server_hostname)
+            _tls.check_certificate(ctx, tls.getpeercert(), peer.server_hostname)
             for offset in range(0, SIZE, CHUNK):
                 chunk = data[offset:offset + CHUNK]
                 await tls.send_all(chunk)

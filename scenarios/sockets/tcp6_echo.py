@@ -10,13 +10,13 @@ stalling its other tasks.
 from __future__ import annotations
 
 import socket
-import threading
 import time
 
-from conformance import Context
+from conformance import Context, sibling_module
 
 PEERS = ("tcp6_echo",)
-SIZE = 1024 * 1024
+_echo = sibling_module(__file__, "_echo")
+SIZE = _echo.SIZE
 TIMEOUT_S = 10.0  # per blocking call (sync) or for the whole exchange (asyncio, trio)
 
 
@@ -32,26 +32,12 @@ def _address(ctx: Context) -> tuple[str, int]:
 def run_sync(ctx: Context) -> None:
     address = _address(ctx)
     data = ctx.payload(SIZE)
-    received = bytearray()
     started = time.perf_counter()
     with socket.create_connection(address, timeout=TIMEOUT_S) as sock:
         ctx.expect_equal(sock.family, socket.AF_INET6, "the connected socket's family")
-
-        def reader() -> None:
-            while True:
-                chunk = sock.recv(65536)
-                if not chunk:
-                    return
-                received.extend(chunk)
-
-        thread = threading.Thread(target=reader)
-        thread.start()
-        sock.sendall(data)
-        sock.shutdown(socket.SHUT_WR)
-        thread.join()
-    ctx.measure("mib_per_s", SIZE / 2**20 / (time.perf_counter() - started))
-    ctx.expect_equal(len(received), SIZE, "bytes echoed")
-    ctx.expect(bytes(received) == data, "the echoed bytes differ from those sent")
+        received = _echo.echo_sync(sock, data)
+    _echo.measure_rate(ctx, started)
+    _echo.check(ctx, received, data)
 
 
 async def run_asyncio(ctx: Context) -> None:
@@ -65,23 +51,12 @@ async def run_asyncio(ctx: Context) -> None:
         reader, writer = await asyncio.open_connection(*address)
         family = writer.get_extra_info("socket").family
         ctx.expect_equal(family, socket.AF_INET6, "the connected socket's family")
-
-        async def send() -> None:
-            writer.write(data)
-            await writer.drain()
-            writer.write_eof()
-
-        sending = asyncio.create_task(send())
-        received = await reader.read()  # to EOF
-        await sending
-        writer.close()
-        await writer.wait_closed()
+        received: bytes = await _echo.echo_asyncio(reader, writer, data)
         return received
 
     received = await asyncio.wait_for(exchange(), TIMEOUT_S)
-    ctx.measure("mib_per_s", SIZE / 2**20 / (time.perf_counter() - started))
-    ctx.expect_equal(len(received), SIZE, "bytes echoed")
-    ctx.expect(received == data, "the echoed bytes differ from those sent")
+    _echo.measure_rate(ctx, started)
+    _echo.check(ctx, received, data)
 
 
 async def run_trio(ctx: Context) -> None:
@@ -89,21 +64,11 @@ async def run_trio(ctx: Context) -> None:
 
     address = _address(ctx)
     data = ctx.payload(SIZE)
-    received = bytearray()
     started = time.perf_counter()
     with trio.fail_after(TIMEOUT_S):
         stream = await trio.open_tcp_stream(*address)
         async with stream:
             ctx.expect_equal(stream.socket.family, socket.AF_INET6, "the connected socket's family")
-
-            async def send() -> None:
-                await stream.send_all(data)
-                await stream.send_eof()
-
-            async with trio.open_nursery() as nursery:
-                nursery.start_soon(send)
-                while chunk := await stream.receive_some(65536):
-                    received.extend(chunk)
-    ctx.measure("mib_per_s", SIZE / 2**20 / (time.perf_counter() - started))
-    ctx.expect_equal(len(received), SIZE, "bytes echoed")
-    ctx.expect(bytes(received) == data, "the echoed bytes differ from those sent")
+            received = await _echo.echo_trio(stream, data)
+    _echo.measure_rate(ctx, started)
+    _echo.check(ctx, received, data)

@@ -15,49 +15,29 @@ import socket
 import ssl
 import time
 
-from conformance import Context
+from conformance import Context, sibling_module
 
 PEERS = ("tls_echo",)
-SIZE = 256 * 1024
-CHUNK = 16 * 1024  # one TLS record's worth of plaintext
+_tls = sibling_module(__file__, "_tls")
+SIZE = _tls.SIZE
+CHUNK = _tls.CHUNK  # one TLS record's worth of plaintext
 WRONG_HOSTNAME = "not-the-certificate-name.invalid"
 TIMEOUT_S = 10.0  # per blocking call (sync) or for the whole exchange (asyncio, trio)
-
-
-def _check_certificate(ctx: Context, cert: object, hostname: str) -> None:
-    ctx.expect(isinstance(cert, dict) and ("DNS", hostname) in cert.get("subjectAltName", ()),
-               f"the verified peer certificate should name {hostname!r}; got {cert!r}")
-
-
-def _recv_exactly(sock: socket.socket, size: int) -> bytes:
-    received = bytearray()
-    while len(received) < size:
-        chunk = sock.recv(size - len(received))
-        if not chunk:
-            break
-        received.extend(chunk)
-    return bytes(received)
 
 
 def run_sync(ctx: Context) -> None:
     peer = ctx.peers["tls_echo"]
     context = ssl.create_default_context(cafile=peer.ca_pem)
     data = ctx.payload(SIZE)
-    received = bytearray()
     started = time.perf_counter()
     with socket.create_connection(peer.tuple, timeout=TIMEOUT_S) as raw, \
             context.wrap_socket(raw, server_hostname=peer.server_hostname) as tls:
         ctx.measure("handshake_ms", (time.perf_counter() - started) * 1000)
-        _check_certificate(ctx, tls.getpeercert(), peer.server_hostname)
+        _tls.check_certificate(ctx, tls.getpeercert(), peer.server_hostname)
         echo_started = time.perf_counter()
-        for offset in range(0, SIZE, CHUNK):
-            chunk = data[offset:offset + CHUNK]
-            tls.sendall(chunk)
-            echoed = _recv_exactly(tls, len(chunk))
-            ctx.expect_equal(len(echoed), len(chunk), f"bytes echoed of the chunk at {offset}")
-            received.extend(echoed)
+        received = _tls.echo_chunks_sync(ctx, tls, data)
         ctx.measure("mib_per_s", SIZE / 2**20 / (time.perf_counter() - echo_started))
-    ctx.expect(bytes(received) == data, "the echoed bytes differ from those sent")
+    ctx.expect(received == data, "the echoed bytes differ from those sent")
 
     with ctx.expect_raises(ssl.SSLCertVerificationError), \
             socket.create_connection(peer.tuple, timeout=TIMEOUT_S) as raw:
@@ -77,7 +57,7 @@ async def run_asyncio(ctx: Context) -> None:
         reader, writer = await asyncio.open_connection(
             *peer.tuple, ssl=context, server_hostname=peer.server_hostname)
         ctx.measure("handshake_ms", (time.perf_counter() - started) * 1000)
-        _check_certificate(ctx, writer.get_extra_info("peercert"), peer.server_hostname)
+        _tls.check_certificate(ctx, writer.get_extra_info("peercert"), peer.server_hostname)
         echo_started = time.perf_counter()
         for offset in range(0, SIZE, CHUNK):
             chunk = data[offset:offset + CHUNK]
@@ -112,7 +92,7 @@ async def run_trio(ctx: Context) -> None:
         async with trio.SSLStream(tcp, context, server_hostname=peer.server_hostname) as tls:
             await tls.do_handshake()
             ctx.measure("handshake_ms", (time.perf_counter() - started) * 1000)
-            _check_certificate(ctx, tls.getpeercert(), peer.server_hostname)
+            _tls.check_certificate(ctx, tls.getpeercert(), peer.server_hostname)
             echo_started = time.perf_counter()
             for offset in range(0, SIZE, CHUNK):
                 chunk = data[offset:offset + CHUNK]

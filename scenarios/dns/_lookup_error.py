@@ -1,0 +1,48 @@
+"""Shared by dns.nxdomain and dns.servfail: a lookup of a name the stub DNS server answers with an error,
+which must raise socket.gaierror with a given errno, and the checks of it."""
+
+from __future__ import annotations
+
+import socket
+import time
+from pathlib import Path
+
+from conformance import Context
+
+LOOKUP_TIMEOUT_S = 8.0
+
+
+def check(ctx: Context, caught: list[BaseException], elapsed_s: float, measurement: str,
+          errno: int) -> None:
+    ctx.measure(measurement, elapsed_s * 1000.0)
+    queries = Path(ctx.peers["dns_stub"].query_log).read_text(encoding="utf-8").splitlines()
+    ctx.measure("stub_queries", len(queries))
+    error = caught[0]
+    ctx.expect_equal(getattr(error, "errno", None), errno,
+                     f"the errno of the gaierror ({error})")
+
+
+def lookup_sync(ctx: Context, name: str, measurement: str, errno: int) -> None:
+    started = time.perf_counter()
+    with ctx.expect_raises(socket.gaierror) as caught:
+        socket.getaddrinfo(name, 80, type=socket.SOCK_STREAM)
+    check(ctx, caught, time.perf_counter() - started, measurement, errno)
+
+
+async def lookup_asyncio(ctx: Context, name: str, measurement: str, errno: int) -> None:
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    started = time.perf_counter()
+    with ctx.expect_raises(socket.gaierror) as caught:
+        await asyncio.wait_for(loop.getaddrinfo(name, 80, type=socket.SOCK_STREAM), LOOKUP_TIMEOUT_S)
+    check(ctx, caught, time.perf_counter() - started, measurement, errno)
+
+
+async def lookup_trio(ctx: Context, name: str, measurement: str, errno: int) -> None:
+    import trio
+
+    started = time.perf_counter()
+    with ctx.expect_raises(socket.gaierror) as caught, trio.fail_after(LOOKUP_TIMEOUT_S):
+        await trio.socket.getaddrinfo(name, 80, type=socket.SOCK_STREAM)
+    check(ctx, caught, time.perf_counter() - started, measurement, errno)
