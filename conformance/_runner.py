@@ -182,8 +182,50 @@ RESULT_FIELDS = {"outcome", "reason", "duration_s", "max_stall_ms", "measurement
                  "runtime_version", "imported_before_setup"}
 
 
+def _path_prefixes() -> list[tuple[str, str]]:
+    """Folders of this machine that tracebacks and stacks mention, and the names a reader sees instead.
+
+    Run documents are published and merged across machines: a path of the machine that ran them
+    says nothing to a reader and leaks its layout.
+    """
+    import site
+    import sysconfig
+
+    suite = str(Path(__file__).resolve().parent.parent)
+    candidates = [
+        *[(p, "<site-packages>") for p in {sysconfig.get_paths()["purelib"],
+                                          sysconfig.get_paths()["platlib"],
+                                          *getattr(site, "getsitepackages", list)()}],
+        (sysconfig.get_paths()["stdlib"], "<stdlib>"),
+        (suite, "<suite>"),
+        (sys.prefix, "<python>"),
+        (sys.base_prefix, "<python>"),
+        (tempfile.gettempdir(), "<tmp>"),
+        (str(Path.home()), "~"),
+    ]
+    # Longest first, so that a site-packages inside the suite's own virtualenv is named as such.
+    return sorted({(p, name) for p, name in candidates if p and p != os.sep},
+                  key=lambda item: -len(item[0]))
+
+
+def portable_paths(text: str) -> str:
+    """``text`` with this machine's folders replaced by neutral names (``<suite>/conformance/...``)."""
+    for prefix, name in _PATH_PREFIXES:
+        text = text.replace(prefix, name)
+    return text
+
+
+def _portable(cell: Cell) -> Cell:
+    return replace(cell, reason=portable_paths(cell.reason),
+                   details={k: portable_paths(v) for k, v in cell.details.items()})
+
+
 def classify(end: ChildEnd, scenario: str, runtime: str, timeout_s: float) -> Cell:
     """Turn how a child ended into a cell. A harness failure is never reported as a runtime's outcome."""
+    return _portable(_classify(end, scenario, runtime, timeout_s))
+
+
+def _classify(end: ChildEnd, scenario: str, runtime: str, timeout_s: float) -> Cell:
     details = {k: v for k, v in (("stderr", end.stderr_tail), ("stdout", end.stdout_tail)) if v}
     if end.result_text is not None:
         try:
@@ -239,6 +281,9 @@ def classify(end: ChildEnd, scenario: str, runtime: str, timeout_s: float) -> Ce
 # concurrency) from UV_THREADPOOL_SIZE.
 CLEARED_ENVIRONMENT = ("PYTHONASYNCIODEBUG", "RES_OPTIONS", "LOCALDOMAIN", "HOSTALIASES",
                        "UV_THREADPOOL_SIZE")
+
+
+_PATH_PREFIXES = _path_prefixes()
 
 
 def _child_env() -> dict[str, str]:
