@@ -7,6 +7,8 @@ import contextlib
 import sqlite3
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from conformance import Context
@@ -60,3 +62,20 @@ def check(ctx: Context, caught: list[BaseException], elapsed_s: float) -> None:
     ctx.expect(elapsed_s >= BUSY_TIMEOUT_S * 0.8,
                f"gave up after {elapsed_s * 1000:.0f} ms, before the {BUSY_TIMEOUT_S * 1000:.0f} ms "
                "busy timeout")
+
+
+@contextlib.contextmanager
+def waiting_on_lock(ctx: Context) -> Iterator[Path]:
+    """The whole scenario around one call: lock the database, yield its path inside the measured
+    window, expect the block to fail with "database is locked", release the lock, check the wait."""
+    path, holder = lock_database(ctx)
+    try:
+        with ctx.measured(), ctx.expect_raises(sqlite3.OperationalError) as caught:
+            started = time.perf_counter()
+            try:
+                yield path
+            finally:
+                elapsed = time.perf_counter() - started
+    finally:
+        release(holder)
+    check(ctx, caught, elapsed)

@@ -20,9 +20,6 @@ always ends with "database is locked". ``wait_ms`` is the time the call took to 
 
 from __future__ import annotations
 
-import sqlite3
-import time
-
 from conformance import Context, sibling_module
 
 TIMEOUT_S = 20.0
@@ -31,42 +28,15 @@ IO_TIMEOUT_S = _lock.IO_TIMEOUT_S
 
 
 def run_sync(ctx: Context) -> None:
-    path, holder = _lock.lock_database(ctx)
-    try:
-        with ctx.measured(), ctx.expect_raises(sqlite3.OperationalError) as caught:
-            started = time.perf_counter()
-            try:
-                _lock.query(path)
-            finally:
-                elapsed = time.perf_counter() - started
-    finally:
-        _lock.release(holder)
-    _lock.check(ctx, caught, elapsed)
+    with _lock.waiting_on_lock(ctx) as path:
+        _lock.query(path)
 
 
 async def run_asyncio(ctx: Context) -> None:
-    path, holder = _lock.lock_database(ctx)
-    try:
-        with ctx.measured(), ctx.expect_raises(sqlite3.OperationalError) as caught:
-            started = time.perf_counter()
-            try:
-                _lock.query(path)  # a direct call: the busy wait happens on the event loop's thread
-            finally:
-                elapsed = time.perf_counter() - started
-    finally:
-        _lock.release(holder)
-    _lock.check(ctx, caught, elapsed)
+    with _lock.waiting_on_lock(ctx) as path:
+        _lock.query(path)  # a direct call: the busy wait happens on the event loop's thread
 
 
 async def run_trio(ctx: Context) -> None:
-    path, holder = _lock.lock_database(ctx)
-    try:
-        with ctx.measured(), ctx.expect_raises(sqlite3.OperationalError) as caught:
-            started = time.perf_counter()
-            try:
-                _lock.query(path)  # a direct call: the busy wait happens on trio's thread
-            finally:
-                elapsed = time.perf_counter() - started
-    finally:
-        _lock.release(holder)
-    _lock.check(ctx, caught, elapsed)
+    with _lock.waiting_on_lock(ctx) as path:
+        _lock.query(path)  # a direct call: the busy wait happens on trio's thread

@@ -21,9 +21,6 @@ window, so the call always ends with "database is locked". ``wait_ms`` is the ti
 
 from __future__ import annotations
 
-import sqlite3
-import time
-
 from conformance import Context, sibling_module
 
 TIMEOUT_S = 20.0
@@ -34,48 +31,19 @@ IO_TIMEOUT_S = _lock.IO_TIMEOUT_S
 def run_sync(ctx: Context) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    path, holder = _lock.lock_database(ctx)
-    try:
-        with (ThreadPoolExecutor(max_workers=1) as pool, ctx.measured(),
-              ctx.expect_raises(sqlite3.OperationalError) as caught):
-            started = time.perf_counter()
-            try:
-                pool.submit(_lock.query, path).result(timeout=IO_TIMEOUT_S)
-            finally:
-                elapsed = time.perf_counter() - started
-    finally:
-        _lock.release(holder)
-    _lock.check(ctx, caught, elapsed)
+    with ThreadPoolExecutor(max_workers=1) as pool, _lock.waiting_on_lock(ctx) as path:
+        pool.submit(_lock.query, path).result(timeout=IO_TIMEOUT_S)
 
 
 async def run_asyncio(ctx: Context) -> None:
     import asyncio
 
-    path, holder = _lock.lock_database(ctx)
-    try:
-        with ctx.measured(), ctx.expect_raises(sqlite3.OperationalError) as caught:
-            started = time.perf_counter()
-            try:
-                await asyncio.wait_for(asyncio.to_thread(_lock.query, path), IO_TIMEOUT_S)
-            finally:
-                elapsed = time.perf_counter() - started
-    finally:
-        _lock.release(holder)
-    _lock.check(ctx, caught, elapsed)
+    with _lock.waiting_on_lock(ctx) as path:
+        await asyncio.wait_for(asyncio.to_thread(_lock.query, path), IO_TIMEOUT_S)
 
 
 async def run_trio(ctx: Context) -> None:
     import trio
 
-    path, holder = _lock.lock_database(ctx)
-    try:
-        with ctx.measured(), ctx.expect_raises(sqlite3.OperationalError) as caught:
-            started = time.perf_counter()
-            try:
-                with trio.fail_after(IO_TIMEOUT_S):
-                    await trio.to_thread.run_sync(_lock.query, path)
-            finally:
-                elapsed = time.perf_counter() - started
-    finally:
-        _lock.release(holder)
-    _lock.check(ctx, caught, elapsed)
+    with _lock.waiting_on_lock(ctx) as path, trio.fail_after(IO_TIMEOUT_S):
+        await trio.to_thread.run_sync(_lock.query, path)
