@@ -25,6 +25,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from ._processes import kill_group, new_group
+
 SLOW_ECHO_DELAY_S = 0.3
 RESET_PREFIX_BYTES = 64 * 1024
 
@@ -254,15 +256,10 @@ class PeerProcess:
 
     def __init__(self, names: Sequence[str], folder: Path, timeout_s: float = 20.0) -> None:
         self.names = list(names)
-        kwargs: dict[str, Any] = {}
-        if sys.platform != "win32":
-            kwargs["start_new_session"] = True
-        else:
-            kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP
         self._stderr = open(folder / "peers.stderr", "w+b")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "conformance._peers", *self.names, "--dir", str(folder)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr, **kwargs)
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr, **new_group())
         self.addresses = self._read_addresses(timeout_s)
 
     def _read_addresses(self, timeout_s: float) -> dict[str, dict[str, Any]]:
@@ -281,16 +278,8 @@ class PeerProcess:
         return addresses
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            if sys.platform != "win32":
-                import signal
-
-                try:
-                    os.killpg(self.process.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-            else:
-                self.process.kill()
+        if self.process.poll() is None:  # once reaped, its group id may belong to someone else
+            kill_group(self.process)
         self.process.wait()
         for stream in (self.process.stdin, self.process.stdout):
             if stream is not None:

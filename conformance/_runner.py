@@ -27,6 +27,7 @@ from ._control import SignalDeliverer
 from ._expectations import Expectations
 from ._outcomes import Outcome
 from ._peers import PeerError, PeerProcess
+from ._processes import kill_group, new_group
 from ._results import Cell, DocumentError
 from ._runtimes import Availability, Runtime, availability
 from ._scenarios import Scenario
@@ -60,19 +61,6 @@ def _tail(path: Path) -> str:
     except OSError:
         return ""
     return text if size <= OUTPUT_TAIL_BYTES else f"[... {size - OUTPUT_TAIL_BYTES} bytes cut]\n{text}"
-
-
-def _kill_group(process: subprocess.Popen[bytes]) -> None:
-    """Kill the child and every process of its group (grandchildren that outlive it included)."""
-    if sys.platform != "win32":
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-    else:  # Windows: taskkill /T reaches the whole tree of the child
-        subprocess.run(["taskkill", "/F", "/T", "/PID", str(process.pid)],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-        process.kill()
 
 
 def _wait(process: subprocess.Popen[bytes], timeout_s: float) -> bool:
@@ -115,11 +103,7 @@ def run_child(command: Sequence[str], job: Mapping[str, Any], folder: Path, time
     # child that is slow to start still dumps its stack before the parent kills it.
     job = {**job, "result_path": str(result_path), "stack_path": str(stack_path),
            "timeout_s": timeout_s, "deadline_monotonic": time.monotonic() + timeout_s}
-    kwargs: dict[str, Any] = {}
-    if sys.platform != "win32":
-        kwargs["start_new_session"] = True
-    else:
-        kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP
+    kwargs: dict[str, Any] = new_group()
     deliverer, write_fd = None, -1
     if sys.platform != "win32":  # the pipe on which the child asks for signals (conformance._control)
         read_fd, write_fd = os.pipe()
@@ -145,7 +129,7 @@ def run_child(command: Sequence[str], job: Mapping[str, Any], folder: Path, time
             timed_out = not _wait(process, timeout_s)
         finally:
             # Always, even after a clean exit: a grandchild may still hold the group.
-            _kill_group(process)
+            kill_group(process)
             process.wait()
             if deliverer is not None:
                 deliverer.join()
