@@ -43,7 +43,7 @@ def scenarios(tmp_path: Path) -> Path:
 def test_list_shows_runtimes_and_scenarios(scenarios: Path) -> None:
     result = conformance("list", "--scenarios", str(scenarios), cwd=scenarios.parent)
     assert result.returncode == 0, result.stderr
-    for word in ("threads", "gevent", "uvloop", "trio", "sockets.slow_0", "4 x 8 runtimes = 32 cells"):
+    for word in ("threads", "gevent", "uvloop", "trio", "sockets.slow_0", "4 x 10 runtimes = 40 cells"):
         assert word in result.stdout
     assert "winloop does not run on linux" in result.stdout or sys.platform == "win32"
 

@@ -96,9 +96,11 @@ def test_a_python_version_condition_is_read_from_the_platform_python(
 # -- runtime availability -------------------------------------------------------------------------
 
 AVAILABLE = {
-    "linux": {"threads", "gevent", "eventlet", "asyncio", "uvloop", "rloop", "trio"},
-    "darwin": {"threads", "gevent", "eventlet", "asyncio", "uvloop", "rloop", "trio"},
-    "win32": {"threads", "gevent", "eventlet", "asyncio", "winloop", "trio"},
+    "linux": {"threads", "gevent", "eventlet", "asyncio", "uvloop", "rloop", "trio", "twisted",
+              "twisted-asyncio"},
+    "darwin": {"threads", "gevent", "eventlet", "asyncio", "uvloop", "rloop", "trio", "twisted",
+               "twisted-asyncio"},
+    "win32": {"threads", "gevent", "eventlet", "asyncio", "winloop", "trio", "twisted", "twisted-asyncio"},
 }
 
 
@@ -127,12 +129,12 @@ def test_registry_markers_are_the_extras_markers() -> None:
         if runtime.distribution is None:
             assert name not in extras
             continue
-        (requirement,) = (Requirement(r) for r in extras[name])
+        (requirement,) = (Requirement(r) for r in extras[runtime.extra or name])
         assert requirement.name == runtime.distribution
         assert str(requirement.marker) == str(Marker(runtime.marker)) if runtime.marker \
             else requirement.marker is None
     everything = Requirement(extras["all"][0])
-    assert everything.extras == {n for n, r in RUNTIMES.items() if r.distribution is not None}
+    assert everything.extras == {r.extra or n for n, r in RUNTIMES.items() if r.distribution is not None}
 
 
 # -- not applicable: the real scenarios -----------------------------------------------------------

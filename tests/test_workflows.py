@@ -156,7 +156,8 @@ def test_tox_installs_each_runtime_as_its_extra_says() -> None:
     commands = _tox()["testenv"]["commands_pre"]
     installs = dict(re.findall(r'^\s*(\w+): - python -m pip install --quiet "([^"]+)"\s*$', commands,
                                re.MULTILINE))
-    with_package = {name for name, runtime in RUNTIMES.items() if runtime.distribution is not None}
+    with_package = {runtime.extra or name for name, runtime in RUNTIMES.items()
+                    if runtime.distribution is not None}
     assert set(installs) == with_package
     for name, requirement in installs.items():
         assert extras[name] == [requirement], f"tox.ini and pyproject.toml differ on {name}"

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-STYLES = ("sync", "asyncio", "trio")
+STYLES = ("sync", "asyncio", "trio", "twisted")
 
 
 class UnknownRuntime(ValueError):
@@ -50,10 +50,12 @@ class Runtime:
     # package that installs it, and where it installs (a PEP 508 marker; None: everywhere).
     distribution: str | None = None
     marker: str | None = None
+    # The extra of this package that installs it, where that is not the runtime's own name.
+    extra: str | None = None
 
     @property
     def install_hint(self) -> str:
-        return f"pip install 'conformance[{self.name}]'"
+        return f"pip install 'conformance[{self.extra or self.name}]'"
 
     def family_module(self) -> Family:
         module: Family = importlib.import_module(f"conformance._runtimes._{self.family}")
@@ -78,6 +80,12 @@ RUNTIMES: dict[str, Runtime] = {
         Runtime("rloop", "asyncio", "asyncio", "asyncio on rloop's Rust event loop",
                 distribution="rloop", marker="sys_platform != 'win32'"),
         Runtime("trio", "trio", "trio", "trio's structured concurrency", distribution="trio"),
+        Runtime("twisted", "twisted", "twisted",
+                "async def bodies on Twisted's default reactor for the platform (epoll on Linux)",
+                distribution="twisted"),
+        Runtime("twisted-asyncio", "twisted", "twisted",
+                "the same Twisted bodies on AsyncioSelectorReactor over the standard library's loop",
+                distribution="twisted", extra="twisted"),
     )
 }
 
