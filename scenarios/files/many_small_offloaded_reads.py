@@ -85,3 +85,17 @@ async def run_trio(ctx: Context) -> None:
                     nursery.start_soon(read, index)
         elapsed = time.perf_counter() - started
     _check(ctx, got, expected, elapsed)
+
+
+async def run_twisted(ctx: Context) -> None:
+    from twisted.internet import defer, reactor, threads
+
+    paths, expected = _write_files(ctx)
+    with ctx.measured():
+        started = time.perf_counter()
+        # deferToThread runs each read in the reactor's thread pool (reactor.getThreadPool(), at most
+        # 10 threads by default); gatherResults keeps the results in the order of the paths
+        got = await defer.gatherResults([threads.deferToThread(path.read_bytes) for path in paths],
+                                        consumeErrors=True).addTimeout(IO_TIMEOUT_S, reactor)
+        elapsed = time.perf_counter() - started
+    _check(ctx, list(got), expected, elapsed)

@@ -54,3 +54,12 @@ async def run_trio(ctx: Context) -> None:
         chunks, first_bad = _big.read(path, tail)  # blocking file I/O inside the task: what naive code does
         elapsed = time.perf_counter() - started
     _big.check(ctx, chunks, first_bad, elapsed)
+
+
+async def run_twisted(ctx: Context) -> None:
+    path, tail = _big.write_file(ctx)
+    with ctx.measured():
+        started = time.perf_counter()
+        chunks, first_bad = _big.read(path, tail)  # blocking file I/O in the reactor's thread: naive code
+        elapsed = time.perf_counter() - started
+    _big.check(ctx, chunks, first_bad, elapsed)

@@ -18,14 +18,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
-from conformance import Context
+from conformance import Context, sibling_module
 
 NOT_APPLICABLE = {"win32": "Windows has no /proc/self/fd or /dev/fd to count descriptors, and no "
                            "event loop reads an os.pipe() there"}
 IO_TIMEOUT_S = 10.0
 ROUNDS = 20
 SIZE = 4096
+_pipe = sibling_module(__file__, "_twisted_pipe")
 
 
 class Abandon(Exception):
@@ -148,6 +150,34 @@ async def run_trio(ctx: Context) -> None:
                 while chunk := await stream.receive_some(65536):
                     received += chunk
         ctx.expect_equal(bytes(received), data, "bytes read from the pipe")
+
+    await one_round(0)  # warm-up: the runtime's own descriptors open now
+    before = ctx.open_fd_count()
+    for index in range(1, ROUNDS + 1):
+        await one_round(index)
+    after = ctx.open_fd_count()
+    _counted(ctx, before, after)
+
+
+async def run_twisted(ctx: Context) -> None:
+    from twisted.internet import reactor, threads
+
+    def offload(f: Any, *args: Any) -> Any:
+        """f(*args) in the reactor's thread pool, as a bounded Deferred."""
+        return threads.deferToThread(f, *args).addTimeout(IO_TIMEOUT_S, reactor)
+
+    async def one_round(index: int) -> None:
+        path = ctx.tmpdir / f"file{index}.bin"
+        data = ctx.payload(SIZE, seed=index)
+        await offload(path.write_bytes, data)
+        ctx.expect_equal(await offload(path.read_bytes), data, "file read back")
+        with ctx.expect_raises(FileNotFoundError):
+            await offload((ctx.tmpdir / "missing.bin").read_bytes)
+        with ctx.expect_raises(Abandon):
+            await offload(_raise_inside, path)
+        # a FileDescriptor on the reactor reads the pipe to EOF, then closes it
+        pipe = open(_pipe_with(data), "rb", buffering=0)  # noqa: SIM115 - the reader owns and closes it
+        ctx.expect_equal(await _pipe.read_to_eof(pipe, IO_TIMEOUT_S), data, "bytes read from the pipe")
 
     await one_round(0)  # warm-up: the runtime's own descriptors open now
     before = ctx.open_fd_count()

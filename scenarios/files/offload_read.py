@@ -65,3 +65,16 @@ async def run_trio(ctx: Context) -> None:
                     chunks += 1
         elapsed = time.perf_counter() - started
     _big.check(ctx, chunks, first_bad, elapsed)
+
+
+async def run_twisted(ctx: Context) -> None:
+    from twisted.internet import reactor, threads
+
+    path, tail = _big.write_file(ctx)
+    with ctx.measured():
+        started = time.perf_counter()
+        # deferToThread: the reactor's thread pool (reactor.getThreadPool())
+        read = threads.deferToThread(_big.read, path, tail).addTimeout(IO_TIMEOUT_S, reactor)
+        chunks, first_bad = await read
+        elapsed = time.perf_counter() - started
+    _big.check(ctx, chunks, first_bad, elapsed)

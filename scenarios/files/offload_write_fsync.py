@@ -110,3 +110,16 @@ async def run_trio(ctx: Context) -> None:
                 await trio.to_thread.run_sync(os.fsync, f.fileno())
         elapsed = time.perf_counter() - started
     _check(ctx, path, tail, elapsed)
+
+
+async def run_twisted(ctx: Context) -> None:
+    from twisted.internet import reactor, threads
+
+    tail = ctx.payload(MIB - 8)
+    path = ctx.tmpdir / "durable.bin"
+    with ctx.measured():
+        started = time.perf_counter()
+        # deferToThread: the reactor's thread pool (reactor.getThreadPool())
+        await threads.deferToThread(_write_durably, path, tail).addTimeout(IO_TIMEOUT_S, reactor)
+        elapsed = time.perf_counter() - started
+    _check(ctx, path, tail, elapsed)

@@ -87,3 +87,13 @@ async def run_trio(ctx: Context) -> None:
             async with await trio.open_file(path, "rb") as f:
                 await f.read()
         _check(ctx, what, path, caught, expected_errno)
+
+
+async def run_twisted(ctx: Context) -> None:
+    from twisted.internet import reactor, threads
+
+    for what, path, error, expected_errno in _arrange(ctx):
+        with ctx.expect_raises(error) as caught:
+            # awaiting the Deferred re-raises the exception the thread raised
+            await threads.deferToThread(_read, path).addTimeout(IO_TIMEOUT_S, reactor)
+        _check(ctx, what, path, caught, expected_errno)

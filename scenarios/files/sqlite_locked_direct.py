@@ -40,3 +40,8 @@ async def run_asyncio(ctx: Context) -> None:
 async def run_trio(ctx: Context) -> None:
     with _lock.waiting_on_lock(ctx) as path:
         _lock.query(path)  # a direct call: the busy wait happens on trio's thread
+
+
+async def run_twisted(ctx: Context) -> None:
+    with _lock.waiting_on_lock(ctx) as path:
+        _lock.query(path)  # a direct call: the busy wait happens on the reactor's thread

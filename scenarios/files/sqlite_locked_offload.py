@@ -47,3 +47,19 @@ async def run_trio(ctx: Context) -> None:
 
     with _lock.waiting_on_lock(ctx) as path, trio.fail_after(IO_TIMEOUT_S):
         await trio.to_thread.run_sync(_lock.query, path)
+
+
+async def run_twisted(ctx: Context) -> None:
+    from twisted.enterprise import adbapi
+    from twisted.internet import reactor
+
+    with _lock.waiting_on_lock(ctx) as path:
+        # Twisted's DB-API offload: the pool connects and queries in its own threads. sqlite3 connections
+        # belong to their thread unless check_same_thread=False, and the pool closes them from the
+        # reactor's thread; timeout is sqlite3.connect's busy timeout.
+        pool = adbapi.ConnectionPool("sqlite3", str(path), timeout=_lock.BUSY_TIMEOUT_S,
+                                     check_same_thread=False, cp_min=1, cp_max=1)
+        try:
+            await pool.runQuery("SELECT x FROM t").addTimeout(IO_TIMEOUT_S, reactor)
+        finally:
+            pool.close()
