@@ -13,11 +13,14 @@ directions; the stall window is the exchange itself, not the making of the data.
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 import sys
 import time
 
-from conformance import Context
+from conformance import Context, sibling_module
+
+_tw = sibling_module(__file__, "_twisted_process")
 
 TIMEOUT_S = 30.0
 WAIT_S = 20.0
@@ -86,3 +89,15 @@ async def run_trio(ctx: Context) -> None:
                                           check=False)
         elapsed = time.perf_counter() - started
     _check(ctx, data, elapsed, done.stdout, done.stderr, done.returncode)
+
+
+async def run_twisted(ctx: Context) -> None:
+    from twisted.internet import utils
+
+    data = ctx.payload(SIZE)
+    with ctx.measured():
+        started = time.perf_counter()
+        stdout, stderr, returncode = await _tw.within(WAIT_S, utils.getProcessOutputAndValue(
+            COMMAND[0], COMMAND[1:], env=os.environ, stdinBytes=data))
+        elapsed = time.perf_counter() - started
+    _check(ctx, data, elapsed, stdout, stderr, returncode)

@@ -25,7 +25,9 @@ import sys
 import threading
 import time
 
-from conformance import Context
+from conformance import Context, sibling_module
+
+_tw = sibling_module(__file__, "_twisted_process")
 
 TIMEOUT_S = 30.0
 CHILDREN = 20
@@ -144,3 +146,27 @@ async def run_trio(ctx: Context) -> None:
                         waits.start_soon(wait, i, proc)
                 elapsed = time.perf_counter() - go
     _check(ctx, spawned - started, ready, elapsed, returncodes)
+
+
+async def run_twisted(ctx: Context) -> None:
+    from twisted.internet import defer
+
+    children = []
+    try:
+        started = time.perf_counter()
+        for _ in range(CHILDREN):
+            children.append(_tw.spawn(COMMAND, childFDs={0: "w", 1: "r", 2: 2}))
+        spawned = time.perf_counter()
+        ready = await _tw.within(WAIT_S, defer.gatherResults(
+            [defer.Deferred.fromCoroutine(child.readline()) for child in children]))
+        with ctx.measured():
+            go = time.perf_counter()
+            for child in children:
+                child.transport.closeStdin()
+            returncodes = await _tw.within(WAIT_S, defer.gatherResults(
+                [defer.Deferred.fromCoroutine(child.wait_ended()) for child in children]))
+            elapsed = time.perf_counter() - go
+    finally:
+        for child in children:
+            child.kill()
+    _check(ctx, spawned - started, list(ready), elapsed, list(returncodes))

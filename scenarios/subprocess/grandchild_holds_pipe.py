@@ -12,11 +12,14 @@ least the grandchild's 500 ms, and bounded by a 10 s timeout.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
 
-from conformance import Context
+from conformance import Context, sibling_module
+
+_tw = sibling_module(__file__, "_twisted_process")
 
 TIMEOUT_S = 20.0
 WAIT_S = 10.0
@@ -67,3 +70,13 @@ async def run_trio(ctx: Context) -> None:
     with trio.fail_after(WAIT_S):
         done = await trio.run_process(COMMAND, capture_stdout=True, check=False)
     _check(ctx, time.perf_counter() - started, done.stdout, done.returncode)
+
+
+async def run_twisted(ctx: Context) -> None:
+    from twisted.internet import utils
+
+    started = time.perf_counter()
+    # processEnded, which fires the Deferred, waits for every pipe to the child to reach EOF.
+    stdout, _, returncode = await _tw.within(WAIT_S, utils.getProcessOutputAndValue(
+        COMMAND[0], COMMAND[1:], env=os.environ))
+    _check(ctx, time.perf_counter() - started, stdout, returncode)

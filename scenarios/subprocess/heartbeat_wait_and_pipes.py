@@ -18,7 +18,9 @@ import sys
 import threading
 import time
 
-from conformance import Context
+from conformance import Context, sibling_module
+
+_tw = sibling_module(__file__, "_twisted_process")
 
 TIMEOUT_S = 20.0
 WAIT_S = 10.0
@@ -119,4 +121,21 @@ async def run_trio(ctx: Context) -> None:
                 started = time.perf_counter()
                 returncode = await proc.wait()
                 wait = time.perf_counter() - started
+    _check(ctx, lines, arrivals, wait, returncode)
+
+
+async def run_twisted(ctx: Context) -> None:
+    lines: list[bytes] = []
+    arrivals: list[float] = []
+    child = _tw.spawn(COMMAND, childFDs={0: 0, 1: "r", 2: 2})
+    try:
+        with ctx.measured():
+            for _ in range(LINES):
+                lines.append(await _tw.within(WAIT_S, child.readline()))
+                arrivals.append(time.perf_counter())
+            started = time.perf_counter()
+            returncode = await _tw.within(WAIT_S, child.wait_ended())
+            wait = time.perf_counter() - started
+    finally:
+        child.kill()
     _check(ctx, lines, arrivals, wait, returncode)

@@ -16,7 +16,9 @@ import os
 import subprocess
 import time
 
-from conformance import Context
+from conformance import Context, sibling_module
+
+_tw = sibling_module(__file__, "_twisted_process")
 
 TIMEOUT_S = 20.0
 WAIT_S = 5.0
@@ -90,6 +92,26 @@ async def run_trio(ctx: Context) -> None:
         with ctx.expect_raises(FileNotFoundError):
             with trio.fail_after(WAIT_S):
                 await trio.run_process([program, "--version"], capture_stdout=True, capture_stderr=True)
+        durations.append(time.perf_counter() - started)
+
+    for program in _programs(ctx):
+        await attempt(program)
+    fds_before = _fd_count(ctx)
+    for i in range(MORE_ATTEMPTS):
+        await attempt(_programs(ctx)[i % 2])
+    _check(ctx, durations, fds_before, _fd_count(ctx))
+
+
+async def run_twisted(ctx: Context) -> None:
+    from twisted.internet import utils
+
+    durations: list[float] = []
+
+    async def attempt(program: str) -> None:
+        started = time.perf_counter()
+        with ctx.expect_raises(FileNotFoundError):
+            await _tw.within(WAIT_S, utils.getProcessOutputAndValue(
+                program, ("--version",), env=os.environ))
         durations.append(time.perf_counter() - started)
 
     for program in _programs(ctx):

@@ -22,7 +22,9 @@ import os
 import subprocess
 import sys
 
-from conformance import Context
+from conformance import Context, sibling_module
+
+_tw = sibling_module(__file__, "_twisted_process")
 
 TIMEOUT_S = 20.0
 WAIT_S = 10.0
@@ -166,3 +168,32 @@ async def run_trio(ctx: Context) -> None:
         _check(ctx, fds, with_pass_fds, with_close_fds_false)
     finally:
         fds.close()
+
+
+async def run_twisted(ctx: Context) -> None:
+    # pass_fds is childFDs: the passed descriptor mapped to the same number, 0 to /dev/null, 1 to a
+    # pipe, 2 inherited; Twisted closes every descriptor childFDs does not name.
+    fds = _Descriptors()
+    try:
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        try:
+            child = _tw.spawn(fds.passed_command(),
+                              childFDs={0: devnull, 1: "r", 2: 2, fds.passed: fds.passed})
+        finally:
+            os.close(devnull)
+        try:
+            stdout = await _tw.within(WAIT_S, child.read_to_eof())
+            returncode = await _tw.within(WAIT_S, child.wait_ended())
+        finally:
+            child.kill()
+        ctx.expect_equal(returncode, 0, "the return code of the child started with pass_fds=(pipe,)")
+        _expect_fds(ctx, fds, json.loads(stdout), [0, 1, 2, fds.passed], f"pass_fds=({fds.passed},)")
+        ctx.expect_equal(fds.received(), MESSAGE, "what the child wrote through the passed descriptor")
+    finally:
+        fds.close()
+    raise NotImplementedError(
+        "close_fds=False: reactor.spawnProcess has no way to hand on the descriptors marked "
+        "inheritable; the child gets exactly the descriptors named in childFDs and Twisted closes "
+        "every other one (https://docs.twisted.org/en/stable/core/howto/process.html"
+        "#mapping-file-descriptors, _getFileActions and Process._setupChild in "
+        "https://github.com/twisted/twisted/blob/trunk/src/twisted/internet/process.py)")

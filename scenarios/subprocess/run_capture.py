@@ -11,10 +11,13 @@ must report a non-zero status as such. Each style uses its idiomatic call: ``sub
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
-from conformance import Context
+from conformance import Context, sibling_module
+
+_tw = sibling_module(__file__, "_twisted_process")
 
 TIMEOUT_S = 20.0
 WAIT_S = 10.0
@@ -59,3 +62,11 @@ async def run_trio(ctx: Context) -> None:
     with trio.fail_after(WAIT_S):
         done = await trio.run_process(COMMAND, capture_stdout=True, capture_stderr=True, check=False)
     _check(ctx, done.stdout, done.stderr, done.returncode)
+
+
+async def run_twisted(ctx: Context) -> None:
+    from twisted.internet import utils
+
+    stdout, stderr, returncode = await _tw.within(WAIT_S, utils.getProcessOutputAndValue(
+        COMMAND[0], COMMAND[1:], env=os.environ))
+    _check(ctx, stdout, stderr, returncode)

@@ -13,18 +13,24 @@ as its users write it:
   ``asyncio.run`` or ``uvloop.run`` would create there), so each loop implementation is tested on
   itself;
 - trio: a worker thread (``trio.to_thread.run_sync``) runs ``trio.run`` of its own, which spawns with
-  ``trio.run_process``.
+  ``trio.run_process``;
+- twisted: a worker thread (``deferToThread``) asks the reactor to spawn with
+  ``blockingCallFromThread`` and blocks until ``getProcessOutputAndValue`` has the result: a process
+  has one reactor, and Twisted's APIs are called from its thread only.
 
 The main thread's scheduler must keep running while the worker thread waits for its child.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
 
-from conformance import Context
+from conformance import Context, sibling_module
+
+_tw = sibling_module(__file__, "_twisted_process")
 
 TIMEOUT_S = 20.0
 WAIT_S = 10.0
@@ -93,3 +99,17 @@ async def run_trio(ctx: Context) -> None:
     with trio.fail_after(WAIT_S + 5.0):
         result = await trio.to_thread.run_sync(trio.run, spawn, abandon_on_cancel=True)
     _check(ctx, *result)
+
+
+async def run_twisted(ctx: Context) -> None:
+    from twisted.internet import reactor, threads, utils
+
+    def in_thread() -> tuple[str, bytes, int]:
+        # Twisted's APIs are called from the reactor's thread only: a worker thread hands the spawn
+        # to the reactor and blocks on its result.
+        stdout, _, returncode = threads.blockingCallFromThread(
+            reactor, lambda: _tw.within(WAIT_S, utils.getProcessOutputAndValue(
+                COMMAND[0], COMMAND[1:], env=os.environ)))
+        return threading.current_thread().name, stdout, returncode
+
+    _check(ctx, *await _tw.within(WAIT_S + 5.0, threads.deferToThread(in_thread)))

@@ -17,7 +17,9 @@ import os
 import subprocess
 import sys
 
-from conformance import Context
+from conformance import Context, sibling_module
+
+_tw = sibling_module(__file__, "_twisted_process")
 
 TIMEOUT_S = 20.0
 WAIT_S = 10.0
@@ -84,3 +86,24 @@ async def run_trio(ctx: Context) -> None:
         done = await trio.run_process(COMMAND, capture_stdout=True, stderr=subprocess.STDOUT, env=_env(),
                                       cwd=ctx.tmpdir, check=False)
     _check(ctx, done.stdout, done.returncode)
+
+
+async def run_twisted(ctx: Context) -> None:
+    # One pipe for both streams, as stderr=STDOUT gives: the parent makes it and childFDs maps the
+    # child's 1 and 2 to its write end (Twisted's own "r" pipes are one per descriptor).
+    read_end, write_end = os.pipe()
+    try:
+        child = _tw.spawn(COMMAND, childFDs={0: 0, 1: write_end, 2: write_end}, env=_env(),
+                          path=str(ctx.tmpdir))
+    except BaseException:
+        os.close(read_end)
+        raise
+    finally:
+        os.close(write_end)
+    reader = _tw.pipe_reader(read_end)
+    try:
+        output = await _tw.within(WAIT_S, reader.done)
+        returncode = await _tw.within(WAIT_S, child.wait_ended())
+    finally:
+        child.kill()
+    _check(ctx, output, returncode)

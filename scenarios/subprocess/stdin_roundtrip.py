@@ -16,7 +16,9 @@ import subprocess
 import sys
 import threading
 
-from conformance import Context
+from conformance import Context, sibling_module
+
+_tw = sibling_module(__file__, "_twisted_process")
 
 TIMEOUT_S = 20.0
 WAIT_S = 10.0
@@ -115,3 +117,22 @@ async def run_trio(ctx: Context) -> None:
                 tail.extend(line)
             returncode = await proc.wait()
     _check(ctx, answers, bytes(tail), returncode)
+
+
+async def run_twisted(ctx: Context) -> None:
+    child = _tw.spawn(COMMAND, childFDs={0: "w", 1: "r", 2: 2})
+
+    async def converse() -> tuple[list[bytes], bytes, int | None]:
+        answers = []
+        for i in range(EXCHANGES):
+            child.transport.write(b"%d\n" % i)
+            answers.append(await child.readline())
+        child.transport.closeStdin()
+        tail = await child.read_to_eof()
+        return answers, tail, await child.wait_ended()
+
+    try:
+        answers, tail, returncode = await _tw.within(WAIT_S, converse())
+    finally:
+        child.kill()
+    _check(ctx, answers, tail, returncode)

@@ -19,7 +19,9 @@ import subprocess
 import sys
 import threading
 
-from conformance import Context
+from conformance import Context, sibling_module
+
+_tw = sibling_module(__file__, "_twisted_process")
 
 TIMEOUT_S = 20.0
 WAIT_S = 5.0
@@ -122,4 +124,18 @@ async def run_trio(ctx: Context) -> None:
                 else:
                     proc.send_signal(signum)
                 returncodes.append(await proc.wait())
+    _check(ctx, ready, returncodes)
+
+
+async def run_twisted(ctx: Context) -> None:
+    ready: list[bytes] = []
+    returncodes: list[int | None] = []
+    for kind, signum, _ in CASES:
+        child = _tw.spawn(_command(kind), childFDs={0: 0, 1: "r", 2: 2})
+        try:
+            ready.append(await _tw.within(WAIT_S, child.readline()))
+            child.transport.signalProcess("TERM" if signum is None else signum)
+            returncodes.append(await _tw.within(WAIT_S, child.wait_ended()))
+        finally:
+            child.kill()
     _check(ctx, ready, returncodes)

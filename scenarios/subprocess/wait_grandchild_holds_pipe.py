@@ -17,7 +17,9 @@ import subprocess
 import sys
 import time
 
-from conformance import Context
+from conformance import Context, sibling_module
+
+_tw = sibling_module(__file__, "_twisted_process")
 
 TIMEOUT_S = 20.0
 WAIT_S = 10.0
@@ -91,3 +93,19 @@ async def run_trio(ctx: Context) -> None:
                 stdout += chunk
             eof = time.perf_counter() - started
     _check(ctx, waited, eof, bytes(stdout), returncode)
+
+
+async def run_twisted(ctx: Context) -> None:
+    started = time.perf_counter()
+    child = _tw.spawn(COMMAND, childFDs={0: 0, 1: "r", 2: 2})
+    try:
+        # processExited is wait(): the child has exited and been reaped; processEnded would also
+        # wait for its stdout pipe, which the grandchild holds.
+        returncode = await _tw.within(WAIT_S, child.wait_exited())
+        waited = time.perf_counter() - started
+        stdout = await _tw.within(WAIT_S, child.read_to_eof())
+        eof = time.perf_counter() - started
+        await _tw.within(WAIT_S, child.wait_ended())
+    finally:
+        child.kill()
+    _check(ctx, waited, eof, stdout, returncode)

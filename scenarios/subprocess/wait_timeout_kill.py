@@ -22,7 +22,9 @@ import subprocess
 import sys
 import time
 
-from conformance import Context
+from conformance import Context, sibling_module
+
+_tw = sibling_module(__file__, "_twisted_process")
 
 TIMEOUT_S = 20.0
 WAIT_S = 5.0
@@ -94,3 +96,19 @@ async def run_trio(ctx: Context) -> None:
         with trio.fail_after(WAIT_S):
             returncode = await proc.wait()
     _check_reaped(ctx, proc.pid, returncode)
+
+
+async def run_twisted(ctx: Context) -> None:
+    from twisted.internet import defer
+
+    child = _tw.spawn(COMMAND, childFDs={0: 0, 1: 1, 2: 2})
+    try:
+        started = time.perf_counter()
+        with ctx.expect_raises(defer.TimeoutError):
+            await _tw.within(WAIT_TIMEOUT_S, child.wait_ended())
+        elapsed = time.perf_counter() - started
+        _check_timeout(ctx, elapsed, child.returncode)
+    finally:
+        child.kill()
+        returncode = await _tw.within(WAIT_S, child.wait_ended())
+    _check_reaped(ctx, child.pid, returncode)
