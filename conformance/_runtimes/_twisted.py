@@ -10,7 +10,6 @@ SIGINT and SIGTERM stop the reactor rather than raise in the body.
 
 from __future__ import annotations
 
-import signal
 import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -74,6 +73,8 @@ def run(runtime: Runtime, body: Callable[..., Coroutine[Any, Any, None]], ctx: A
     reactor.callWhenRunning(start)
     reactor.run()  # with the reactor's own signal handlers, as in a Twisted program
     if not finished:
+        import signal
+
         number = getattr(reactor, "_exitSignal", None)
         how = (f"signal {signal.Signals(number).name} reached Twisted's handler, which stops the reactor"
                if number else "reactor.stop() was called")

@@ -7,16 +7,21 @@ import socket
 import time
 from pathlib import Path
 
-from conformance import Context
+from conformance import Context, sibling_module
 
 LOOKUP_TIMEOUT_S = 8.0
+_twisted = sibling_module(__file__, "_twisted_resolve")
+
+
+def _measure(ctx: Context, elapsed_s: float, measurement: str) -> None:
+    ctx.measure(measurement, elapsed_s * 1000.0)
+    queries = Path(ctx.peers["dns_stub"].query_log).read_text(encoding="utf-8").splitlines()
+    ctx.measure("stub_queries", len(queries))
 
 
 def check(ctx: Context, caught: list[BaseException], elapsed_s: float, measurement: str,
           errno: int) -> None:
-    ctx.measure(measurement, elapsed_s * 1000.0)
-    queries = Path(ctx.peers["dns_stub"].query_log).read_text(encoding="utf-8").splitlines()
-    ctx.measure("stub_queries", len(queries))
+    _measure(ctx, elapsed_s, measurement)
     error = caught[0]
     ctx.expect_equal(getattr(error, "errno", None), errno,
                      f"the errno of the gaierror ({error})")
@@ -46,3 +51,12 @@ async def lookup_trio(ctx: Context, name: str, measurement: str, errno: int) -> 
     with ctx.expect_raises(socket.gaierror) as caught, trio.fail_after(LOOKUP_TIMEOUT_S):
         await trio.socket.getaddrinfo(name, 80, type=socket.SOCK_STREAM)
     check(ctx, caught, time.perf_counter() - started, measurement, errno)
+
+
+async def lookup_twisted(ctx: Context, name: str, measurement: str, errno: int) -> None:
+    """Twisted's resolveHostName reports a failed lookup as a resolution with no addresses."""
+    started = time.perf_counter()
+    found = await _twisted.getaddrinfo(name, 80, LOOKUP_TIMEOUT_S)
+    _measure(ctx, time.perf_counter() - started, measurement)
+    ctx.expect(not found, f"resolveHostName({name!r}) gave {found}; the reference raises socket.gaierror")
+    ctx.expect(False, _twisted.no_error_code(name, errno))

@@ -5,7 +5,8 @@ Reference semantics: 40 threads each call blocking ``socket.getaddrinfo`` for a 
 names, so no cache helps); every caller gets its own name's address, and since each blocked thread
 releases the GIL, the lookups overlap: all 40 take about 200 ms. Each style runs them the way its users
 would: sync with 40 threads (greenlets under gevent and eventlet), asyncio with ``asyncio.gather`` of
-``loop.getaddrinfo``, trio with 40 tasks calling ``trio.socket.getaddrinfo``. How many lookups run at
+``loop.getaddrinfo``, trio with 40 tasks calling ``trio.socket.getaddrinfo``, twisted with a
+``DeferredList`` of ``reactor.nameResolver.resolveHostName``. How many lookups run at
 once is the runtime's choice (its thread pool's size, or its own resolver), so ``elapsed_ms`` and
 ``lookups_per_s`` are the finding here: a service that resolves a host name per request is limited to
 that rate. The outcome is ``pass`` unless an answer is wrong or the scheduler stalls.
@@ -17,10 +18,11 @@ import socket
 import time
 from typing import Any
 
-from conformance import Context
+from conformance import Context, sibling_module
 
 PEERS = ("dns_stub",)
 ISOLATED_RESOLVER = True
+_twisted = sibling_module(__file__, "_twisted_resolve")
 TIMEOUT_S = 30.0
 LOOKUPS = 40
 DELAY_MS = 200
@@ -100,3 +102,15 @@ async def run_trio(ctx: Context) -> None:
                     nursery.start_soon(lookup, index)
         elapsed = time.perf_counter() - started
     _check(ctx, found, elapsed)
+
+
+async def run_twisted(ctx: Context) -> None:
+    from twisted.internet import defer
+
+    with ctx.measured():
+        started = time.perf_counter()
+        outcomes = await defer.DeferredList(
+            [defer.Deferred.fromCoroutine(_twisted.getaddrinfo(name, 80, LOOKUPS_TIMEOUT_S, socket.AF_INET))
+             for name in NAMES], consumeErrors=True)
+        elapsed = time.perf_counter() - started
+    _check(ctx, [result if ok else result.value for ok, result in outcomes], elapsed)

@@ -83,3 +83,11 @@ async def run_trio(ctx: Context) -> None:
         results = [set(await trio.socket.getaddrinfo(host, 80, type=socket.SOCK_STREAM, flags=flags))
                    for host, flags in EXPECTED]
     _check(ctx, results)
+
+
+async def run_twisted(ctx: Context) -> None:
+    raise NotImplementedError(
+        "Twisted's resolver API, reactor.nameResolver.resolveHostName (IHostnameResolver), takes a "
+        "name, a port number, addressTypes and transportSemantics but no getaddrinfo flags: there is "
+        "no AI_NUMERICHOST and no AI_PASSIVE "
+        "(https://docs.twisted.org/en/stable/api/twisted.internet.interfaces.IHostnameResolver.html)")

@@ -12,10 +12,11 @@ from __future__ import annotations
 import socket
 from typing import Any
 
-from conformance import Context
+from conformance import Context, sibling_module
 
 PEERS = ("dns_stub",)
 ISOLATED_RESOLVER = True
+_twisted = sibling_module(__file__, "_twisted_resolve")
 TIMEOUT_S = 20.0
 LOOKUP_TIMEOUT_S = 8.0
 NAMES = ("bücher.conformance.test", "BÜCHER.conformance.test")
@@ -51,3 +52,8 @@ async def run_trio(ctx: Context) -> None:
         for name in NAMES:
             results.append(set(await trio.socket.getaddrinfo(name, 80, socket.AF_INET, socket.SOCK_STREAM)))
     _check(ctx, results)
+
+
+async def run_twisted(ctx: Context) -> None:
+    _check(ctx, [set(await _twisted.getaddrinfo(name, 80, LOOKUP_TIMEOUT_S, socket.AF_INET))
+                 for name in NAMES])

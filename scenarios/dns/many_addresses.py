@@ -13,10 +13,11 @@ import socket
 from pathlib import Path
 from typing import Any
 
-from conformance import Context
+from conformance import Context, sibling_module
 
 PEERS = ("dns_stub",)
 ISOLATED_RESOLVER = True
+_twisted = sibling_module(__file__, "_twisted_resolve")
 TIMEOUT_S = 20.0
 LOOKUP_TIMEOUT_S = 8.0
 NAME = "many.conformance.test"
@@ -48,3 +49,7 @@ async def run_trio(ctx: Context) -> None:
 
     with trio.fail_after(LOOKUP_TIMEOUT_S):
         _check(ctx, await trio.socket.getaddrinfo(NAME, 80, socket.AF_INET, socket.SOCK_STREAM))
+
+
+async def run_twisted(ctx: Context) -> None:
+    _check(ctx, await _twisted.getaddrinfo(NAME, 80, LOOKUP_TIMEOUT_S, socket.AF_INET))

@@ -32,3 +32,7 @@ async def run_asyncio(ctx: Context) -> None:
 
 async def run_trio(ctx: Context) -> None:
     await _lookup.lookup_trio(ctx, NAME, "nxdomain_ms", socket.EAI_NONAME)
+
+
+async def run_twisted(ctx: Context) -> None:
+    await _lookup.lookup_twisted(ctx, NAME, "nxdomain_ms", socket.EAI_NONAME)

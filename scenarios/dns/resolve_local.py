@@ -16,10 +16,11 @@ import socket
 from pathlib import Path
 from typing import Any
 
-from conformance import Context
+from conformance import Context, sibling_module
 
 PEERS = ("dns_stub",)
 ISOLATED_RESOLVER = True
+_twisted = sibling_module(__file__, "_twisted_resolve")
 TIMEOUT_S = 20.0
 LOOKUP_TIMEOUT_S = 5.0
 HOSTS = Path("/etc/hosts")
@@ -87,4 +88,14 @@ async def run_trio(ctx: Context) -> None:
     with trio.fail_after(LOOKUP_TIMEOUT_S * len(QUERIES)):
         for host, port in QUERIES:
             results.append(set(await trio.socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)))
+    _check(ctx, results)
+
+
+async def run_twisted(ctx: Context) -> None:
+    results = []
+    for host, port in QUERIES:
+        # IHostnameResolver takes a port number: a service name is looked up first, with
+        # socket.getservbyname, as Twisted's own connectTCP does for a str port.
+        number = port if isinstance(port, int) else socket.getservbyname(port, "tcp")
+        results.append(set(await _twisted.getaddrinfo(host, number, LOOKUP_TIMEOUT_S)))
     _check(ctx, results)

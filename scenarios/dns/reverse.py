@@ -63,3 +63,17 @@ async def run_trio(ctx: Context) -> None:
         named = await trio.socket.getnameinfo(ADDRESS, 0)
         numeric = await trio.socket.getnameinfo(ADDRESS, NUMERIC)
     _check(ctx, named, numeric)
+
+
+async def run_twisted(ctx: Context) -> None:
+    from twisted.internet import reactor, threads
+
+    # Twisted has no reverse lookup through the system's name service: IHostnameResolver resolves
+    # names only, and twisted.names.client.lookupPointer speaks DNS alone (its hosts-file resolver
+    # answers A/AAAA only) and knows no service names. So the blocking stdlib call runs in the
+    # reactor's thread pool, as Twisted's own GAIResolver runs getaddrinfo.
+    named = await threads.deferToThread(socket.getnameinfo, ADDRESS, 0).addTimeout(
+        LOOKUP_TIMEOUT_S, reactor)
+    numeric = await threads.deferToThread(socket.getnameinfo, ADDRESS, NUMERIC).addTimeout(
+        LOOKUP_TIMEOUT_S, reactor)
+    _check(ctx, named, numeric)

@@ -33,3 +33,7 @@ async def run_asyncio(ctx: Context) -> None:
 
 async def run_trio(ctx: Context) -> None:
     await _lookup.lookup_trio(ctx, NAME, "servfail_ms", socket.EAI_AGAIN)
+
+
+async def run_twisted(ctx: Context) -> None:
+    await _lookup.lookup_twisted(ctx, NAME, "servfail_ms", socket.EAI_AGAIN)

@@ -3,7 +3,8 @@
 Reference semantics: blocking ``socket.gethostbyname("slow-500ms.conformance.test")`` waits about
 500 ms for the stub DNS server and returns ``"198.51.100.1"``; while one thread waits in the resolver
 (with the GIL released), the other threads run on. The asyncio and trio styles ask the same question
-with ``loop.getaddrinfo`` and ``trio.socket.getaddrinfo`` (AF_INET). A runtime that resolves on its own
+with ``loop.getaddrinfo`` and ``trio.socket.getaddrinfo`` (AF_INET), the twisted style with
+``reactor.resolve`` (Twisted's gethostbyname). A runtime that resolves on its own
 scheduler thread freezes every other connection of the process for as long as the DNS server takes:
 that is ``blocking``. ``lookup_ms`` is how long the lookup took.
 """
@@ -60,3 +61,14 @@ async def run_trio(ctx: Context) -> None:
             found = await trio.socket.getaddrinfo(NAME, 80, socket.AF_INET, socket.SOCK_STREAM)
         elapsed = time.perf_counter() - started
     _check(ctx, found[0][4][0], elapsed)
+
+
+async def run_twisted(ctx: Context) -> None:
+    from twisted.internet import reactor
+
+    # reactor.resolve is Twisted's gethostbyname (IReactorCore.resolve: one IPv4 address).
+    with ctx.measured():
+        started = time.perf_counter()
+        address = await reactor.resolve(NAME).addTimeout(LOOKUP_TIMEOUT_S, reactor)
+        elapsed = time.perf_counter() - started
+    _check(ctx, address, elapsed)

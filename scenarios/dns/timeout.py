@@ -15,10 +15,11 @@ import socket
 import time
 from pathlib import Path
 
-from conformance import Context
+from conformance import Context, sibling_module
 
 PEERS = ("dns_stub",)
 ISOLATED_RESOLVER = True
+_twisted = sibling_module(__file__, "_twisted_resolve")
 TIMEOUT_S = 20.0
 LOOKUP_BOUND_S = 4.0
 NAME = "timeout.conformance.test"
@@ -75,3 +76,15 @@ async def run_trio(ctx: Context) -> None:
         await trio.socket.getaddrinfo(NAME, 80, type=socket.SOCK_STREAM)
     _check(ctx, not bound.cancelled_caught, time.perf_counter() - started)
     _check_error(ctx, caught)
+
+
+async def run_twisted(ctx: Context) -> None:
+    started = time.perf_counter()
+    try:
+        found = await _twisted.getaddrinfo(NAME, 80, LOOKUP_BOUND_S)
+        ended = True
+    except TimeoutError:
+        found, ended = [], False
+    _check(ctx, ended, time.perf_counter() - started)
+    ctx.expect(not found, f"resolveHostName({NAME!r}) gave {found}; the reference raises socket.gaierror")
+    ctx.expect(False, _twisted.no_error_code(NAME, socket.EAI_AGAIN))
