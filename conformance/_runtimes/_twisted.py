@@ -46,6 +46,7 @@ def setup(runtime: Runtime) -> str:
 
 def run(runtime: Runtime, body: Callable[..., Coroutine[Any, Any, None]], ctx: Any) -> None:
     from twisted.internet import defer, reactor, task
+    from twisted.internet.error import ReactorNotRunning
     from twisted.python.failure import Failure
 
     meter = ctx.stall_meter
@@ -65,8 +66,10 @@ def run(runtime: Runtime, body: Callable[..., Coroutine[Any, Any, None]], ctx: A
     def start() -> None:
         def done(result: object) -> None:
             finished.append(result if isinstance(result, Failure) else None)
-            if reactor.running:
+            try:
                 reactor.stop()
+            except ReactorNotRunning:
+                pass  # already stopping: a signal reached Twisted's handler while the body ran on
 
         defer.Deferred.fromCoroutine(main()).addBoth(done)
 

@@ -20,7 +20,9 @@ import signal
 import time
 from collections.abc import AsyncIterator, Callable
 
-from conformance import Context
+from conformance import Context, sibling_module
+
+_tw = sibling_module(__file__, "_twisted_signals")
 
 NOT_APPLICABLE = {"win32": "POSIX signals: Windows has no SIGUSR1"}
 TIMEOUT_S = 15.0
@@ -118,3 +120,27 @@ async def run_trio(ctx: Context) -> None:
             await wait_for(lambda: len(calls) > before, WAIT_S)
             _check_after(ctx, before, calls)
             nursery.cancel_scope.cancel()
+
+
+async def run_twisted(ctx: Context) -> None:
+    from twisted.internet import reactor, task
+
+    calls: list[float] = []
+
+    def on_sigusr1(signum: int) -> None:  # on the reactor: the signal handler hands it over
+        calls.append(time.monotonic())
+
+    # Twisted has no API of its own for SIGUSR1: signal.signal in the reactor thread, handing the
+    # work to the reactor with callFromThread as Twisted's own handlers do.
+    previous = _tw.install_handler(signal.SIGUSR1, on_sigusr1)
+    try:
+        ctx.send_signal("SIGUSR1", delay_s=DELAY_S, count=BURST, interval_s=0)
+        await _tw.wait_until(lambda: len(ctx.signals_sent()) >= BURST and bool(calls), DELAY_S + WAIT_S)
+        await task.deferLater(reactor, SETTLE_S)
+        _check_burst(ctx, ctx.signals_sent(), calls)
+        before = len(calls)
+        ctx.send_signal("SIGUSR1", delay_s=0.05)
+        await _tw.wait_until(lambda: len(calls) > before, WAIT_S)
+        _check_after(ctx, before, calls)
+    finally:
+        signal.signal(signal.SIGUSR1, previous)

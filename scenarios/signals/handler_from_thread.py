@@ -90,3 +90,25 @@ async def run_trio(ctx: Context) -> None:
         with trio.fail_after(WAIT_S):
             await trio.to_thread.run_sync(install)
     _check_not_installed(ctx)
+
+
+async def run_twisted(ctx: Context) -> None:
+    from twisted.internet import defer, reactor
+
+    # Twisted has no signal API of its own to call from a thread, so the code that runs in one of the
+    # reactor's threads (callInThread) calls signal.signal, and reports back to the reactor with
+    # callFromThread, the one reactor call a non-reactor thread may make (what deferToThread does).
+    installed: defer.Deferred[None] = defer.Deferred()
+
+    def install() -> None:
+        try:
+            signal.signal(signal.SIGUSR1, _on_sigusr1)
+        except BaseException as exc:
+            reactor.callFromThread(installed.errback, exc)
+        else:
+            reactor.callFromThread(installed.callback, None)
+
+    reactor.callInThread(install)
+    with ctx.expect_raises(ValueError):
+        await installed.addTimeout(WAIT_S, reactor)
+    _check_not_installed(ctx)

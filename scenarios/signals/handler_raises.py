@@ -29,7 +29,9 @@ from __future__ import annotations
 import signal
 import time
 
-from conformance import Context
+from conformance import Context, sibling_module
+
+_tw = sibling_module(__file__, "_twisted_signals")
 
 NOT_APPLICABLE = {"win32": "POSIX signals: Windows has no SIGUSR1"}
 TIMEOUT_S = 15.0
@@ -137,4 +139,48 @@ async def run_trio(ctx: Context) -> None:
     deadline = time.monotonic() + WAIT_S
     while not (sent := ctx.signals_sent()) and time.monotonic() < deadline:
         await trio.sleep(0.01)
+    _latency(ctx, seen_at, sent)
+
+
+async def run_twisted(ctx: Context) -> None:
+    from twisted.internet import defer, reactor, task
+    from twisted.logger import globalLogPublisher
+
+    # Twisted's contract for code the reactor calls (callLater, callFromThread): an exception it raises
+    # is logged as a failure event (log_failure) and the reactor and the program's other work keep
+    # running. The handler hands the signal to the reactor with callFromThread, as Twisted's own
+    # handlers do, and the callback raises there.
+    reported: list[tuple[object, float]] = []
+    got_it: defer.Deferred[None] = defer.Deferred()
+
+    def observer(event: dict[str, object]) -> None:
+        failure = event.get("log_failure")
+        if failure is not None:
+            reported.append((failure, time.monotonic()))
+            if not got_it.called:
+                reactor.callLater(0, got_it.callback, None)
+
+    globalLogPublisher.addObserver(observer)
+    try:
+        previous = _tw.install_handler(signal.SIGUSR1, _raise)
+        try:
+            ctx.send_signal("SIGUSR1", delay_s=DELAY_S)
+            try:
+                await got_it.addTimeout(WAIT_S, reactor)
+            except defer.TimeoutError:
+                pass  # reported by the check
+            # The program's work keeps running on the same reactor after the callback failed.
+            await task.deferLater(reactor, 0.01).addTimeout(WAIT_S, reactor)
+        finally:
+            signal.signal(signal.SIGUSR1, previous)
+    finally:
+        globalLogPublisher.removeObserver(observer)
+    ctx.expect(reported, "no failure was logged (a twisted.logger event with log_failure) for the exception "
+                         "raised by the callback the SIGUSR1 handler scheduled, "
+                         f"within {WAIT_S:.0f} s of the signal")
+    failure, seen_at = reported[0]
+    exc = getattr(failure, "value", None)
+    ctx.expect(isinstance(exc, RuntimeError) and str(exc) == MESSAGE,
+               f"the logged failure is {exc!r}, not the handler's RuntimeError")
+    sent = await _tw.signals_sent(ctx, WAIT_S)
     _latency(ctx, seen_at, sent)

@@ -22,7 +22,9 @@ from __future__ import annotations
 import signal
 import time
 
-from conformance import Context
+from conformance import Context, sibling_module
+
+_tw = sibling_module(__file__, "_twisted_signals")
 
 NOT_APPLICABLE = {"win32": "POSIX signals: Windows has no SIGUSR1"}
 TIMEOUT_S = 15.0
@@ -160,4 +162,43 @@ async def run_trio(ctx: Context) -> None:
     deadline = time.monotonic() + WAIT_S
     while not (sent := ctx.signals_sent()) and time.monotonic() < deadline:
         await trio.sleep(0.01)
+    _check(ctx, sent, handled, bursts_at_signal, sum(bursts))
+
+
+async def run_twisted(ctx: Context) -> None:
+    from twisted.internet import defer, reactor, task
+
+    handled: list[float] = []
+    got_it: defer.Deferred[None] = defer.Deferred()
+    stop = False
+    bursts = [0] * WORKERS
+
+    def on_sigusr1(signum: int) -> None:  # on the reactor: the signal handler hands it over
+        handled.append(time.monotonic())
+        if not got_it.called:
+            got_it.callback(None)
+
+    async def worker(n: int) -> None:
+        while not stop:
+            _burst()
+            bursts[n] += 1
+            await task.deferLater(reactor, 0)
+
+    # Twisted has no API of its own for SIGUSR1: signal.signal in the reactor thread, handing the
+    # work to the reactor with callFromThread as Twisted's own handlers do.
+    previous = _tw.install_handler(signal.SIGUSR1, on_sigusr1)
+    workers = [defer.Deferred.fromCoroutine(worker(n)) for n in range(WORKERS)]
+    try:
+        ctx.send_signal("SIGUSR1", delay_s=DELAY_S)
+        try:
+            await got_it.addTimeout(WAIT_S, reactor)
+        except defer.TimeoutError:
+            pass  # reported by the check
+        bursts_at_signal = sum(bursts)
+        await task.deferLater(reactor, 0.05)
+    finally:
+        stop = True
+        signal.signal(signal.SIGUSR1, previous)
+        await defer.gatherResults(workers).addTimeout(WAIT_S, reactor)
+    sent = await _tw.signals_sent(ctx, WAIT_S)
     _check(ctx, sent, handled, bursts_at_signal, sum(bursts))

@@ -22,6 +22,7 @@ import signal
 import subprocess
 import sys
 import time
+from typing import Any
 
 from conformance import Context
 
@@ -100,6 +101,42 @@ async def run_trio(ctx: Context) -> None:
         deadline = waited_at + HANDLER_S
         while not calls and time.monotonic() < deadline:
             await trio.sleep(0.01)
+    finally:
+        signal.signal(signal.SIGCHLD, previous)
+    _check(ctx, returncode, calls, waited_at)
+
+
+async def run_twisted(ctx: Context) -> None:
+    from twisted.internet import defer, protocol, reactor, task
+
+    class Child(protocol.ProcessProtocol):
+        def __init__(self) -> None:
+            self.ended: defer.Deferred[object] = defer.Deferred()
+
+        def processEnded(self, reason: Any) -> None:
+            self.ended.callback(reason.value)
+
+    calls: list[float] = []
+
+    def on_sigchld(signum: int, frame: object) -> None:
+        calls.append(time.monotonic())
+
+    # Over the SIGCHLD handler reactor.run() installed (Twisted reaps its children through the
+    # signal.set_wakeup_fd pipe that handler is paired with).
+    previous = signal.signal(signal.SIGCHLD, on_sigchld)
+    try:
+        child = Child()
+        transport = reactor.spawnProcess(child, COMMAND[0], COMMAND, env=None)
+        try:
+            ended = await child.ended.addTimeout(WAIT_S, reactor)
+        finally:
+            if transport.pid is not None:  # still running: the wait timed out
+                transport.signalProcess("KILL")
+        returncode = getattr(ended, "exitCode", ended)
+        waited_at = time.monotonic()
+        deadline = waited_at + HANDLER_S
+        while not calls and time.monotonic() < deadline:
+            await task.deferLater(reactor, 0.01)
     finally:
         signal.signal(signal.SIGCHLD, previous)
     _check(ctx, returncode, calls, waited_at)

@@ -34,7 +34,9 @@ from __future__ import annotations
 import signal
 import time
 
-from conformance import Context
+from conformance import Context, sibling_module
+
+_tw = sibling_module(__file__, "_twisted_signals")
 
 NOT_APPLICABLE = {"win32": "POSIX signals: Windows has no kill() of SIGINT (its Ctrl-C is a console event)"}
 TIMEOUT_S = 15.0
@@ -117,3 +119,31 @@ async def run_trio(ctx: Context) -> None:
     while not (sent := ctx.signals_sent()) and time.monotonic() < deadline:
         await trio.sleep(0.01)
     _check(ctx, sent, interrupted_at, finally_ran, "KeyboardInterrupt")
+
+
+async def run_twisted(ctx: Context) -> None:
+    from twisted.internet import defer, reactor, task
+
+    _precondition(ctx)
+    interrupted_at = None
+    finally_ran = False
+    winner, stopped_at = 0, 0.0
+    # reactor.run() installed Twisted's SIGINT handler (reactor.sigInt), which stops the reactor. The
+    # documented place where a Twisted program gets control then is a "before" "shutdown" trigger.
+    watch = _tw.ShutdownWatch()
+    try:
+        ctx.send_signal("SIGINT", delay_s=DELAY_S)
+        try:
+            try:
+                # The sleep, or the reactor's shutdown if that comes first (winner 0: the sleep ended).
+                winner, stopped_at = await defer.race([task.deferLater(reactor, WAIT_S), watch.stopping])
+            finally:
+                finally_ran = True
+        except KeyboardInterrupt:  # the reference's form of Ctrl-C, if it ever reached the await
+            interrupted_at = time.monotonic()
+        sent = await _tw.signals_sent(ctx, WAIT_S)
+        if interrupted_at is None and winner == 1:  # the reactor began to stop instead
+            ctx.expect(False, _tw.stopped_instead(f"{WAIT_S:.0f} s awaited sleep", stopped_at, sent))
+        _check(ctx, sent, interrupted_at, finally_ran, "KeyboardInterrupt")
+    finally:
+        watch.close()

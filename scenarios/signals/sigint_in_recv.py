@@ -27,7 +27,9 @@ import signal
 import socket
 import time
 
-from conformance import Context
+from conformance import Context, sibling_module
+
+_tw = sibling_module(__file__, "_twisted_signals")
 
 PEERS = ("silent",)
 NOT_APPLICABLE = {"win32": "POSIX signals: Windows has no kill() of SIGINT (its Ctrl-C is a console event)"}
@@ -116,3 +118,55 @@ async def run_trio(ctx: Context) -> None:
     while not (sent := ctx.signals_sent()) and time.monotonic() < deadline:
         await trio.sleep(0.01)
     _check(ctx, sent, received, interrupted_at, "KeyboardInterrupt")
+
+
+async def run_twisted(ctx: Context) -> None:
+    from twisted.internet import defer, endpoints, protocol, reactor
+
+    class Receiver(protocol.Protocol):
+        def __init__(self) -> None:
+            self.received = defer.Deferred()  # the first bytes, or b"" at EOF
+            self.closed = defer.Deferred()
+
+        def dataReceived(self, data: bytes) -> None:
+            if not self.received.called:
+                self.received.callback(data)
+
+        def connectionLost(self, reason: object) -> None:
+            if not self.received.called:
+                self.received.callback(b"")
+            self.closed.callback(None)
+
+    _precondition(ctx)
+    received: object = None
+    interrupted_at = None
+    winner, stopped_at = 0, 0.0
+    # reactor.run() installed Twisted's SIGINT handler (reactor.sigInt), which stops the reactor. The
+    # documented place where a Twisted program gets control then is a "before" "shutdown" trigger.
+    watch = _tw.ShutdownWatch()
+    try:
+        endpoint = endpoints.TCP4ClientEndpoint(reactor, *ctx.peers["silent"].tuple, timeout=WAIT_S)
+        receiver = await endpoints.connectProtocol(endpoint, Receiver()).addTimeout(WAIT_S, reactor)
+        try:
+            ctx.send_signal("SIGINT", delay_s=DELAY_S)
+            try:
+                # The receive, or the reactor's shutdown if that comes first.
+                winner, result = await defer.race([receiver.received, watch.stopping]).addTimeout(
+                    WAIT_S, reactor)
+                if winner == 0:
+                    received = result
+                else:
+                    stopped_at = result
+            except KeyboardInterrupt:  # the reference's form of Ctrl-C, if it ever reached the await
+                interrupted_at = time.monotonic()
+            except defer.TimeoutError as exc:
+                received = exc
+        finally:
+            receiver.transport.loseConnection()
+            await receiver.closed.addTimeout(WAIT_S, reactor)
+        sent = await _tw.signals_sent(ctx, WAIT_S)
+        if interrupted_at is None and winner == 1:  # the reactor began to stop instead
+            ctx.expect(False, _tw.stopped_instead("awaited receive from a silent peer", stopped_at, sent))
+        _check(ctx, sent, received, interrupted_at, "KeyboardInterrupt")
+    finally:
+        watch.close()

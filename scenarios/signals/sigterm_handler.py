@@ -25,7 +25,9 @@ from __future__ import annotations
 import signal
 import time
 
-from conformance import Context
+from conformance import Context, sibling_module
+
+_tw = sibling_module(__file__, "_twisted_signals")
 
 NOT_APPLICABLE = {"win32": "POSIX signals: on Windows os.kill(pid, SIGTERM) is TerminateProcess"}
 TIMEOUT_S = 15.0
@@ -117,4 +119,29 @@ async def run_trio(ctx: Context) -> None:
         while not (sent := ctx.signals_sent()) and time.monotonic() < deadline:
             await trio.sleep(0.01)
         _check(ctx, sent, calls)
+    _check_restored(ctx)
+
+
+async def run_twisted(ctx: Context) -> None:
+    from twisted.internet import defer, reactor, task
+
+    calls: list[tuple[int, float]] = []
+    # Twisted's way: reactor.run() installed its SIGTERM handler (reactor.sigTerm), which stops the
+    # reactor; the program's graceful shutdown is a "before" "shutdown" trigger, which may hold the
+    # shutdown with a Deferred until its work is done (here: until the checks are made).
+    watch = _tw.ShutdownWatch()
+    try:
+        ctx.send_signal("SIGTERM", delay_s=DELAY_S)
+        try:
+            stopped_at = await watch.stopping.addTimeout(WAIT_S, reactor)
+        except defer.TimeoutError:
+            pass  # reported by the check
+        else:
+            # The signal that stopped the reactor, as twistd and twist read it (twisted.application.app).
+            calls.append((reactor._exitSignal, stopped_at))
+        await task.deferLater(reactor, 0.05)
+        sent = await _tw.signals_sent(ctx, WAIT_S)
+        _check(ctx, sent, calls)
+    finally:
+        watch.close()  # stop handling SIGTERM Twisted's way: remove the trigger (or let the shutdown go on)
     _check_restored(ctx)

@@ -1,0 +1,96 @@
+"""Twisted helpers shared by the signals scenarios' ``run_twisted`` bodies.
+
+Twisted has no public API to add a handler for an arbitrary signal: ``reactor.run()`` installs its
+own handlers (SIGINT, SIGTERM and SIGBREAK stop the reactor; SIGCHLD reaps children) and a program
+that wants another signal calls ``signal.signal`` itself, from the reactor's (main) thread. Twisted's
+own handlers do no work in the handler: they hand it to the reactor with ``reactor.callFromThread``,
+which is safe from a signal handler and wakes the reactor through its waker pipe (the reactor also
+points ``signal.set_wakeup_fd`` at its SIGCHLD waker, so any signal with a Python handler wakes it).
+``install_handler`` does the same for the program's callback. ``ShutdownWatch`` is a ``"before"``
+``"shutdown"`` system event trigger: the documented place where a Twisted program gets control when
+the reactor stops (as it does on SIGINT or SIGTERM through Twisted's handlers).
+
+Only the standard library at the top: Twisted is imported inside the functions, at run time.
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+from collections.abc import Callable
+from typing import Any
+
+from conformance import Context
+
+
+def install_handler(signum: int, callback: Callable[[int], object]) -> Any:
+    """``signal.signal(signum, ...)`` with a handler that runs ``callback(signum)`` on the reactor
+    (``reactor.callFromThread``, as Twisted's ``sigInt``/``sigTerm`` do). Returns the previous handler."""
+    from twisted.internet import reactor
+
+    def handler(number: int, frame: object) -> None:
+        reactor.callFromThread(callback, number)
+
+    return signal.signal(signum, handler)
+
+
+async def wait_until(condition: Callable[[], bool], timeout_s: float) -> None:
+    """Poll ``condition`` every 10 ms on the reactor, for at most ``timeout_s``."""
+    from twisted.internet import reactor, task
+
+    deadline = time.monotonic() + timeout_s
+    while not condition() and time.monotonic() < deadline:
+        await task.deferLater(reactor, 0.01)
+
+
+async def signals_sent(ctx: Context, timeout_s: float) -> list[float]:
+    """``ctx.signals_sent()``, once the parent has logged at least one (it logs just before kill())."""
+    await wait_until(lambda: bool(ctx.signals_sent()), timeout_s)
+    return ctx.signals_sent()
+
+
+class ShutdownWatch:
+    """A ``reactor.addSystemEventTrigger("before", "shutdown", ...)`` trigger for the body.
+
+    ``stopping`` fires with the ``time.monotonic()`` at which the trigger ran, on the next reactor
+    turn (so the body resumes outside the trigger). The trigger returns a Deferred, which holds the
+    shutdown (the documented use of a "before" trigger's Deferred) until ``close()``; ``close()``
+    removes the trigger if it never ran. Call ``close()`` last, in a ``finally``: once the shutdown
+    goes on the reactor stops, and nothing awaited after it would ever resume.
+    """
+
+    def __init__(self) -> None:
+        from twisted.internet import defer, reactor
+
+        self.stopping: Any = defer.Deferred()
+        self._hold: Any = None
+        self._handle = reactor.addSystemEventTrigger("before", "shutdown", self._on_shutdown)
+
+    def _on_shutdown(self) -> Any:
+        from twisted.internet import defer, reactor
+
+        self._hold = defer.Deferred()
+        reactor.callLater(0, self.stopping.callback, time.monotonic())
+        return self._hold
+
+    @property
+    def fired(self) -> bool:
+        return self._hold is not None
+
+    def close(self) -> None:
+        from twisted.internet import reactor
+
+        if self._hold is None:
+            reactor.removeSystemEventTrigger(self._handle)
+        elif not self._hold.called:
+            self._hold.callback(None)  # the shutdown goes on: the reactor stops after this turn
+
+
+def stopped_instead(what: str, stopped_at: float, sent: list[float]) -> str:
+    """The failure message of a SIGINT scenario whose await was not interrupted: the reactor stopped."""
+    when = f"{(stopped_at - sent[0]) * 1000:.0f} ms after the signal" if sent else "(signal not logged)"
+    return (f"SIGINT did not interrupt the {what}: Twisted's SIGINT handler (reactor.sigInt) called "
+            f"reactor.stop(), and the program's code got control back only in its 'before' 'shutdown' "
+            f"trigger, {when}; the awaiting coroutine got "
+            f"no exception, and had the trigger not completed its wait it would not have resumed (nor run "
+            f"its finally blocks) before reactor.run() returned")
