@@ -21,7 +21,15 @@ from ._outcomes import Outcome
 from ._results import Cell, RunWriter
 from ._runner import CellRunner, run_cells
 from ._runtimes import RUNTIMES, Runtime, UnknownRuntime, availability, get_runtime
-from ._scenarios import Scenario, ScenarioError, default_scenarios_dir, discover, select
+from ._scenarios import (
+    AREAS,
+    CONFORMANCE_AREAS,
+    Scenario,
+    ScenarioError,
+    default_scenarios_dir,
+    discover,
+    select,
+)
 from ._verdict import Kind, judge
 
 # Symbol and colour of each outcome: the word is always printed too (never colour alone).
@@ -71,7 +79,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--expectations", type=Path, metavar="FILE",
                      help="known deviations (default: expectations.toml in the scenarios folder)")
 
+    from ._bench.command import add_bench_arguments
     from ._report.command import add_diff_arguments, add_report_arguments
+
+    add_bench_arguments(commands.add_parser(
+        "bench", help="how fast each runtime does the same work: figures and ratios to threads"))
 
     add_report_arguments(commands.add_parser(
         "report", help="merge run documents into the support table: HTML, Markdown, JSON, CSV, plots"))
@@ -80,23 +92,25 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _select(args: argparse.Namespace) -> tuple[list[Scenario], list[Runtime], Path]:
+def _select(args: argparse.Namespace, areas: Sequence[str] = CONFORMANCE_AREAS,
+            ) -> tuple[list[Scenario], list[Runtime], Path]:
     try:
         runtimes = [get_runtime(n) for n in args.runtime] or list(RUNTIMES.values())
     except UnknownRuntime as exc:
         raise UsageError(str(exc)) from None
     root = args.scenarios or default_scenarios_dir()
     try:
-        scenarios = select(discover(root), args.keyword)
+        scenarios = select(discover(root, areas), args.keyword)
     except ScenarioError as exc:
         raise UsageError(str(exc)) from None
     if not scenarios:
-        raise UsageError(f"no scenario matches -k {args.keyword!r}")
+        what = f"matches -k {args.keyword!r}" if args.keyword else f"is in {root}"
+        raise UsageError(f"no {' or '.join(areas)} scenario {what}")
     return scenarios, runtimes, root
 
 
 def cmd_list(args: argparse.Namespace, console: Console) -> int:
-    scenarios, runtimes, _ = _select(args)
+    scenarios, runtimes, _ = _select(args, AREAS)
     table = Table(title="Runtimes", title_justify="left")
     for column in ("runtime", "style", "available", "version or reason", "what it is"):
         table.add_column(column)
@@ -211,6 +225,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "list":
             return cmd_list(args, console)
+        if args.command == "bench":
+            from ._bench.command import cmd_bench
+
+            return cmd_bench(args, console)
         if args.command in ("report", "diff"):
             from ._report.command import cmd_diff, cmd_report
 

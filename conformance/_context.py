@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from ._bench import BenchSettings
 from ._heartbeat import StallMeter
 from ._outcomes import NotApplicable, ScenarioFailure, Skipped
 
@@ -26,13 +27,15 @@ class Context:
 
     def __init__(self, *, peers: Mapping[str, Mapping[str, Any]], tmpdir: Path,
                  stall_meter: StallMeter, control_fd: int | None = None,
-                 signal_log: Path | None = None) -> None:
+                 signal_log: Path | None = None, bench: BenchSettings | None = None) -> None:
         self.peers = {name: Address(info) for name, info in peers.items()}
         self.tmpdir = tmpdir
         self.stall_meter = stall_meter
         self._control_fd = control_fd
         self._signal_log = signal_log
         self.measurements: dict[str, float] = {}
+        # Bench cells (``conformance bench``): how big and how long the work is (``--quick`` or not).
+        self.bench = bench or BenchSettings()
 
     # -- measurements ---------------------------------------------------------------------------
     def measure(self, name: str, value: float) -> None:

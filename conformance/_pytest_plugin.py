@@ -19,7 +19,7 @@ from ._expectations import Expectations, ExpectationsError
 from ._results import Cell, RunWriter
 from ._runner import CellRunner
 from ._runtimes import RUNTIMES, Runtime, UnknownRuntime, get_runtime
-from ._scenarios import Scenario, ScenarioError, default_scenarios_dir, discover
+from ._scenarios import CONFORMANCE_AREAS, Scenario, ScenarioError, default_scenarios_dir, discover
 from ._verdict import Kind, judge
 
 PROPERTY = "conformance_cell"
@@ -54,7 +54,7 @@ def _scenarios(config: pytest.Config) -> list[Scenario]:
     if _SCENARIOS not in config.stash:
         root = Path(config.getoption("scenarios") or default_scenarios_dir())
         try:
-            config.stash[_SCENARIOS] = discover(root)
+            config.stash[_SCENARIOS] = discover(root, CONFORMANCE_AREAS)
         except ScenarioError as exc:
             raise pytest.UsageError(str(exc)) from None
     return config.stash[_SCENARIOS]

@@ -43,6 +43,8 @@ class Cell:
     duration_s: float = 0.0
     max_stall_ms: float | None = None
     measurements: Mapping[str, float] = field(default_factory=dict)
+    # Bench cells: every repeat's value of each measurement (``measurements`` holds their median).
+    samples: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
     # The outcome the expectations data predicts for this cell ("pass" where it says nothing).
     expected: Outcome = Outcome.PASS
     expectation: Expectation | None = None
@@ -68,6 +70,7 @@ class Cell:
         data["expected"] = self.expected.value
         data["expectation"] = self.expectation.to_json() if self.expectation else None
         data["measurements"] = dict(self.measurements)
+        data["samples"] = {name: list(values) for name, values in self.samples.items()}
         data["details"] = dict(self.details)
         return data
 
@@ -94,6 +97,7 @@ class Cell:
                 duration_s=data.get("duration_s", 0.0),
                 max_stall_ms=data.get("max_stall_ms"),
                 measurements=dict(data.get("measurements") or {}),
+                samples={name: tuple(values) for name, values in (data.get("samples") or {}).items()},
                 expected=Outcome.parse(data.get("expected", "pass")),
                 expectation=None if expectation is None else Expectation(
                     outcome=Outcome.parse(expectation["outcome"]),
@@ -140,6 +144,11 @@ def validate_cell_fields(cell: Cell) -> None:
     for name, value in cell.measurements.items():
         if not isinstance(name, str) or not _finite(value):
             raise DocumentError(f"{where}: measurement {name!r} must be a finite number, not {value!r}")
+    for name, values in cell.samples.items():
+        if not isinstance(name, str) or not isinstance(values, tuple) or not values \
+                or not all(_finite(v) for v in values):
+            raise DocumentError(f"{where}: samples {name!r} must be a non-empty list of finite "
+                                f"numbers, not {values!r}")
     for name, text in cell.details.items():
         if not isinstance(text, str):
             raise DocumentError(f"{where}: detail {name!r} must be a string")

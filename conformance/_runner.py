@@ -338,12 +338,15 @@ class CellRunner:
     """Runs cells of this platform and applies the expectations to each."""
 
     def __init__(self, expectations: Expectations | None = None,
-                 environment: Mapping[str, str] | None = None) -> None:
+                 environment: Mapping[str, str] | None = None,
+                 job_extra: Mapping[str, Any] | None = None) -> None:
         from ._run_info import marker_environment
 
         self.expectations = expectations or Expectations([])
         self.environment = dict(environment) if environment is not None else marker_environment()
         self._availability: dict[str, Availability] = {}
+        # Added to every child's job (``{"bench": ...}`` for bench cells).
+        self.job_extra = dict(job_extra or {})
 
     def availability(self, runtime: Runtime) -> Availability:
         if runtime.name not in self._availability:
@@ -414,6 +417,7 @@ class CellRunner:
                 "peers": peers.addresses if peers else {},
                 "tmpdir": str(cell_dir),
                 "stall_limit_ms": scenario.stall_limit_ms,
+                **self.job_extra,
             }
             end = run_child(command, job, folder, scenario.timeout_s, env=_child_env())
             return classify(end, scenario.id, runtime.name, scenario.timeout_s)

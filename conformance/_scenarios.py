@@ -31,6 +31,9 @@ from typing import Any
 from ._runtimes import STYLES
 
 AREAS = ("sockets", "subprocess", "files", "dns", "signals", "bench")
+# `conformance run` and pytest run these; `conformance bench` runs the bench area alone.
+CONFORMANCE_AREAS = ("sockets", "subprocess", "files", "dns", "signals")
+BENCH_AREAS = ("bench",)
 DEFAULT_TIMEOUT_S = 30.0
 DEFAULT_STALL_LIMIT_MS = 100.0
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -69,8 +72,10 @@ def default_scenarios_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "scenarios"
 
 
-def discover(root: Path | None = None) -> list[Scenario]:
+def discover(root: Path | None = None, areas: Iterable[str] = AREAS) -> list[Scenario]:
+    """The scenarios of ``areas`` under ``root`` (default: every area), in a stable order."""
     root = Path(root) if root is not None else default_scenarios_dir()
+    areas = tuple(areas)
     if not root.is_dir():
         raise ScenarioError(f"no scenarios folder at {root}: pass --scenarios DIR or set "
                             "CONFORMANCE_SCENARIOS")
@@ -79,6 +84,8 @@ def discover(root: Path | None = None) -> list[Scenario]:
         if area_dir.name not in AREAS:
             raise ScenarioError(f"{area_dir}: unknown area {area_dir.name!r}; the areas are: "
                                 f"{', '.join(AREAS)}")
+        if area_dir.name not in areas:
+            continue
         for path in sorted(area_dir.glob("*.py")):
             if not path.name.startswith("_"):
                 scenarios.append(load_scenario(path))

@@ -1,0 +1,190 @@
+"""``conformance bench``: run the bench area's cells one at a time, ``repeats`` fresh children each, with
+the limit proxies, and print the bench table (medians, ratios to ``threads``, spread)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from .._outcomes import Outcome
+from .._results import Cell, RunWriter
+from .._runner import CellRunner
+from .._runtimes import RUNTIMES, Runtime
+from .._scenarios import BENCH_AREAS, Scenario
+from . import DEFAULT_REPEATS, BenchSettings, higher_is_better, median, spread
+from .limits import c_epoll_echo, iperf3
+
+BASELINE = "threads"
+
+
+def add_bench_arguments(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--runtime", action="append", default=[], metavar="NAME",
+                     help=f"only this runtime (repeatable): {', '.join(RUNTIMES)}")
+    sub.add_argument("-k", dest="keyword", metavar="EXPR",
+                     help="only workloads matching this pytest-style expression, e.g. \"echo or accept\"")
+    sub.add_argument("--scenarios", type=Path, metavar="DIR",
+                     help="the scenarios folder (default: the suite's own; bench workloads are in bench/)")
+    sub.add_argument("--quick", action="store_true",
+                     help="small loads and one repeat: a smoke test of every workload (under a minute)")
+    sub.add_argument("--repeats", type=int, metavar="N",
+                     help=f"fresh child processes per cell (default {DEFAULT_REPEATS}, 1 with --quick)")
+    sub.add_argument("--no-limits", dest="limits", action="store_false",
+                     help="do not measure the limit proxies (C epoll echo server, iperf3)")
+    sub.add_argument("--output", "-o", type=Path, metavar="BENCH.json",
+                     help="the bench document (default: reports/bench/PLATFORM.json)")
+
+
+def merge_repeats(cells: Sequence[Cell]) -> Cell:
+    """One cell from the repeats of a bench cell: every figure's samples and their median. A repeat
+    that did not pass decides the cell (its outcome and reason), with the repeat's number."""
+    for number, cell in enumerate(cells, start=1):
+        if cell.outcome is not Outcome.PASS:
+            return replace(cell, details={**cell.details, "repeat": f"{number} of {len(cells)}"})
+    names = [n for n in cells[0].measurements if all(n in c.measurements for c in cells)]
+    samples = {n: tuple(c.measurements[n] for c in cells) for n in names}
+    stalls = [c.max_stall_ms for c in cells if c.max_stall_ms is not None]
+    return replace(cells[0], duration_s=round(sum(c.duration_s for c in cells), 6),
+                   max_stall_ms=max(stalls) if stalls else None,
+                   measurements={n: round(median(v), 6) for n, v in samples.items()},
+                   samples=samples)
+
+
+def _number(value: float) -> str:
+    if value >= 100_000:
+        return f"{value / 1000:,.0f}k"
+    if value >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.3g}"
+
+
+def figure_rows(cells: Sequence[Cell], limits: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(scenario, figure) pairs in the order the cells and figures first appear."""
+    rows: list[tuple[str, str]] = []
+    for cell in cells:
+        for figure in cell.measurements:
+            if (cell.scenario, figure) not in rows:
+                rows.append((cell.scenario, figure))
+    return rows
+
+
+def bench_table(cells: Sequence[Cell], runtimes: Sequence[str], limits: Mapping[str, Any]) -> Table:
+    """Rows: each figure of each workload; columns: the runtimes, then the C limit. A cell reads
+    ``median xratio-to-threads ±spread`` (spread: (max-min)/median over the repeats)."""
+    by_id = {c.id: c for c in cells}
+    c_limit = limits.get("c-epoll-echo", {}).get("figures", {})
+    table = Table(title="Bench: median, xratio to threads, ±spread of the repeats", title_justify="left")
+    table.add_column("workload", no_wrap=True)
+    table.add_column("figure", no_wrap=True)
+    for runtime in runtimes:
+        table.add_column(runtime, justify="right", no_wrap=True)
+    table.add_column("C epoll (limit)", justify="right", no_wrap=True)
+    for scenario, figure in figure_rows(cells, limits):
+        better = "↑" if higher_is_better(figure) else "↓"
+        row: list[Text | str] = [scenario.removeprefix("bench."), f"{figure} {better}"]
+        base_cell = by_id.get(f"{scenario}[{BASELINE}]")
+        base = base_cell.measurements.get(figure) if base_cell else None
+        for runtime in runtimes:
+            cell = by_id.get(f"{scenario}[{runtime}]")
+            if cell is None:
+                row.append(Text("not run", "dim"))
+            elif cell.outcome is not Outcome.PASS:
+                row.append(Text(cell.outcome.value, "red"))
+            elif figure not in cell.measurements:
+                row.append(Text("-", "dim"))
+            else:
+                value = cell.measurements[figure]
+                text = Text(_number(value))
+                if base:
+                    ratio = value / base
+                    good = ratio >= 1 if higher_is_better(figure) else ratio <= 1
+                    text.append(f" x{ratio:.2f}", "green" if good else "yellow")
+                samples = cell.samples.get(figure, ())
+                if len(samples) > 1:
+                    wide = spread(samples)
+                    text.append(f" ±{wide * 100:.0f}%", "red" if wide > 0.15 else "dim")
+                row.append(text)
+        limit_value = c_limit.get(scenario, {}).get("measurements", {}).get(figure)
+        row.append(_number(limit_value) if limit_value is not None else Text("-", "dim"))
+        table.add_row(*row)
+    return table
+
+
+def cmd_bench(args: argparse.Namespace, console: Console) -> int:
+    from .._cli import UsageError, _select, outcome_text
+    from .._run_info import collect
+
+    scenarios, runtimes, _root = _select(args, BENCH_AREAS)
+    repeats = args.repeats if args.repeats is not None else (1 if args.quick else DEFAULT_REPEATS)
+    if repeats < 1:
+        raise UsageError(f"--repeats must be 1 or more, not {repeats}")
+    settings = BenchSettings(quick=args.quick, repeats=repeats)
+    run_info = collect([r.name for r in runtimes])
+    run_info.update(kind="bench", bench=settings.to_json())
+    output = args.output or Path("reports") / "bench" / f"{run_info['platform']}.json"
+    writer = RunWriter(output, run_info)
+    started = datetime.datetime.now(datetime.timezone.utc)
+
+    def say(text: str) -> None:
+        console.print(Text(text, "dim"), soft_wrap=True)
+
+    limits: dict[str, Any] = {}
+    try:
+        if args.limits:
+            limits["c-epoll-echo"] = c_epoll_echo(scenarios, settings, say)
+            limits["iperf3"] = iperf3(settings, say)
+            for limit in limits.values():
+                if not limit["available"]:
+                    say(f"limit {limit['name']}: not measured: {limit['reason']}")
+            writer.finish(limits=limits)
+        run_bench_cells(writer, scenarios, runtimes, settings, console)
+    except KeyboardInterrupt:
+        writer.finish(interrupted=True)
+        console.print(f"\ninterrupted: the {len(writer.cells)} cells already finished are kept in "
+                      f"{writer.path}")
+        return 130
+    finished = datetime.datetime.now(datetime.timezone.utc)
+    document = writer.finish(finished_at=finished.isoformat(timespec="seconds"),
+                             wall_time_s=round((finished - started).total_seconds(), 3))
+    console.print(bench_table(document.cells, [r.name for r in runtimes], limits))
+    loopback = limits.get("iperf3", {}).get("figures", {}).get("loopback")
+    if loopback:
+        console.print(f"loopback bandwidth (iperf3): {loopback['measurements']['mib_per_s']:,.0f} MiB/s")
+    failed = [c for c in document.cells if c.outcome not in (Outcome.PASS, Outcome.UNAVAILABLE,
+                                                               Outcome.NOT_APPLICABLE,
+                                                               Outcome.SKIPPED, Outcome.UNSUPPORTED)]
+    for cell in failed:
+        line = Text(f"{cell.id}: ")
+        line.append_text(outcome_text(cell))
+        line.append(f" {cell.reason}")
+        console.print(line, soft_wrap=True)
+    console.print(f"{len(document.cells)} cells x {repeats} repeats in "
+                  f"{(finished - started).total_seconds():.1f} s; bench document: {writer.path}")
+    return 1 if failed else 0
+
+
+def run_bench_cells(writer: RunWriter, scenarios: Sequence[Scenario], runtimes: Sequence[Runtime],
+                    settings: BenchSettings, console: Console) -> None:
+    """One cell at a time (cells running at once would measure each other), each ``repeats`` times."""
+    from .._cli import outcome_text
+
+    runner = CellRunner(job_extra={"bench": settings.to_json()})
+    total = len(scenarios) * len(runtimes)
+    for scenario in scenarios:
+        for runtime in runtimes:
+            repeats = [runner.run(scenario, runtime)]
+            while len(repeats) < settings.repeats and repeats[-1].outcome is Outcome.PASS:
+                repeats.append(runner.run(scenario, runtime))
+            cell = merge_repeats(repeats)
+            writer.add(cell)
+            line = Text(f"[{len(writer.cells)}/{total}] {cell.id} ")
+            line.append_text(outcome_text(cell))
+            line.append(f" {cell.duration_s:.1f}s")
+            console.print(line, soft_wrap=True)

@@ -1,0 +1,354 @@
+"""The bench area's load generator: one fixed, simple client, the same for every runtime measured.
+
+It never runs under the runtime being measured: a bench body starts it as a separate process
+(``python -m conformance._loadgen MODE ...``), and the limit proxies (the C epoll echo server) are
+driven by the very same code. Standard library only, and blocking or ``selectors`` code only.
+
+Modes:
+
+- ``echo``: ``--clients`` connections, each sends a ``--size``-byte message and reads ``--size`` bytes
+  back, again and again. Reports requests, bytes and each request's round-trip time.
+- ``accept``: ``--clients`` concurrent loops of connect, one ``--size``-byte exchange, close.
+  Reports connections completed.
+- ``idle``: open ``--clients`` connections, print ``ready``, hold them until stdin is closed.
+
+``echo`` and ``accept`` run one warm-up window (``--warm-up`` seconds, not reported) and then the measured
+window (``--duration`` seconds) on the same connections; the result (JSON) goes to ``--result``. When one
+process cannot saturate a server the clients are spread over ``--processes`` worker processes that start
+their windows at the same instant (``time.monotonic`` is one clock for every process of a machine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import json
+import os
+import selectors
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, cast
+
+# How long a worker may take to start and connect before the windows begin.
+START_DELAY_S = 0.5
+# How long, after the measured window, outstanding requests may take to come back before closing.
+DRAIN_S = 2.0
+RECV_BYTES = 256 * 1024
+
+
+class LoadError(Exception):
+    """The server under load misbehaved (refused, reset, closed early, echoed wrong bytes)."""
+
+
+def _connect(host: str, port: int) -> socket.socket:
+    sock = socket.create_connection((host, port), timeout=10)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.setblocking(False)
+    return sock
+
+
+def _sleep_until(instant: float) -> None:
+    delay = instant - time.monotonic()
+    if delay > 0:
+        time.sleep(delay)
+
+
+def run_echo(host: str, port: int, size: int, clients: int, start: float, warm_up_s: float,
+             duration_s: float) -> dict[str, Any]:
+    """The echo loop of one process: returns requests, bytes and latencies (µs) of the measured window."""
+    message = os.urandom(size)
+    conns = [_connect(host, port) for _ in range(clients)]
+    selector = selectors.DefaultSelector()
+    # Per connection: [unsent part of the message, bytes of the reply received, the instant the
+    # request went out (perf_counter for the latency, monotonic for the window)]
+    state: dict[socket.socket, list[Any]] = {}
+    measure_from = start + warm_up_s
+    measure_to = measure_from + duration_s
+    latencies: list[int] = []
+    requests = 0
+    _sleep_until(start)
+
+    def send_next(sock: socket.socket) -> None:
+        # Per request: one send, and a change of the selector's interest only when it was partial.
+        entry = state[sock]
+        entry[1] = 0
+        entry[2] = time.perf_counter()
+        entry[3] = time.monotonic()
+        try:
+            sent = sock.send(message)
+        except BlockingIOError:
+            sent = 0
+        if sent < size:
+            entry[0] = memoryview(message)[sent:]
+            selector.modify(sock, selectors.EVENT_READ | selectors.EVENT_WRITE)
+
+    def pump_send(sock: socket.socket) -> None:
+        entry = state[sock]
+        view = entry[0]
+        while view:
+            try:
+                sent = sock.send(view)
+            except BlockingIOError:
+                break
+            view = view[sent:]
+        entry[0] = view
+        if not view:
+            selector.modify(sock, selectors.EVENT_READ)
+
+    for sock in conns:
+        state[sock] = [b"", 0, 0.0, 0.0]
+        selector.register(sock, selectors.EVENT_READ)
+        send_next(sock)
+    stopping = False
+    outstanding = len(conns)
+    deadline = measure_to + DRAIN_S
+    while outstanding:
+        now = time.monotonic()
+        if now > deadline:
+            raise LoadError(f"{outstanding} replies did not come back within {DRAIN_S} s of the "
+                            "window's end")
+        for key, events in selector.select(timeout=0.1):
+            sock = cast(socket.socket, key.fileobj)
+            if events & selectors.EVENT_WRITE:
+                pump_send(sock)
+            if events & selectors.EVENT_READ:
+                try:
+                    chunk = sock.recv(RECV_BYTES)
+                except BlockingIOError:
+                    continue
+                except ConnectionError as exc:
+                    raise LoadError(f"the server dropped a connection mid-request: {exc}") from exc
+                if not chunk:
+                    raise LoadError("the server closed a connection mid-request")
+                entry = state[sock]
+                entry[1] += len(chunk)
+                if entry[1] > size:
+                    raise LoadError(f"the server sent {entry[1]} bytes for a {size}-byte message")
+                if entry[1] < size:
+                    continue
+                done = time.monotonic()
+                if measure_from <= entry[3] and done <= measure_to:
+                    requests += 1
+                    latencies.append(round((time.perf_counter() - entry[2]) * 1e6))
+                stopping = stopping or done >= measure_to
+                if stopping:
+                    selector.unregister(sock)
+                    outstanding -= 1
+                else:
+                    send_next(sock)
+    for sock in conns:
+        sock.close()
+    return {"requests": requests, "bytes": requests * size, "seconds": duration_s,
+            "latencies_us": latencies}
+
+
+def run_accept(host: str, port: int, size: int, clients: int, start: float, warm_up_s: float,
+               duration_s: float) -> dict[str, Any]:
+    """``clients`` concurrent connect / exchange / close loops; returns connections completed in the
+    measured window."""
+    message = os.urandom(size)
+    selector = selectors.DefaultSelector()
+    measure_from = start + warm_up_s
+    measure_to = measure_from + duration_s
+    completed = 0
+    # Per socket: [phase ("connect", "send", "recv"), unsent view, bytes received, started at]
+    state: dict[socket.socket, list[Any]] = {}
+
+    def open_one() -> None:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.setblocking(False)
+        code = sock.connect_ex((host, port))
+        if code not in (0, errno.EINPROGRESS, errno.EWOULDBLOCK):
+            sock.close()
+            raise LoadError(f"connect failed: {os.strerror(code)}")
+        state[sock] = ["connect", memoryview(message), 0, time.monotonic()]
+        selector.register(sock, selectors.EVENT_WRITE)
+
+    _sleep_until(start)
+    for _ in range(clients):
+        open_one()
+    deadline = measure_to + DRAIN_S
+    while state:
+        if time.monotonic() > deadline:
+            raise LoadError(f"{len(state)} connections did not finish within {DRAIN_S} s of the "
+                            "window's end")
+        for key, _events in selector.select(timeout=0.1):
+            sock = cast(socket.socket, key.fileobj)
+            entry = state[sock]
+            if entry[0] == "connect":
+                code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+                if code:
+                    raise LoadError(f"connect failed: {os.strerror(code)}")
+                entry[0] = "send"
+            if entry[0] == "send":
+                try:
+                    sent = sock.send(entry[1])
+                except BlockingIOError:
+                    continue
+                entry[1] = entry[1][sent:]
+                if entry[1]:
+                    continue
+                entry[0] = "recv"
+                selector.modify(sock, selectors.EVENT_READ)
+                continue
+            try:
+                chunk = sock.recv(RECV_BYTES)
+            except BlockingIOError:
+                continue
+            except ConnectionError as exc:
+                raise LoadError(f"the server dropped a connection mid-exchange: {exc}") from exc
+            if not chunk:
+                raise LoadError("the server closed a connection before echoing")
+            entry[2] += len(chunk)
+            if entry[2] < size:
+                continue
+            selector.unregister(sock)
+            sock.close()
+            del state[sock]
+            done = time.monotonic()
+            if measure_from <= entry[3] and done <= measure_to:
+                completed += 1
+            if done < measure_to:
+                open_one()
+    return {"connections": completed, "seconds": duration_s}
+
+
+def run_idle(host: str, port: int, clients: int) -> None:
+    """Open ``clients`` connections, say ``ready``, hold them until stdin closes, then close them."""
+    if sys.platform != "win32":  # one descriptor per connection, plus a few
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if soft != resource.RLIM_INFINITY and soft < clients + 50:
+            wanted = clients + 50 if hard == resource.RLIM_INFINITY else min(clients + 50, hard)
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+    conns = []
+    for _ in range(clients):
+        conns.append(socket.create_connection((host, port), timeout=30))
+    print("ready", flush=True)
+    sys.stdin.read()
+    for sock in conns:
+        sock.close()
+
+
+def _merge(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for part in parts:
+        for key, value in part.items():
+            if key == "seconds":
+                merged[key] = value
+            elif isinstance(value, list):
+                merged.setdefault(key, []).extend(value)
+            else:
+                merged[key] = merged.get(key, 0) + value
+    return merged
+
+
+def summarize(mode: str, size: int, raw: dict[str, Any]) -> dict[str, float]:
+    """The figures of one measured window: rates, and latency percentiles for ``echo``."""
+    seconds = raw["seconds"]
+    if mode == "accept":
+        return {"conn_per_s": raw["connections"] / seconds}
+    latencies = sorted(raw["latencies_us"])
+    if not latencies:
+        raise LoadError("no request completed in the measured window")
+
+    def percentile(q: float) -> float:
+        return float(latencies[min(len(latencies) - 1, int(q * len(latencies)))])
+
+    return {"req_per_s": raw["requests"] / seconds,
+            "mib_per_s": raw["bytes"] / seconds / 2**20,
+            "p50_us": percentile(0.50),
+            "p99_us": percentile(0.99)}
+
+
+def generate(mode: str, host: str, port: int, *, size: int, clients: int, processes: int,
+             warm_up_s: float, duration_s: float) -> dict[str, float]:
+    """Run ``mode`` against ``host:port`` in ``processes`` processes; return the window's figures."""
+    if mode not in ("echo", "accept"):
+        raise ValueError(f"unknown mode {mode!r}; the timed modes are echo, accept")
+    processes = max(1, min(processes, clients))
+    shares = [clients // processes + (1 if i < clients % processes else 0) for i in range(processes)]
+    # Workers need time to start and connect before the common start; one process needs none.
+    start = time.monotonic() + (START_DELAY_S if processes > 1 else 0.05)
+    loop = run_echo if mode == "echo" else run_accept
+    workers = [
+        subprocess.Popen([sys.executable, "-m", "conformance._loadgen", "worker", mode,
+                          "--host", host, "--port", str(port), "--size", str(size),
+                          "--clients", str(share), "--start", repr(start),
+                          "--warm-up", repr(warm_up_s), "--duration", repr(duration_s)],
+                         stdout=subprocess.PIPE)
+        for share in shares[1:]
+    ]
+    try:
+        parts = [loop(host, port, size, shares[0], start, warm_up_s, duration_s)]
+    finally:
+        outputs = [w.communicate()[0] for w in workers]
+    for worker, output in zip(workers, outputs, strict=True):
+        if worker.returncode != 0:
+            raise LoadError(f"a load-generator worker exited with {worker.returncode}")
+        parts.append(json.loads(output))
+    return summarize(mode, size, _merge(parts))
+
+
+def default_processes(clients: int) -> int:
+    """Client processes for ``clients`` connections: half the CPUs (the server under test needs the
+    rest), at least one, never more than the connections."""
+    return max(1, min(clients, (os.cpu_count() or 2) // 2))
+
+
+def command(load: dict[str, Any], host: str, port: int, *, warm_up_s: float, duration_s: float,
+            result: Path) -> list[str]:
+    """The command line that runs one load of a bench scenario's ``loads()`` against ``host:port``.
+
+    ``load``: ``{"name": "1kib_c10", "mode": "echo" or "accept", "size": bytes, "clients": n}``.
+    """
+    return [sys.executable, "-m", "conformance._loadgen", load["mode"], "--host", host,
+            "--port", str(port), "--size", str(load["size"]), "--clients", str(load["clients"]),
+            "--processes", str(default_processes(load["clients"])), "--warm-up", repr(warm_up_s),
+            "--duration", repr(duration_s), "--result", str(result)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m conformance._loadgen")
+    parser.add_argument("mode", choices=("echo", "accept", "idle", "worker"))
+    parser.add_argument("worker_mode", nargs="?", choices=("echo", "accept"))
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--size", type=int, default=1024)
+    parser.add_argument("--clients", type=int, default=1)
+    parser.add_argument("--processes", type=int, default=1)
+    parser.add_argument("--warm-up", type=float, default=0.5)
+    parser.add_argument("--duration", type=float, default=1.0)
+    parser.add_argument("--start", type=float)
+    parser.add_argument("--result", type=Path)
+    args = parser.parse_args(argv)
+    try:
+        if args.mode == "idle":
+            run_idle(args.host, args.port, args.clients)
+            return 0
+        if args.mode == "worker":
+            loop = run_echo if args.worker_mode == "echo" else run_accept
+            print(json.dumps(loop(args.host, args.port, args.size, args.clients, args.start,
+                                  args.warm_up, args.duration)))
+            return 0
+        figures = generate(args.mode, args.host, args.port, size=args.size, clients=args.clients,
+                           processes=args.processes, warm_up_s=args.warm_up,
+                           duration_s=args.duration)
+    except (LoadError, OSError) as exc:
+        print(f"load generator: {exc}", file=sys.stderr)
+        return 1
+    text = json.dumps(figures)
+    if args.result:
+        args.result.write_text(text, encoding="utf-8")
+    else:
+        print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,146 @@
+"""Shared by the bench scenarios: an echo server written the way each style's users write one.
+
+- sync: a listening socket, an accept loop in a thread, a thread per connection (greenlets under gevent
+  and eventlet: the same code);
+- asyncio: ``asyncio.start_server`` with a streams handler;
+- trio: ``trio.serve_tcp`` with a stream handler;
+- twisted: a ``Protocol`` whose ``dataReceived`` writes the data back, listening on a server endpoint.
+
+Every handler echoes until EOF and counts itself in a :class:`Connections` (the idle-connections
+workload waits for all of them). TCP_NODELAY is on everywhere (asyncio and trio set it by default).
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+BACKLOG = 4096
+RECEIVE_BYTES = 256 * 1024
+
+
+class Connections:
+    """How many handlers are running, and when the first started and the ``target``-th started."""
+
+    def __init__(self, target: int = 0) -> None:
+        self.target = target
+        self.active = 0
+        self.opened = 0
+        self.first_at: float | None = None
+        self.target_at: float | None = None
+        self._lock = threading.Lock()
+
+    def opened_one(self) -> None:
+        with self._lock:
+            now = time.perf_counter()
+            self.active += 1
+            self.opened += 1
+            if self.first_at is None:
+                self.first_at = now
+            if self.opened == self.target:
+                self.target_at = now
+
+    def closed_one(self) -> None:
+        with self._lock:
+            self.active -= 1
+
+
+def serve_sync(connections: Connections) -> tuple[int, Callable[[], None]]:
+    """Start the sync echo server; return its port and a function that stops accepting."""
+    listener = socket.create_server(("127.0.0.1", 0), backlog=BACKLOG)
+    listener.settimeout(0.2)  # so the accept loop sees the stop flag
+    stopping = threading.Event()
+
+    def handle(conn: socket.socket) -> None:
+        connections.opened_one()
+        try:
+            with conn:
+                conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                while data := conn.recv(RECEIVE_BYTES):
+                    conn.sendall(data)
+        except OSError:
+            pass  # the client went away mid-echo
+        finally:
+            connections.closed_one()
+
+    def accept_loop() -> None:
+        while not stopping.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            conn.settimeout(None)
+            threading.Thread(target=handle, args=(conn,), daemon=True).start()
+
+    acceptor = threading.Thread(target=accept_loop, daemon=True)
+    acceptor.start()
+
+    def stop() -> None:
+        stopping.set()
+        acceptor.join()
+        listener.close()
+
+    return listener.getsockname()[1], stop
+
+
+async def serve_asyncio(connections: Connections) -> Any:
+    """Start the asyncio echo server; return the ``asyncio.Server``."""
+    import asyncio
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connections.opened_one()
+        try:
+            while data := await reader.read(RECEIVE_BYTES):
+                writer.write(data)
+                await writer.drain()
+        except ConnectionError:
+            pass
+        finally:
+            connections.closed_one()
+            writer.close()
+
+    return await asyncio.start_server(handle, "127.0.0.1", 0, backlog=BACKLOG)
+
+
+async def serve_trio(connections: Connections, nursery: Any) -> int:
+    """Start the trio echo server in ``nursery``; return its port."""
+    import functools
+
+    import trio
+
+    async def handle(stream: trio.SocketStream) -> None:
+        connections.opened_one()
+        try:
+            async for data in stream:
+                await stream.send_all(data)
+        except trio.BrokenResourceError:
+            pass
+        finally:
+            connections.closed_one()
+
+    listeners = await nursery.start(functools.partial(trio.serve_tcp, handle, 0, host="127.0.0.1",
+                                                      backlog=BACKLOG))
+    port: int = listeners[0].socket.getsockname()[1]
+    return port
+
+
+async def serve_twisted(connections: Connections) -> Any:
+    """Start the Twisted echo server; return the listening port (``.getHost().port``)."""
+    from twisted.internet import endpoints, protocol, reactor
+
+    class Echo(protocol.Protocol):
+        def connectionMade(self) -> None:
+            self.transport.setTcpNoDelay(True)
+            connections.opened_one()
+
+        def dataReceived(self, data: bytes) -> None:
+            self.transport.write(data)
+
+        def connectionLost(self, reason: Any = None) -> None:
+            connections.closed_one()
+
+    endpoint = endpoints.TCP4ServerEndpoint(reactor, 0, backlog=BACKLOG, interface="127.0.0.1")
+    return await endpoint.listen(protocol.Factory.forProtocol(Echo))

@@ -1,0 +1,58 @@
+"""TCP echo: requests/s, MiB/s and latency, 1 KiB and 64 KiB messages, 1, 10 and 100 clients.
+
+Each runtime runs an echo server the way its users write one (a thread per connection for the sync
+style, asyncio streams, ``trio.serve_tcp``, a Twisted ``Protocol``), and the load generator, a separate
+process that is the same for every runtime, keeps N connections busy: each sends a message and waits for
+it to come back, again and again, for a fixed window after a warm-up. Figures per load:
+``req_per_s``, ``mib_per_s`` (message bytes echoed per second), ``p50_us`` and ``p99_us`` (round trip).
+This is the workload of uvloop's own benchmark (vmbench), measured with one fixed client.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conformance import Context, sibling_module
+
+TIMEOUT_S = 120.0
+_load = sibling_module(__file__, "_load")
+_servers = sibling_module(__file__, "_servers")
+
+
+def loads(bench: Any) -> list[dict[str, Any]]:
+    """The loads, by name: ``1kib_c10`` is 1 KiB messages on 10 connections."""
+    sizes = {"1kib": 1024, "64kib": 65536}
+    clients = bench.scale((1, 10, 100), (10,))
+    return [{"name": f"{size_name}_c{n}", "mode": "echo", "size": size, "clients": n}
+            for size_name, size in sizes.items() for n in clients]
+
+
+def run_sync(ctx: Context) -> None:
+    port, stop = _servers.serve_sync(_servers.Connections())
+    try:
+        _load.run_sync(ctx, port, loads(ctx.bench))
+    finally:
+        stop()
+
+
+async def run_asyncio(ctx: Context) -> None:
+    server = await _servers.serve_asyncio(_servers.Connections())
+    async with server:
+        await _load.run_asyncio(ctx, server.sockets[0].getsockname()[1], loads(ctx.bench))
+
+
+async def run_trio(ctx: Context) -> None:
+    import trio
+
+    async with trio.open_nursery() as nursery:
+        port = await _servers.serve_trio(_servers.Connections(), nursery)
+        await _load.run_trio(ctx, port, loads(ctx.bench))
+        nursery.cancel_scope.cancel()
+
+
+async def run_twisted(ctx: Context) -> None:
+    listening = await _servers.serve_twisted(_servers.Connections())
+    try:
+        await _load.run_twisted(ctx, listening.getHost().port, loads(ctx.bench))
+    finally:
+        await listening.stopListening()
