@@ -215,10 +215,11 @@ def test_standard_library_runtimes_run_everywhere(windows_environment: Environme
 
 def test_unknown_runtime_lists_the_known_ones() -> None:
     with pytest.raises(UnknownRuntime) as caught:
-        get_runtime("twisted-asyncio")
-    assert caught.value.name == "twisted-asyncio"
-    assert str(caught.value) == ("unknown runtime 'twisted-asyncio'; the runtimes are: threads, gevent, "
-                                 "eventlet, asyncio, uvloop, winloop, rloop, trio")
+        get_runtime("curio")
+    assert caught.value.name == "curio"
+    assert str(caught.value) == ("unknown runtime 'curio'; the runtimes are: threads, gevent, "
+                                 "eventlet, asyncio, uvloop, winloop, rloop, trio, twisted, "
+                                 "twisted-asyncio")
     assert not isinstance(caught.value, RuntimeUnavailable)  # a usage error, not "not installed"
 
 

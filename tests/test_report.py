@@ -131,7 +131,7 @@ def test_every_bad_input_is_reported_and_the_good_ones_are_kept(tmp_path: Path) 
                                                 cell("sockets.carrier_pigeon", "threads"),
                                                 cell("sockets.carrier_pigeon", "gevent")]))
     strange_runtime = write(tmp_path / "runtime.json",
-                            document("darwin-arm64-cpython3.13", [cell("sockets.tcp_echo", "twisted")]))
+                            document("darwin-arm64-cpython3.13", [cell("sockets.tcp_echo", "curio")]))
     missing = tmp_path / "absent.json"
     binary = tmp_path / "binary.json"
     binary.write_bytes(b"\xff\xfe\x00garbage")
@@ -146,7 +146,7 @@ def test_every_bad_input_is_reported_and_the_good_ones_are_kept(tmp_path: Path) 
         f"{missing}: cannot read: ",
         f"{binary}: ",
         f"{strange_scenario}: unknown scenario 'sockets.carrier_pigeon' (2 cells): the suite has no such",
-        f"{strange_runtime}: unknown runtime 'twisted' (1 cell); the runtimes are: ",
+        f"{strange_runtime}: unknown runtime 'curio' (1 cell); the runtimes are: ",
     ]
     for start in expected_starts:
         assert any(line.startswith(start) for line in lines), (start, lines)

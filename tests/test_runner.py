@@ -278,6 +278,11 @@ async def run_trio(ctx):
     import trio
     await trio.sleep(0.05)
     ctx.measure("answer", 42)
+
+async def run_twisted(ctx):
+    from twisted.internet import reactor, task
+    await task.deferLater(reactor, 0.05)
+    ctx.measure("answer", 42)
 '''
 
 
