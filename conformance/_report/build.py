@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .bench import bench_sections, render_bench_markdown
 from .diff import Diff
 from .export import dumps, support_csv, support_json
 from .history import History
@@ -27,16 +28,23 @@ class Written:
 
 
 def write_report(merged: Merged, folder: Path, *, change_set: Diff | None = None,
-                 history: History | None = None, plot_specs: Sequence[PlotSpec] = PLOTS) -> Written:
+                 history: History | None = None, plot_specs: Sequence[PlotSpec] = PLOTS,
+                 bench_titles: Mapping[str, str] | None = None) -> Written:
     table = build_table(merged)
     plots = make_plots(merged, plot_specs)
+    bench = bench_sections(merged.bench, bench_titles or {})
     folder.mkdir(parents=True, exist_ok=True)
     outputs: dict[str, str] = {
-        "index.html": render_html(merged, table, plots=plots, change_set=change_set, history=history),
+        "index.html": render_html(merged, table, plots=plots, change_set=change_set, history=history,
+                                  bench=bench),
         "support-table.md": render_table(merged, table),
         "support.json": dumps(support_json(merged, table, history)),
         "support.csv": support_csv(merged),
     }
+    if bench:
+        outputs["bench.md"] = render_bench_markdown(bench)
+    else:
+        (folder / "bench.md").unlink(missing_ok=True)
     if change_set is not None:
         outputs["diff.md"] = render_diff(change_set, heading="#") + "\n"
     else:
@@ -47,6 +55,9 @@ def write_report(merged: Merged, folder: Path, *, change_set: Diff | None = None
             old.unlink()
     for plot in plots:
         outputs[f"plots/{plot.slug}.svg"] = plot.svg
+    for section in bench:
+        for bench_plot in section.plots:
+            outputs[f"plots/{bench_plot.slug}.svg"] = bench_plot.svg
     written = []
     for name, text in outputs.items():
         path = folder / name

@@ -78,10 +78,11 @@ def cmd_report(args: argparse.Namespace, console: Console) -> int:
     from .build import write_report
     from .diff import diff, load_results
     from .history import load_history
-    from .merge import catalog_from_suite, load
+    from .merge import bench_titles_from_suite, catalog_from_suite, load
 
     try:
         catalog = catalog_from_suite(args.scenarios)
+        bench_titles = bench_titles_from_suite(args.scenarios)
     except ScenarioError as exc:
         _problems([str(exc)])
         return 2
@@ -105,9 +106,11 @@ def cmd_report(args: argparse.Namespace, console: Console) -> int:
     if not merged.platforms:
         _problems(["no run document to build a report from"])
         return 2
-    written = write_report(merged, args.output, change_set=change_set, history=history)
+    written = write_report(merged, args.output, change_set=change_set, history=history,
+                           bench_titles=bench_titles)
+    bench = f", {len(merged.bench)} bench document(s)" if merged.bench else ""
     console.print(f"report: {len(merged.platforms)} platform(s), {len(merged.scenarios)} scenarios, "
-                  f"{len(merged.cells)} cells -> {written.folder} "
+                  f"{len(merged.cells)} cells{bench} -> {written.folder} "
                   f"({', '.join(str(p.relative_to(written.folder)) for p in written.files)})",
                   soft_wrap=True, markup=False)
     if merged.missing_oses:

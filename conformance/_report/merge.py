@@ -116,6 +116,8 @@ class Merged:
     # Scenarios the suite has that no input ran.
     unrun_scenarios: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    # Bench documents (``conformance bench``): shown in a section of their own, never in the table.
+    bench: tuple[tuple[str, RunDocument], ...] = ()
     _platforms_by_id: dict[str, Platform] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -388,15 +390,24 @@ def load(inputs: Iterable[str | os.PathLike[str]], catalog: Mapping[str, Scenari
     files, problems = input_files(inputs)
     documents, unreadable = read_documents(files)
     problems.extend(unreadable)
+    bench = tuple((s, d) for s, d in documents if d.run_info.get("kind") == "bench")
+    documents = [(s, d) for s, d in documents if d.run_info.get("kind") != "bench"]
     merged, merge_problems = merge(documents, catalog, expected_platforms=expected_platforms)
     problems.extend(merge_problems)
     left_out = tuple(p for p in problems if p.source)
-    return replace(merged, problems=left_out), problems
+    return replace(merged, problems=left_out, bench=bench), problems
 
 
 def catalog_from_suite(scenarios_dir: Path | None = None) -> dict[str, ScenarioInfo]:
-    """The suite's scenarios (``scenarios/``, or ``scenarios_dir``) as the table describes them."""
-    from .._scenarios import discover
+    """The suite's conformance scenarios (``scenarios/``, or ``scenarios_dir``) as the table
+    describes them (the bench area has a section of its own: :func:`bench_titles_from_suite`)."""
+    from .._scenarios import CONFORMANCE_AREAS, discover
 
     return {s.id: ScenarioInfo(id=s.id, area=s.area, title=s.title, description=s.description)
-            for s in discover(scenarios_dir)}
+            for s in discover(scenarios_dir, CONFORMANCE_AREAS)}
+
+
+def bench_titles_from_suite(scenarios_dir: Path | None = None) -> dict[str, str]:
+    from .._scenarios import BENCH_AREAS, discover
+
+    return {s.id: s.title for s in discover(scenarios_dir, BENCH_AREAS)}

@@ -19,6 +19,7 @@ from markupsafe import Markup
 from .. import __version__
 from .._outcomes import Outcome
 from .._results import Cell
+from .bench import LIMIT_LABEL, BenchSection
 from .diff import KINDS, Diff
 from .history import History
 from .merge import Merged, time_key
@@ -130,6 +131,7 @@ def details_data(merged: Merged, table: Table, history: History | None) -> dict[
 
 def render_html(merged: Merged, table: Table, *, plots: Sequence[Plot] = (),
                 change_set: Diff | None = None, history: History | None = None,
+                bench: Sequence[BenchSection] = (),
                 title: str = "Python concurrency runtimes: what works where") -> str:
     env = _environment()
     template = env.get_template("index.html.j2")
@@ -145,6 +147,7 @@ def render_html(merged: Merged, table: Table, *, plots: Sequence[Plot] = (),
     outcomes_present = {o for row in table.rows for s in row.summaries for o in s.outcomes}
     return template.render(
         title=title, merged=merged, table=table, plots=plots, diff=change_set, history=history,
+        bench=bench, limit_label=LIMIT_LABEL,
         css=Markup(css), script=Markup(script), data=script_json(details_data(merged, table, history)),
         areas=areas, severity=[o for o in SEVERITY if o in outcomes_present],
         all_outcomes=[o for o in SEVERITY if o != NOT_RUN_KEY] + [NOT_RUN_KEY], latest=latest,
