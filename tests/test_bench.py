@@ -1,0 +1,350 @@
+"""``conformance bench``: the load generator against real servers, repeats and medians, the limit proxy,
+the command as a user runs it, and the bench section of the report."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from conformance._bench import BenchSettings, higher_is_better, spread, unit_of
+from conformance._bench.command import merge_repeats
+from conformance._bench.limits import c_epoll_echo
+from conformance._loadgen import LoadError, generate
+from conformance._outcomes import Outcome
+from conformance._results import Cell, DocumentError, RunDocument
+from conformance._scenarios import default_scenarios_dir, discover
+
+# -- a real server for the load generator: echo, or misbehave -------------------------------------
+
+
+def _serve(handler: Callable[[socket.socket], None]) -> Iterator[int]:
+    listener = socket.create_server(("127.0.0.1", 0), backlog=512)
+    listener.settimeout(0.1)
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            conn.settimeout(None)
+            threading.Thread(target=handler, args=(conn,), daemon=True).start()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield listener.getsockname()[1]
+    stop.set()
+    thread.join()
+    listener.close()
+
+
+def _echo(conn: socket.socket) -> None:
+    with conn:
+        try:
+            while data := conn.recv(65536):
+                conn.sendall(data)
+        except OSError:
+            pass
+
+
+def _close_after_first(conn: socket.socket) -> None:
+    with conn:
+        conn.recv(65536)
+
+
+def _echo_twice(conn: socket.socket) -> None:
+    with conn:
+        try:
+            while data := conn.recv(65536):
+                conn.sendall(data + data)
+        except OSError:
+            pass
+
+
+@pytest.fixture
+def echo_port() -> Iterator[int]:
+    yield from _serve(_echo)
+
+
+def test_echo_load_measures_requests_bytes_and_latency(echo_port: int) -> None:
+    figures = generate("echo", "127.0.0.1", echo_port, size=1024, clients=4, processes=1,
+                       warm_up_s=0.05, duration_s=0.3)
+    assert set(figures) == {"req_per_s", "mib_per_s", "p50_us", "p99_us"}
+    assert figures["req_per_s"] > 100
+    assert math.isclose(figures["mib_per_s"], figures["req_per_s"] * 1024 / 2**20)
+    assert 0 < figures["p50_us"] <= figures["p99_us"]
+
+
+def test_echo_load_spread_over_worker_processes_adds_up(echo_port: int) -> None:
+    figures = generate("echo", "127.0.0.1", echo_port, size=65536, clients=3, processes=2,
+                       warm_up_s=0.05, duration_s=0.3)
+    assert figures["req_per_s"] > 10
+
+
+def test_accept_load_counts_connections(echo_port: int) -> None:
+    figures = generate("accept", "127.0.0.1", echo_port, size=1024, clients=3, processes=1,
+                       warm_up_s=0.05, duration_s=0.3)
+    assert set(figures) == {"conn_per_s"}
+    assert figures["conn_per_s"] > 10
+
+
+@pytest.mark.parametrize(("handler", "message"), [
+    (_close_after_first, "closed a connection"),
+    (_echo_twice, "bytes for a 1024-byte message"),
+])
+def test_a_misbehaving_server_is_a_load_error_not_a_figure(handler: Callable[[socket.socket], None],
+                                                           message: str) -> None:
+    for port in _serve(handler):
+        with pytest.raises(LoadError, match=message):
+            generate("echo", "127.0.0.1", port, size=1024, clients=2, processes=1, warm_up_s=0.05,
+                     duration_s=0.2)
+
+
+def test_load_generator_command_line_reports_failure_in_one_line(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    done = subprocess.run([sys.executable, "-m", "conformance._loadgen", "echo", "--port", str(port),
+                           "--result", str(tmp_path / "r.json")], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 1
+    assert done.stderr.startswith("load generator: ") and "Traceback" not in done.stderr
+    assert not (tmp_path / "r.json").exists()
+
+
+# -- figures, repeats, documents ---------------------------------------------------------------------
+
+
+def test_figure_names_carry_unit_and_direction() -> None:
+    assert higher_is_better("1kib_c10_req_per_s") and unit_of("tasks_per_s") == "/s"
+    assert not higher_is_better("p99_us") and unit_of("p99_us") == "µs"
+    assert not higher_is_better("rss_per_conn_kib") and unit_of("rss_per_conn_kib") == "KiB"
+    assert spread([90.0, 100.0, 110.0]) == pytest.approx(0.2)
+
+
+def _cell(outcome: Outcome = Outcome.PASS, **measurements: float) -> Cell:
+    return Cell("bench.work", "threads", outcome, reason="" if outcome is Outcome.PASS else "broke",
+                duration_s=1.0, max_stall_ms=1.0, measurements=measurements)
+
+
+def test_repeats_merge_into_medians_with_every_sample() -> None:
+    cell = merge_repeats([_cell(x_per_s=10.0, y_us=5.0), _cell(x_per_s=30.0, y_us=1.0),
+                          _cell(x_per_s=20.0, y_us=3.0)])
+    assert cell.outcome is Outcome.PASS
+    assert cell.measurements == {"x_per_s": 20.0, "y_us": 3.0}
+    assert cell.samples == {"x_per_s": (10.0, 30.0, 20.0), "y_us": (5.0, 1.0, 3.0)}
+    assert cell.duration_s == 3.0
+    again = Cell.from_json(json.loads(json.dumps(cell.to_json())))
+    assert again == cell
+
+
+def test_a_repeat_that_did_not_pass_decides_the_cell() -> None:
+    cell = merge_repeats([_cell(x_per_s=10.0), _cell(Outcome.ERROR)])
+    assert cell.outcome is Outcome.ERROR and cell.reason == "broke"
+    assert cell.details["repeat"] == "2 of 2"
+
+
+@pytest.mark.parametrize("samples", [{"x": []}, {"x": [1.0, float("nan")]}, {"x": "12"}])
+def test_samples_are_validated(samples: object) -> None:
+    data = _cell(x=1.0).to_json()
+    data["samples"] = samples
+    with pytest.raises(DocumentError, match=r"samples .x.|cell bench.work"):
+        Cell.from_json(json.loads(json.dumps(data)))
+
+
+# -- the limit proxy ---------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or not shutil.which("cc"),
+                    reason="the C echo server needs Linux (epoll) and a C compiler")
+def test_c_epoll_echo_is_compiled_and_driven_by_the_same_loads() -> None:
+    scenarios = [s for s in discover(default_scenarios_dir(), ("bench",)) if s.id == "bench.accept_rate"]
+    limit = c_epoll_echo(scenarios, BenchSettings(quick=True, repeats=2))
+    assert limit["available"], limit["reason"]
+    figure = limit["figures"]["bench.accept_rate"]
+    assert len(figure["samples"]["c10_conn_per_s"]) == 2
+    assert figure["measurements"]["c10_conn_per_s"] > 100
+
+
+def test_c_epoll_echo_says_why_when_it_cannot_be_built(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    scenarios = [s for s in discover(default_scenarios_dir(), ("bench",)) if s.id == "bench.tcp_echo"]
+    limit = c_epoll_echo(scenarios, BenchSettings(quick=True, repeats=1))
+    assert not limit["available"]
+    assert limit["reason"] in ("no C compiler (cc, gcc or clang) on PATH",
+                               f"the C echo server uses epoll, which {sys.platform} does not have")
+
+
+# -- the command ------------------------------------------------------------------------------------
+
+COUNTING = '''
+"""Counts to a number: a stand-in workload."""
+import time
+def _count(ctx):
+    n = ctx.bench.scale(200_000, 20_000)
+    started = time.perf_counter()
+    for _ in range(n):
+        pass
+    ctx.measure("counts_per_s", n / (time.perf_counter() - started))
+def run_sync(ctx): _count(ctx)
+async def run_asyncio(ctx): _count(ctx)
+async def run_trio(ctx): _count(ctx)
+async def run_twisted(ctx): _count(ctx)
+'''
+
+CONFORMANCE = '''
+"""A conformance scenario: never run by the bench."""
+def run_sync(ctx): pass
+async def run_asyncio(ctx): pass
+'''
+
+
+@pytest.fixture
+def suite(tmp_path: Path) -> Path:
+    root = tmp_path / "scenarios"
+    (root / "bench").mkdir(parents=True)
+    (root / "sockets").mkdir()
+    (root / "bench" / "counting.py").write_text(textwrap.dedent(COUNTING))
+    (root / "sockets" / "plain.py").write_text(textwrap.dedent(CONFORMANCE))
+    return root
+
+
+def conformance(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "conformance", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=300, check=False)
+
+
+def test_bench_writes_a_document_with_every_repeat_and_prints_ratios(suite: Path) -> None:
+    output = suite.parent / "bench.json"
+    result = conformance("bench", "--scenarios", str(suite), "--runtime", "threads", "--runtime",
+                         "asyncio", "--repeats", "3", "--no-limits", "--output", str(output),
+                         cwd=suite.parent)
+    assert result.returncode == 0, result.stdout + result.stderr
+    document = RunDocument.load(output)
+    assert document.run_info["kind"] == "bench"
+    assert document.run_info["bench"] == {"quick": False, "repeats": 3}
+    assert [c.id for c in document.cells] == ["bench.counting[threads]", "bench.counting[asyncio]"]
+    for cell in document.cells:
+        assert cell.outcome is Outcome.PASS
+        assert len(cell.samples["counts_per_s"]) == 3  # three fresh children
+        assert cell.measurements["counts_per_s"] == sorted(cell.samples["counts_per_s"])[1]
+    assert "counts_per_s ↑" in result.stdout and "x1.00" in result.stdout  # threads: the baseline
+    assert "sockets.plain" not in result.stdout
+
+
+def test_conformance_run_never_runs_a_bench_workload(suite: Path) -> None:
+    output = suite.parent / "run.json"
+    result = conformance("run", "--scenarios", str(suite), "--runtime", "threads", "--output",
+                         str(output), cwd=suite.parent)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert [c["scenario"] for c in json.loads(output.read_text())["cells"]] == ["sockets.plain"]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--repeats", "0"], "--repeats must be 1 or more, not 0"),
+    (["-k", "nothing_like_this"], "no bench scenario matches -k 'nothing_like_this'"),
+    (["--runtime", "curio"], "unknown runtime 'curio'"),
+])
+def test_bad_bench_input_is_one_clear_line(suite: Path, args: list[str], message: str) -> None:
+    result = conformance("bench", "--scenarios", str(suite), "--no-limits", *args, cwd=suite.parent)
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(os.name != "posix", reason="delivers SIGINT to a process group (POSIX)")
+def test_interrupted_bench_keeps_every_finished_cell(suite: Path) -> None:
+    output = suite.parent / "bench.json"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "conformance", "bench", "--scenarios", str(suite), "--no-limits",
+         "--repeats", "2", "--output", str(output)],
+        cwd=suite.parent, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if output.exists() and len(json.loads(output.read_text())["cells"]) >= 2:
+            break
+        time.sleep(0.05)
+    else:
+        process.kill()
+        pytest.fail("the bench wrote no cells within 120 s")
+    process.send_signal(signal.SIGINT)
+    stdout, _ = process.communicate(timeout=120)
+    assert process.returncode == 130, stdout
+    document = json.loads(output.read_text())
+    assert document["run_info"]["interrupted"] is True
+    assert len(document["cells"]) >= 2
+    assert f"the {len(document['cells'])} cells already finished are kept" in stdout
+
+
+def test_every_workload_runs_quick_under_two_runtimes(tmp_path: Path) -> None:
+    """The suite's own bench workloads, in their quick form, under one thread-based and one
+    event-loop runtime: every cell passes and reports its figures."""
+    output = tmp_path / "bench.json"
+    result = conformance("bench", "--quick", "--runtime", "threads", "--runtime", "asyncio",
+                         "--no-limits", "--output", str(output), cwd=tmp_path)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+    document = RunDocument.load(output)
+    workloads = {s.id for s in discover(default_scenarios_dir(), ("bench",))}
+    assert {c.scenario for c in document.cells} == workloads
+    for cell in document.cells:
+        if cell.outcome is Outcome.SKIPPED:  # the DNS workload, where no private resolver can be had
+            continue
+        assert cell.outcome is Outcome.PASS, f"{cell.id}: {cell.reason}"
+        assert cell.measurements and all(v > 0 for v in cell.measurements.values()), cell.id
+
+
+# -- the report ---------------------------------------------------------------------------------------
+
+
+def test_report_shows_bench_documents_beside_the_table(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    pytest.importorskip("jinja2")
+    from conformance._report.build import write_report
+    from conformance._report.merge import load
+
+    info = {"platform": "linux-x86_64-cpython3.11", "sys_platform": "linux", "arch": "x86_64",
+            "python_implementation": "CPython", "python_version": "3.11.7", "cpu_count": 2}
+    run = RunDocument(info, (Cell("sockets.tcp_echo", "threads", Outcome.PASS),))
+    cells = (
+        Cell("bench.tcp_echo", "threads", Outcome.PASS, measurements={"1kib_c1_req_per_s": 100.0},
+             samples={"1kib_c1_req_per_s": (90.0, 100.0, 110.0)}),
+        Cell("bench.tcp_echo", "asyncio", Outcome.PASS, measurements={"1kib_c1_req_per_s": 250.0},
+             samples={"1kib_c1_req_per_s": (250.0, 240.0, 260.0)}),
+        Cell("bench.tcp_echo", "trio", Outcome.ERROR, reason="the server fell over"),
+    )
+    limits = {"c-epoll-echo": {"name": "c-epoll-echo", "description": "C", "available": True,
+                               "reason": "", "figures": {"bench.tcp_echo": {
+                                   "measurements": {"1kib_c1_req_per_s": 400.0},
+                                   "samples": {"1kib_c1_req_per_s": [400.0]}}}},
+              "iperf3": {"name": "iperf3", "description": "bandwidth", "available": False,
+                         "reason": "iperf3 is not installed", "figures": {}}}
+    bench = RunDocument({**info, "kind": "bench", "bench": {"quick": False, "repeats": 3},
+                         "limits": limits}, cells)
+    for name, document in (("run.json", run), ("bench.json", bench)):
+        (tmp_path / name).write_text(json.dumps(document.to_json()))
+    merged, problems = load([tmp_path / "run.json", tmp_path / "bench.json"], None)
+    assert not problems
+    assert [c.scenario for c in merged.cells.values()] == ["sockets.tcp_echo"]  # bench: not in the table
+    write_report(merged, tmp_path / "report", bench_titles={"bench.tcp_echo": "TCP echo"})
+    markdown = (tmp_path / "report" / "bench.md").read_text()
+    assert "| tcp_echo | 1kib_c1_req_per_s ↑ | 100 x1.00 ±20% | 250 x2.50 ±8% | error | 400 |" in markdown
+    assert "limit `iperf3`: not measured: iperf3 is not installed" in markdown
+    page = (tmp_path / "report" / "index.html").read_text()
+    assert "Bench: Linux x86_64, CPython 3.11.7, 2 CPUs" in page
+    assert "x2.50" in page
+    plot = tmp_path / "report" / "plots" / "bench-linux-x86-64-cpython3-11-bench-tcp-echo-req-per-s.svg"
+    assert plot.read_text().startswith("<?xml")
