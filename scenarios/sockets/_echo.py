@@ -1,5 +1,5 @@
 """Shared by sockets.tcp_echo, sockets.tcp6_echo and sockets.unix_echo: the 1 MiB echo over an
-already-connected socket or stream, and the checks of what came back."""
+already-connected socket, stream or Twisted protocol, and the checks of what came back."""
 
 from __future__ import annotations
 
@@ -64,6 +64,19 @@ async def echo_trio(stream: Any, data: bytes) -> bytes:
         while chunk := await stream.receive_some(65536):
             received.extend(chunk)
     return bytes(received)
+
+
+async def echo_twisted(stream: Any, data: bytes) -> bytes:
+    """Write ``data`` to a connected ``_twisted_io`` stream protocol and half-close
+    (``loseWriteConnection``: the FIN goes once the buffer is written) while reading to EOF
+    (``readConnectionLost``); then close the connection and wait for it to be lost."""
+    try:
+        stream.transport.write(data)
+        stream.transport.loseWriteConnection()
+        received: bytes = await stream.read_to_eof()
+    finally:
+        await stream.close()
+    return received
 
 
 def measure_rate(ctx: Context, started: float) -> None:

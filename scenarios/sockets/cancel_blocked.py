@@ -12,7 +12,8 @@ trio's cancel scopes around ``receive_some`` and ``accept``, which must catch th
 (``cancelled_caught``) while ``async with`` closes the stream and the listener. Servers cancel such
 waits on every shutdown or client timeout: a descriptor leaked each time ends in EMFILE. One
 connection is opened and closed before the count starts, so that a runtime's once-per-process
-descriptors (libuv opens a reserve descriptor with its first stream) are not taken for leaks.
+descriptors (libuv opens a reserve descriptor with its first stream; Twisted one with its first
+listening port, so its body also opens and closes a listener first) are not taken for leaks.
 ``leaked_fds`` is the count of descriptors open after the cancellations beyond those open before.
 """
 
@@ -24,9 +25,10 @@ import threading
 import time
 from typing import Any
 
-from conformance import Context
+from conformance import Context, sibling_module
 
 PEERS = ("silent",)
+_tw = sibling_module(__file__, "_twisted_io")
 TIMEOUT_S = 15.0
 # How long the operations are left blocked before they are cancelled.
 BLOCKED_S = 0.1
@@ -171,4 +173,62 @@ async def run_trio(ctx: Context) -> None:
                 scope.cancel()
     ctx.expect_equal(caught, {"recv": True, "accept": True},
                      "cancel scopes that caught their cancellation")
+    _check_fds(ctx, before)
+
+
+async def run_twisted(ctx: Context) -> None:
+    from twisted.internet import defer, endpoints, protocol, reactor, task
+
+    host, port = ctx.peers["silent"].tuple
+    endpoint = endpoints.TCP4ClientEndpoint(reactor, host, port, timeout=WAIT_S)
+    server = endpoints.TCP4ServerEndpoint(reactor, 0, interface="127.0.0.1")
+    warm_up = await _tw.within(WAIT_S, endpoints.connectProtocol(endpoint, _tw.stream()))
+    await warm_up.close(WAIT_S)
+    # Twisted's first listening port opens a reserve descriptor (os.devnull) that it keeps for the
+    # process, to recover from EMFILE in accept (twisted.internet.tcp._reservedFD): once per process,
+    # like libuv's, so it is opened before the count too.
+    warm_up_port = await _tw.within(WAIT_S, server.listen(protocol.Factory.forProtocol(protocol.Protocol)))
+    await _tw.within(WAIT_S, warm_up_port.stopListening())
+    before = ctx.open_fd_count()
+
+    async def receive() -> None:
+        stream = await endpoints.connectProtocol(endpoint, _tw.stream())
+        try:
+            await stream.read_some(1024)
+        finally:
+            await stream.close(WAIT_S)  # connectionLost: the socket is closed
+
+    async def accept() -> None:
+        accepted: defer.Deferred[object] = defer.Deferred()
+
+        class Factory(protocol.Factory):
+            def buildProtocol(self, addr: object) -> protocol.Protocol:
+                if not accepted.called:
+                    accepted.callback(addr)
+                return protocol.Protocol()
+
+        listening = await server.listen(Factory())
+        try:
+            await accepted
+        finally:
+            await listening.stopListening()  # fires once the listening socket is closed
+
+    # Deferred.cancel() on the Deferred of a coroutine cancels the Deferred it awaits: the coroutine
+    # gets CancelledError, its finally runs, and its Deferred fails with CancelledError.
+    waits = {"recv": defer.Deferred.fromCoroutine(receive()),
+             "accept": defer.Deferred.fromCoroutine(accept())}
+    await task.deferLater(reactor, BLOCKED_S)
+    for name, wait in waits.items():
+        ctx.expect(not wait.called, f"the {name} ended before it was cancelled")
+        wait.cancel()
+    try:
+        results = await defer.DeferredList(list(waits.values()), consumeErrors=True).addTimeout(
+            WAIT_S, reactor)
+    except defer.TimeoutError:
+        raise AssertionError("a cancelled Deferred did not end") from None
+    for name, (succeeded, result) in zip(waits, results, strict=True):
+        ctx.expect(not succeeded, f"the cancelled {name} returned instead of failing with "
+                   "CancelledError")
+        if not result.check(defer.CancelledError):
+            result.raiseException()
     _check_fds(ctx, before)

@@ -14,9 +14,10 @@ import socket
 import threading
 import time
 
-from conformance import Context
+from conformance import Context, sibling_module
 
 PEERS = ("tcp_echo",)
+_tw = sibling_module(__file__, "_twisted_io")
 TIMEOUT_S = 30.0
 # 500 clients made ready at once (all starting, then all released together) legitimately keep every
 # scheduler busy for one round of all of them before the heartbeat's turn comes: 30-150 ms on a
@@ -156,3 +157,42 @@ async def run_trio(ctx: Context) -> None:
                 nursery.start_soon(client, i)
     elapsed = time.perf_counter() - started
     _report(ctx, elapsed, len(correct))
+
+
+async def run_twisted(ctx: Context) -> None:
+    from twisted.internet import defer, endpoints, reactor
+
+    _ensure_fd_limit(CLIENTS + 256)
+    host, port = ctx.peers["tcp_echo"].tuple
+    endpoint = endpoints.TCP4ClientEndpoint(reactor, host, port, timeout=WAIT_S)
+    connected = 0
+    waiting: list[defer.Deferred[None]] = []  # the clients waiting for all to be connected
+
+    async def client(index: int) -> bool:
+        nonlocal connected
+        data = ctx.payload(SIZE, seed=index)
+        stream = await endpoints.connectProtocol(endpoint, _tw.stream())
+        try:
+            connected += 1
+            if connected == CLIENTS:
+                for waiter in waiting:
+                    waiter.callback(None)
+            else:
+                waiter = defer.Deferred()
+                waiting.append(waiter)
+                await waiter
+            stream.transport.write(data)
+            received: bytes = await stream.read_exactly(SIZE)
+        finally:
+            await stream.close()
+        return received == data
+
+    started = time.perf_counter()
+    clients = defer.gatherResults([defer.Deferred.fromCoroutine(client(i)) for i in range(CLIENTS)],
+                                  consumeErrors=True)
+    try:
+        results = await clients.addTimeout(WAIT_S, reactor)
+    except defer.FirstError as first:
+        first.subFailure.raiseException()
+    elapsed = time.perf_counter() - started
+    _report(ctx, elapsed, sum(results))

@@ -63,3 +63,20 @@ async def run_trio(ctx: Context) -> None:
             await stream.aclose()
     finally:
         ctx.measure("refused_ms", (time.perf_counter() - started) * 1000.0)
+
+
+async def run_twisted(ctx: Context) -> None:
+    from twisted.internet import endpoints, error, protocol, reactor
+
+    host, port = _closed_port()
+    endpoint = endpoints.TCP4ClientEndpoint(reactor, host, port, timeout=CONNECT_TIMEOUT_S)
+    started = time.perf_counter()
+    try:
+        # Twisted reports a refused connection as twisted.internet.error.ConnectionRefusedError (a
+        # ConnectError carrying the OS's message), the type Twisted code catches.
+        with ctx.expect_raises(error.ConnectionRefusedError):
+            connected = await endpoints.connectProtocol(endpoint, protocol.Protocol()).addTimeout(
+                CONNECT_TIMEOUT_S + 1.0, reactor)
+            connected.transport.abortConnection()
+    finally:
+        ctx.measure("refused_ms", (time.perf_counter() - started) * 1000.0)

@@ -13,11 +13,12 @@ import hashlib
 import socket
 import time
 
-from conformance import Context
+from conformance import Context, sibling_module
 
 PEERS = ("digest",)
+_tw = sibling_module(__file__, "_twisted_io")
 SIZE = 1024 * 1024
-TIMEOUT_S = 10.0  # per blocking call (sync) or for the whole exchange (asyncio, trio)
+TIMEOUT_S = 10.0  # per blocking call (sync) or for the whole exchange (other styles)
 
 
 def _check_answer(ctx: Context, answer: bytes, data: bytes) -> None:
@@ -74,3 +75,28 @@ async def run_trio(ctx: Context) -> None:
                 answer.extend(chunk)
     ctx.measure("mib_per_s", SIZE / 2**20 / (time.perf_counter() - started))
     _check_answer(ctx, bytes(answer), data)
+
+
+async def run_twisted(ctx: Context) -> None:
+    from twisted.internet import endpoints, reactor
+
+    data = ctx.payload(SIZE)
+    host, port = ctx.peers["digest"].tuple
+
+    async def exchange() -> bytes:
+        endpoint = endpoints.TCP4ClientEndpoint(reactor, host, port)
+        stream = await endpoints.connectProtocol(endpoint, _tw.stream())
+        try:
+            stream.transport.write(data)
+            # ITCPTransport.loseWriteConnection: the FIN goes once the buffer is written, and the
+            # protocol (an IHalfCloseableProtocol) keeps receiving until readConnectionLost.
+            stream.transport.loseWriteConnection()
+            answer: bytes = await stream.read_to_eof()
+        finally:
+            await stream.close()
+        return answer
+
+    started = time.perf_counter()
+    answer = await _tw.within(TIMEOUT_S, exchange())
+    ctx.measure("mib_per_s", SIZE / 2**20 / (time.perf_counter() - started))
+    _check_answer(ctx, answer, data)

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import socket
 
-from conformance import Context
+from conformance import Context, sibling_module
 
 PEERS = ("reset",)
+_tw = sibling_module(__file__, "_twisted_io")
 TIMEOUT_S = 15.0
 PREFIX = 64 * 1024
 IO_TIMEOUT_S = 5.0
@@ -81,3 +82,23 @@ async def run_trio(ctx: Context) -> None:
         cause = caught[0].__cause__
         ctx.expect(isinstance(cause, ConnectionResetError),
                    f"BrokenResourceError's __cause__ is {cause!r}, not a ConnectionResetError")
+
+
+async def run_twisted(ctx: Context) -> None:
+    from twisted.internet import endpoints, error, reactor
+
+    host, port = ctx.peers["reset"].tuple
+    endpoint = endpoints.TCP4ClientEndpoint(reactor, host, port)
+    stream = await _tw.within(IO_TIMEOUT_S, endpoints.connectProtocol(endpoint, _tw.stream()))
+    try:
+        received = await _tw.within(IO_TIMEOUT_S, stream.read_exactly(PREFIX))
+        ctx.expect_equal(len(received), PREFIX, "bytes received before the reset")
+        ctx.expect(received == b"x" * PREFIX, "the bytes before the reset are not the peer's")
+        stream.transport.write(b"GOT\n")
+        # Twisted tells a clean close (connectionLost with ConnectionDone, or readConnectionLost for
+        # a half-closeable protocol) from a broken one (connectionLost with ConnectionLost): the
+        # read raises the reason the connection was lost with.
+        with ctx.expect_raises(error.ConnectionLost):
+            await _tw.within(RESET_WAIT_S, stream.read_some(65536))
+    finally:
+        await stream.close()

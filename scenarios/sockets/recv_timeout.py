@@ -14,9 +14,10 @@ from __future__ import annotations
 import socket
 import time
 
-from conformance import Context
+from conformance import Context, sibling_module
 
 PEERS = ("silent",)
+_tw = sibling_module(__file__, "_twisted_io")
 TIMEOUT_S = 15.0
 READ_TIMEOUT_S = 0.2
 # Timers may round to the millisecond or fire on a loop time read a little before the call; an earlier
@@ -73,4 +74,23 @@ async def run_trio(ctx: Context) -> None:
             with trio.fail_after(READ_TIMEOUT_S):
                 await stream.receive_some(1024)
         elapsed = time.perf_counter() - started
+    _check(ctx, elapsed)
+
+
+async def run_twisted(ctx: Context) -> None:
+    from twisted.internet import defer, endpoints, reactor
+
+    host, port = ctx.peers["silent"].tuple
+    endpoint = endpoints.TCP4ClientEndpoint(reactor, host, port)
+    stream = await _tw.within(5, endpoints.connectProtocol(endpoint, _tw.stream()))
+    try:
+        started = time.perf_counter()
+        # Deferred.addTimeout cancels the read after the timeout and fails it with
+        # twisted.internet.defer.TimeoutError.
+        with ctx.expect_raises(defer.TimeoutError):
+            read = defer.Deferred.fromCoroutine(stream.read_some(1024))
+            await read.addTimeout(READ_TIMEOUT_S, reactor)
+        elapsed = time.perf_counter() - started
+    finally:
+        await stream.close()
     _check(ctx, elapsed)

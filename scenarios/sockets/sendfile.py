@@ -19,7 +19,7 @@ from conformance import Context
 
 PEERS = ("digest",)
 SIZE = 8 * 1024 * 1024
-TIMEOUT_S = 10.0  # per blocking call (sync) or for the whole exchange (asyncio, trio)
+TIMEOUT_S = 10.0  # per blocking call (sync) or for the whole exchange (other styles)
 
 
 def _write_file(ctx: Context) -> tuple[Path, bytes]:
@@ -98,3 +98,16 @@ async def run_trio(ctx: Context) -> None:
                 answer.extend(chunk)
         ctx.measure("mib_per_s", SIZE / 2**20 / (time.perf_counter() - started))
     _check(ctx, sent, bytes(answer), expected)
+
+
+async def run_twisted(ctx: Context) -> None:
+    # Twisted has no sendfile: no transport or reactor API hands a file to the kernel (os.sendfile),
+    # and nothing in Twisted calls it. twisted.protocols.basic.FileSender is not that API: it is a
+    # producer that reads the file 16 KiB at a time into Python and transport.write()s each chunk
+    # (the read-and-send loop any body could write by hand, which the trio body does not count
+    # either), and it returns the last chunk written, not a byte count.
+    raise NotImplementedError(
+        "Twisted has no sendfile(2) API (no transport method hands a file to the kernel; "
+        "twisted.protocols.basic.FileSender reads and writes the file through Python, 16 KiB at a "
+        "time): https://github.com/twisted/twisted/issues/11395 (sendfile support, open since 2004; "
+        "FileSender: https://docs.twisted.org/en/stable/api/twisted.protocols.basic.FileSender.html)")

@@ -13,9 +13,10 @@ from __future__ import annotations
 import socket
 import time
 
-from conformance import Context
+from conformance import Context, sibling_module
 
 PEERS = ("slow_echo",)
+_tw = sibling_module(__file__, "_twisted_io")
 TIMEOUT_S = 15.0
 # A runtime that blocks while it waits stalls its scheduler for the peer's whole 300 ms delay (measured:
 # 296-301 ms with an unpatchable socket under gevent, eventlet, asyncio, uvloop, rloop and trio). Half
@@ -82,3 +83,19 @@ async def run_trio(ctx: Context) -> None:
                 answer += chunk
         elapsed = time.perf_counter() - started
     _check(ctx, bytes(answer), elapsed)
+
+
+async def run_twisted(ctx: Context) -> None:
+    from twisted.internet import endpoints, reactor
+
+    host, port = ctx.peers["slow_echo"].tuple
+    endpoint = endpoints.TCP4ClientEndpoint(reactor, host, port)
+    stream = await _tw.within(IO_TIMEOUT_S, endpoints.connectProtocol(endpoint, _tw.stream()))
+    try:
+        started = time.perf_counter()
+        stream.transport.write(LINE)
+        answer = await _tw.within(IO_TIMEOUT_S, stream.read_until(b"\n"))
+        elapsed = time.perf_counter() - started
+    finally:
+        await stream.close()
+    _check(ctx, answer, elapsed)

@@ -19,9 +19,10 @@ from conformance import Context, sibling_module
 
 PEERS = ("starttls",)
 _tls = sibling_module(__file__, "_tls")
+_tw = sibling_module(__file__, "_twisted_io")
 SIZE = _tls.SIZE
 CHUNK = _tls.CHUNK
-TIMEOUT_S = 10.0  # per blocking call (sync) or for the whole exchange (asyncio, trio)
+TIMEOUT_S = 10.0  # per blocking call (sync) or for the whole exchange (other styles)
 
 
 def run_sync(ctx: Context) -> None:
@@ -146,3 +147,43 @@ async def run_trio(ctx: Context) -> None:
                 received.extend(echoed)
             await tls.aclose()
     ctx.expect(bytes(received) == data, "the echoed bytes differ from those sent")
+
+
+async def run_twisted(ctx: Context) -> None:
+    from twisted.internet import endpoints, reactor
+    from twisted.internet import ssl as twisted_ssl
+    from twisted.python.filepath import FilePath
+
+    peer = ctx.peers["starttls"]
+    authority = twisted_ssl.Certificate.loadPEM(FilePath(peer.ca_pem).getContent())
+    data = ctx.payload(SIZE)
+    host, port = peer.tuple
+
+    async def exchange() -> bytes:
+        received = bytearray()
+        endpoint = endpoints.TCP4ClientEndpoint(reactor, host, port)
+        stream = await endpoints.connectProtocol(endpoint, _tw.stream())
+        try:
+            for line, answer in ((b"HELLO\n", b"HELLO\n"), (b"STARTTLS\n", b"READY\n")):
+                stream.transport.write(line)
+                ctx.expect_equal(await stream.read_exactly(len(answer)), answer,
+                                 f"the answer to {line!r}")
+            started = time.perf_counter()
+            # ITLSTransport.startTLS: the same connection and protocol, now through TLS.
+            stream.transport.startTLS(
+                twisted_ssl.optionsForClientTLS(peer.server_hostname, trustRoot=authority))
+            await stream.handshake()  # IHandshakeListener.handshakeCompleted
+            ctx.measure("handshake_ms", (time.perf_counter() - started) * 1000)
+            _tls.check_certificate(ctx, _tw.peer_certificate(stream.transport), peer.server_hostname)
+            for offset in range(0, SIZE, CHUNK):
+                chunk = data[offset:offset + CHUNK]
+                stream.transport.write(chunk)
+                echoed = await stream.read_exactly(len(chunk))
+                ctx.expect_equal(len(echoed), len(chunk), f"bytes echoed of the chunk at {offset}")
+                received.extend(echoed)
+        finally:
+            await stream.close()
+        return bytes(received)
+
+    received = await _tw.within(TIMEOUT_S, exchange())
+    ctx.expect(received == data, "the echoed bytes differ from those sent")

@@ -16,8 +16,9 @@ from conformance import Context, sibling_module
 
 PEERS = ("tcp6_echo",)
 _echo = sibling_module(__file__, "_echo")
+_tw = sibling_module(__file__, "_twisted_io")
 SIZE = _echo.SIZE
-TIMEOUT_S = 10.0  # per blocking call (sync) or for the whole exchange (asyncio, trio)
+TIMEOUT_S = 10.0  # per blocking call (sync) or for the whole exchange (other styles)
 
 
 def _address(ctx: Context) -> tuple[str, int]:
@@ -70,5 +71,25 @@ async def run_trio(ctx: Context) -> None:
         async with stream:
             ctx.expect_equal(stream.socket.family, socket.AF_INET6, "the connected socket's family")
             received = await _echo.echo_trio(stream, data)
+    _echo.measure_rate(ctx, started)
+    _echo.check(ctx, received, data)
+
+
+async def run_twisted(ctx: Context) -> None:
+    from twisted.internet import endpoints, reactor
+
+    host, port = _address(ctx)
+    data = ctx.payload(SIZE)
+    started = time.perf_counter()
+
+    async def exchange() -> bytes:
+        endpoint = endpoints.TCP6ClientEndpoint(reactor, host, port)
+        stream = await endpoints.connectProtocol(endpoint, _tw.stream())
+        family = stream.transport.getHandle().family
+        ctx.expect_equal(family, socket.AF_INET6, "the connected socket's family")
+        received: bytes = await _echo.echo_twisted(stream, data)
+        return received
+
+    received = await _tw.within(TIMEOUT_S, exchange())
     _echo.measure_rate(ctx, started)
     _echo.check(ctx, received, data)

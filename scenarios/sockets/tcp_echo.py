@@ -14,7 +14,9 @@ from conformance import Context, sibling_module
 
 PEERS = ("tcp_echo",)
 _echo = sibling_module(__file__, "_echo")
+_tw = sibling_module(__file__, "_twisted_io")
 SIZE = _echo.SIZE
+WAIT_S = 10.0  # bounds the connect and the exchange of the twisted body
 
 
 def run_sync(ctx: Context) -> None:
@@ -40,4 +42,15 @@ async def run_trio(ctx: Context) -> None:
     stream = await trio.open_tcp_stream(*ctx.peers["tcp_echo"].tuple)
     async with stream:
         received = await _echo.echo_trio(stream, data)
+    _echo.check(ctx, received, data)
+
+
+async def run_twisted(ctx: Context) -> None:
+    from twisted.internet import endpoints, reactor
+
+    data = ctx.payload(SIZE)
+    host, port = ctx.peers["tcp_echo"].tuple
+    endpoint = endpoints.TCP4ClientEndpoint(reactor, host, port)
+    stream = await _tw.within(WAIT_S, endpoints.connectProtocol(endpoint, _tw.stream()))
+    received = await _tw.within(WAIT_S, _echo.echo_twisted(stream, data))
     _echo.check(ctx, received, data)

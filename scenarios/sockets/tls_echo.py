@@ -19,10 +19,11 @@ from conformance import Context, sibling_module
 
 PEERS = ("tls_echo",)
 _tls = sibling_module(__file__, "_tls")
+_tw = sibling_module(__file__, "_twisted_io")
 SIZE = _tls.SIZE
 CHUNK = _tls.CHUNK  # one TLS record's worth of plaintext
 WRONG_HOSTNAME = "not-the-certificate-name.invalid"
-TIMEOUT_S = 10.0  # per blocking call (sync) or for the whole exchange (asyncio, trio)
+TIMEOUT_S = 10.0  # per blocking call (sync) or for the whole exchange (other styles)
 
 
 def run_sync(ctx: Context) -> None:
@@ -113,3 +114,56 @@ async def run_trio(ctx: Context) -> None:
     cause = caught[0].__cause__
     ctx.expect(isinstance(cause, ssl.SSLCertVerificationError),
                f"the handshake should fail with ssl.SSLCertVerificationError; got {cause!r}")
+
+
+async def run_twisted(ctx: Context) -> None:
+    from service_identity import VerificationError
+    from twisted.internet import endpoints, reactor
+    from twisted.internet import ssl as twisted_ssl
+    from twisted.python.filepath import FilePath
+
+    peer = ctx.peers["tls_echo"]
+    authority = twisted_ssl.Certificate.loadPEM(FilePath(peer.ca_pem).getContent())
+    data = ctx.payload(SIZE)
+    host, port = peer.tuple
+
+    def endpoint(hostname: str) -> object:
+        # optionsForClientTLS verifies the chain against trustRoot and, through service_identity,
+        # the certificate against the hostname.
+        options = twisted_ssl.optionsForClientTLS(hostname, trustRoot=authority)
+        return endpoints.wrapClientTLS(options, endpoints.TCP4ClientEndpoint(reactor, host, port))
+
+    async def exchange() -> bytes:
+        received = bytearray()
+        started = time.perf_counter()
+        stream = await endpoints.connectProtocol(endpoint(peer.server_hostname), _tw.stream())
+        try:
+            await stream.handshake()  # IHandshakeListener.handshakeCompleted
+            ctx.measure("handshake_ms", (time.perf_counter() - started) * 1000)
+            _tls.check_certificate(ctx, _tw.peer_certificate(stream.transport), peer.server_hostname)
+            echo_started = time.perf_counter()
+            for offset in range(0, SIZE, CHUNK):
+                chunk = data[offset:offset + CHUNK]
+                stream.transport.write(chunk)
+                echoed = await stream.read_exactly(len(chunk))
+                ctx.expect_equal(len(echoed), len(chunk), f"bytes echoed of the chunk at {offset}")
+                received.extend(echoed)
+            ctx.measure("mib_per_s", SIZE / 2**20 / (time.perf_counter() - echo_started))
+        finally:
+            await stream.close()
+        return bytes(received)
+
+    received = await _tw.within(TIMEOUT_S, exchange())
+    ctx.expect(received == data, "the echoed bytes differ from those sent")
+
+    async def wrong_name() -> None:
+        stream = await endpoints.connectProtocol(endpoint(WRONG_HOSTNAME), _tw.stream())
+        try:
+            await stream.handshake()
+        finally:
+            await stream.close()
+
+    # Twisted fails the verification of the name with service_identity's VerificationError, the
+    # reason of connectionLost (TLSMemoryBIOProtocol.failVerification).
+    with ctx.expect_raises(VerificationError):
+        await _tw.within(TIMEOUT_S, wrong_name())

@@ -73,3 +73,27 @@ async def run_trio(ctx: Context) -> None:
             raise _dropped()
     ctx.expect_equal(echoed, b"", "the echo")
     ctx.expect_equal(sender, peer, "the sender of the echo")
+
+
+async def run_twisted(ctx: Context) -> None:
+    from twisted.internet import defer, protocol, reactor
+
+    peer = ctx.peers["udp_echo"].tuple
+    received: defer.DeferredQueue[tuple[bytes, tuple[str, int]]] = defer.DeferredQueue()
+
+    class Client(protocol.DatagramProtocol):
+        def datagramReceived(self, data: bytes, addr: tuple[str, int]) -> None:
+            received.put((data, addr))
+
+    client = Client()
+    port = reactor.listenUDP(0, client, interface="127.0.0.1")
+    try:
+        client.transport.write(b"", peer)
+        try:
+            echoed, sender = await received.get().addTimeout(RECEIVE_TIMEOUT_S, reactor)
+        except defer.TimeoutError:
+            raise _dropped() from None
+    finally:
+        await port.stopListening()
+    ctx.expect_equal(echoed, b"", "the echo")
+    ctx.expect_equal(sender, peer, "the sender of the echo")

@@ -100,3 +100,32 @@ async def run_trio(ctx: Context) -> None:
             ctx.expect_equal(len(echoed), len(datagram), f"the size of echo {i}")
             ctx.expect(echoed == datagram, f"echo {i} differs from the datagram sent")
     ctx.measure("roundtrips_per_s", len(datagrams) / (time.perf_counter() - started))
+
+
+async def run_twisted(ctx: Context) -> None:
+    from twisted.internet import defer, protocol, reactor
+
+    peer = ctx.peers["udp_echo"].tuple
+    datagrams = _datagrams(ctx)
+    received: defer.DeferredQueue[tuple[bytes, tuple[str, int]]] = defer.DeferredQueue()
+
+    class Client(protocol.DatagramProtocol):
+        def datagramReceived(self, data: bytes, addr: tuple[str, int]) -> None:
+            received.put((data, addr))
+
+    client = Client()
+    started = time.perf_counter()
+    port = reactor.listenUDP(0, client, interface="127.0.0.1")
+    try:
+        for i, datagram in enumerate(datagrams):
+            client.transport.write(datagram, peer)
+            try:
+                echoed, sender = await received.get().addTimeout(RECEIVE_TIMEOUT_S, reactor)
+            except defer.TimeoutError:
+                raise _lost(i, datagram) from None
+            ctx.expect_equal(sender, peer, f"the sender of echo {i}")
+            ctx.expect_equal(len(echoed), len(datagram), f"the size of echo {i}")
+            ctx.expect(echoed == datagram, f"echo {i} differs from the datagram sent")
+    finally:
+        await port.stopListening()
+    ctx.measure("roundtrips_per_s", len(datagrams) / (time.perf_counter() - started))

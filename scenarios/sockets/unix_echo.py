@@ -16,8 +16,9 @@ from conformance import Context, sibling_module
 PEERS = ("unix_echo",)
 NOT_APPLICABLE = {"win32": "Python's socket module on Windows has no AF_UNIX"}
 _echo = sibling_module(__file__, "_echo")
+_tw = sibling_module(__file__, "_twisted_io")
 SIZE = _echo.SIZE
-TIMEOUT_S = 10.0  # per blocking call (sync) or for the whole exchange (asyncio, trio)
+TIMEOUT_S = 10.0  # per blocking call (sync) or for the whole exchange (other styles)
 
 
 def _path(ctx: Context) -> str:
@@ -68,5 +69,23 @@ async def run_trio(ctx: Context) -> None:
         stream = await trio.open_unix_socket(path)
         async with stream:
             received = await _echo.echo_trio(stream, data)
+    _echo.measure_rate(ctx, started)
+    _echo.check(ctx, received, data)
+
+
+async def run_twisted(ctx: Context) -> None:
+    from twisted.internet import endpoints, reactor
+
+    path = _path(ctx)
+    data = ctx.payload(SIZE)
+    started = time.perf_counter()
+
+    async def exchange() -> bytes:
+        endpoint = endpoints.UNIXClientEndpoint(reactor, path)
+        stream = await endpoints.connectProtocol(endpoint, _tw.stream())
+        received: bytes = await _echo.echo_twisted(stream, data)
+        return received
+
+    received = await _tw.within(TIMEOUT_S, exchange())
     _echo.measure_rate(ctx, started)
     _echo.check(ctx, received, data)
