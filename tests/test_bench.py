@@ -21,7 +21,7 @@ import pytest
 
 from conformance._bench import BenchSettings, higher_is_better, spread, unit_of
 from conformance._bench.command import merge_repeats
-from conformance._bench.limits import c_epoll_echo
+from conformance._bench.limits import c_epoll_echo, iperf3
 from conformance._loadgen import LoadError, generate
 from conformance._outcomes import Outcome
 from conformance._results import Cell, DocumentError, RunDocument
@@ -187,6 +187,22 @@ def test_c_epoll_echo_says_why_when_it_cannot_be_built(monkeypatch: pytest.Monke
     assert not limit["available"]
     assert limit["reason"] in ("no C compiler (cc, gcc or clang) on PATH",
                                f"the C echo server uses epoll, which {sys.platform} does not have")
+
+
+@pytest.mark.skipif(not shutil.which("iperf3"), reason="iperf3 is not installed")
+def test_iperf3_measures_loopback_bandwidth() -> None:
+    limit = iperf3(BenchSettings(quick=True, repeats=2))
+    assert limit["available"], limit["reason"]
+    samples = limit["figures"]["loopback"]["samples"]["mib_per_s"]
+    assert len(samples) == 2 and min(samples) > 10
+
+
+def test_iperf3_missing_is_a_reason_not_a_figure(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    limit = iperf3(BenchSettings(quick=True, repeats=1))
+    assert limit == {"name": "iperf3", "description": limit["description"], "available": False,
+                     "reason": "iperf3 is not installed (Debian and Ubuntu: apt-get install iperf3)",
+                     "figures": {}}
 
 
 # -- the command ------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -65,7 +66,7 @@ def _number(value: float) -> str:
     return f"{value:.3g}"
 
 
-def figure_rows(cells: Sequence[Cell], limits: Mapping[str, Any]) -> list[tuple[str, str]]:
+def figure_rows(cells: Sequence[Cell]) -> list[tuple[str, str]]:
     """(scenario, figure) pairs in the order the cells and figures first appear."""
     rows: list[tuple[str, str]] = []
     for cell in cells:
@@ -86,7 +87,7 @@ def bench_table(cells: Sequence[Cell], runtimes: Sequence[str], limits: Mapping[
     for runtime in runtimes:
         table.add_column(runtime, justify="right", no_wrap=True)
     table.add_column("C epoll (limit)", justify="right", no_wrap=True)
-    for scenario, figure in figure_rows(cells, limits):
+    for scenario, figure in figure_rows(cells):
         better = "↑" if higher_is_better(figure) else "↓"
         row: list[Text | str] = [scenario.removeprefix("bench."), f"{figure} {better}"]
         base_cell = by_id.get(f"{scenario}[{BASELINE}]")
@@ -117,6 +118,17 @@ def bench_table(cells: Sequence[Cell], runtimes: Sequence[str], limits: Mapping[
     return table
 
 
+def measure_limit(measure: Any, name: str, *args: Any) -> dict[str, Any]:
+    """A limit proxy's figures, or why there are none: a proxy that breaks (a compiler that crashes,
+    an iperf3 that prints something new) costs the bench its limit column, never its figures."""
+    try:
+        limit: dict[str, Any] = measure(*args)
+    except (OSError, subprocess.SubprocessError, ValueError) as exc:
+        return {"name": name, "description": "", "available": False, "figures": {},
+                "reason": f"measuring it failed: {type(exc).__name__}: {exc}"}
+    return limit
+
+
 def cmd_bench(args: argparse.Namespace, console: Console) -> int:
     from .._cli import UsageError, _select, outcome_text
     from .._run_info import collect
@@ -138,8 +150,8 @@ def cmd_bench(args: argparse.Namespace, console: Console) -> int:
     limits: dict[str, Any] = {}
     try:
         if args.limits:
-            limits["c-epoll-echo"] = c_epoll_echo(scenarios, settings, say)
-            limits["iperf3"] = iperf3(settings, say)
+            limits["c-epoll-echo"] = measure_limit(c_epoll_echo, "c-epoll-echo", scenarios, settings, say)
+            limits["iperf3"] = measure_limit(iperf3, "iperf3", settings, say)
             for limit in limits.values():
                 if not limit["available"]:
                     say(f"limit {limit['name']}: not measured: {limit['reason']}")

@@ -111,27 +111,29 @@ def iperf3(settings: BenchSettings, progress: Callable[[str], None] = lambda _: 
     progress("iperf3 loopback")
     samples: list[float] = []
     seconds = max(1, round(settings.duration_s * 2))
-    for _ in range(settings.repeats):
-        port = _free_port()
-        server = subprocess.Popen([program, "-s", "-1", "-B", "127.0.0.1", "-p", str(port)],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            report: dict[str, Any] = {}
-            for _attempt in range(50):  # until the server listens
-                done = subprocess.run([program, "-c", "127.0.0.1", "-p", str(port), "-t", str(seconds),
-                                       "-J"], capture_output=True, text=True, timeout=seconds + 30)
-                report = json.loads(done.stdout or "{}")
-                if done.returncode == 0:
-                    break
-                time.sleep(0.05)
-            else:
-                limit.update(available=False, reason=f"iperf3 failed: {report.get('error', '?')}")
+    port = _free_port()
+    server = subprocess.Popen([program, "-s", "-B", "127.0.0.1", "-p", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        attempts = 0
+        while len(samples) < settings.repeats:
+            done = subprocess.run([program, "-c", "127.0.0.1", "-p", str(port), "-t", str(seconds),
+                                   "-J"], capture_output=True, text=True, timeout=seconds + 30)
+            try:
+                report = json.loads(done.stdout)
+                bits = report["end"]["sum_received"]["bits_per_second"]
+            except (ValueError, KeyError, TypeError):
+                attempts += 1
+                if attempts < 50:  # the server may not listen yet
+                    time.sleep(0.05)
+                    continue
+                reason = done.stderr.strip() or done.stdout.strip()
+                limit.update(available=False, reason=f"iperf3 gave no measurement: {reason[-300:]}")
                 return limit
-            bits = report["end"]["sum_received"]["bits_per_second"]
             samples.append(bits / 8 / 2**20)
-        finally:
-            server.kill()
-            server.wait()
+    finally:
+        server.kill()
+        server.wait()
     limit["figures"]["loopback"] = {"measurements": {"mib_per_s": median(samples)},
                                     "samples": {"mib_per_s": samples}}
     return limit

@@ -14,7 +14,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from conformance import Context
@@ -132,6 +131,3 @@ def raise_file_limit(needed: int) -> int:
         soft = target
     return needed if soft == resource.RLIM_INFINITY else soft
 
-
-__all__ = ["Path", "idle_clients", "raise_file_limit", "rss_kib", "run_asyncio", "run_sync",
-           "run_trio", "run_twisted", "wait_for"]
