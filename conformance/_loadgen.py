@@ -37,6 +37,8 @@ START_DELAY_S = 0.5
 # How long, after the measured window, outstanding requests may take to come back before closing.
 DRAIN_S = 2.0
 RECV_BYTES = 256 * 1024
+# Idle connections open this many at a time (see run_idle).
+IDLE_BATCH = 500
 
 
 class LoadError(Exception):
@@ -218,7 +220,12 @@ def run_accept(host: str, port: int, size: int, clients: int, start: float, warm
 
 
 def run_idle(host: str, port: int, clients: int) -> None:
-    """Open ``clients`` connections, say ``ready``, hold them until stdin closes, then close them."""
+    """Open ``clients`` connections, say ``ready``, hold them until stdin closes, then close them.
+
+    They open in batches, each connection sending one byte and the batch waiting for the echoes: a
+    client that connected faster than the server accepts would overflow its listen queue, and the
+    kernel's SYN retries (a second, then more) would be measured instead of the server.
+    """
     if sys.platform != "win32":  # one descriptor per connection, plus a few
         import resource
 
@@ -226,9 +233,16 @@ def run_idle(host: str, port: int, clients: int) -> None:
         if soft != resource.RLIM_INFINITY and soft < clients + 50:
             wanted = clients + 50 if hard == resource.RLIM_INFINITY else min(clients + 50, hard)
             resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
-    conns = []
-    for _ in range(clients):
-        conns.append(socket.create_connection((host, port), timeout=30))
+    conns: list[socket.socket] = []
+    while len(conns) < clients:
+        batch = [socket.create_connection((host, port), timeout=30)
+                 for _ in range(min(IDLE_BATCH, clients - len(conns)))]
+        for sock in batch:
+            sock.sendall(b"!")
+        for sock in batch:
+            if sock.recv(1) != b"!":
+                raise LoadError("the server did not echo the first byte of an idle connection")
+        conns.extend(batch)
     print("ready", flush=True)
     sys.stdin.read()
     for sock in conns:
@@ -267,14 +281,21 @@ def summarize(mode: str, size: int, raw: dict[str, Any]) -> dict[str, float]:
 
 
 def generate(mode: str, host: str, port: int, *, size: int, clients: int, processes: int,
-             warm_up_s: float, duration_s: float) -> dict[str, float]:
-    """Run ``mode`` against ``host:port`` in ``processes`` processes; return the window's figures."""
+             warm_up_s: float, duration_s: float, native: str | None = None) -> dict[str, float]:
+    """Run ``mode`` against ``host:port`` in ``processes`` processes; return the window's figures.
+
+    ``native``: the compiled C client (``conformance/_bench/loadgen.c``), which does the same with less
+    CPU per request; every process then runs it.
+    """
     if mode not in ("echo", "accept"):
         raise ValueError(f"unknown mode {mode!r}; the timed modes are echo, accept")
     processes = max(1, min(processes, clients))
     shares = [clients // processes + (1 if i < clients % processes else 0) for i in range(processes)]
     # Workers need time to start and connect before the common start; one process needs none.
-    start = time.monotonic() + (START_DELAY_S if processes > 1 else 0.05)
+    start = time.monotonic() + (START_DELAY_S if processes > 1 or native else 0.05)
+    if native:
+        return summarize(mode, size, _merge(_run_native(native, mode, host, port, size, shares, start,
+                                                        warm_up_s, duration_s)))
     loop = run_echo if mode == "echo" else run_accept
     workers = [
         subprocess.Popen([sys.executable, "-m", "conformance._loadgen", "worker", mode,
@@ -295,6 +316,21 @@ def generate(mode: str, host: str, port: int, *, size: int, clients: int, proces
     return summarize(mode, size, _merge(parts))
 
 
+def _run_native(native: str, mode: str, host: str, port: int, size: int, shares: list[int],
+                start: float, warm_up_s: float, duration_s: float) -> list[dict[str, Any]]:
+    workers = [subprocess.Popen([native, mode, host, str(port), str(size), str(share), repr(start),
+                                 repr(warm_up_s), repr(duration_s)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               for share in shares]
+    parts = []
+    for worker in workers:
+        output, errors = worker.communicate()
+        if worker.returncode != 0:
+            raise LoadError(errors.strip() or f"the native load generator exited with {worker.returncode}")
+        parts.append(json.loads(output))
+    return parts
+
+
 def default_processes(clients: int) -> int:
     """Client processes for ``clients`` connections: half the CPUs (the server under test needs the
     rest), at least one, never more than the connections."""
@@ -302,7 +338,7 @@ def default_processes(clients: int) -> int:
 
 
 def command(load: dict[str, Any], host: str, port: int, *, warm_up_s: float, duration_s: float,
-            result: Path) -> list[str]:
+            result: Path, native: str | None = None) -> list[str]:
     """The command line that runs one load of a bench scenario's ``loads()`` against ``host:port``.
 
     ``load``: ``{"name": "1kib_c10", "mode": "echo" or "accept", "size": bytes, "clients": n}``.
@@ -310,7 +346,8 @@ def command(load: dict[str, Any], host: str, port: int, *, warm_up_s: float, dur
     return [sys.executable, "-m", "conformance._loadgen", load["mode"], "--host", host,
             "--port", str(port), "--size", str(load["size"]), "--clients", str(load["clients"]),
             "--processes", str(default_processes(load["clients"])), "--warm-up", repr(warm_up_s),
-            "--duration", repr(duration_s), "--result", str(result)]
+            "--duration", repr(duration_s), "--result", str(result),
+            *(["--native", native] if native else [])]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -326,6 +363,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=1.0)
     parser.add_argument("--start", type=float)
     parser.add_argument("--result", type=Path)
+    parser.add_argument("--native", metavar="PATH", help="the compiled C client to run the load with")
     args = parser.parse_args(argv)
     try:
         if args.mode == "idle":
@@ -338,8 +376,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         figures = generate(args.mode, args.host, args.port, size=args.size, clients=args.clients,
                            processes=args.processes, warm_up_s=args.warm_up,
-                           duration_s=args.duration)
-    except (LoadError, OSError) as exc:
+                           duration_s=args.duration, native=args.native)
+    except (LoadError, OSError, ValueError) as exc:
         print(f"load generator: {exc}", file=sys.stderr)
         return 1
     text = json.dumps(figures)

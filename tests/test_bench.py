@@ -80,24 +80,40 @@ def echo_port() -> Iterator[int]:
     yield from _serve(_echo)
 
 
-def test_echo_load_measures_requests_bytes_and_latency(echo_port: int) -> None:
+@pytest.fixture(scope="module")
+def native(tmp_path_factory: pytest.TempPathFactory) -> str | None:
+    """The compiled C client where it can be built here, else None (the Python client)."""
+    from conformance._bench.limits import CLIENT_SOURCE, compile_c
+
+    built = compile_c(CLIENT_SOURCE, tmp_path_factory.mktemp("native"))
+    return None if isinstance(built, str) else str(built)
+
+
+@pytest.fixture(params=["python", "native"])
+def client(request: pytest.FixtureRequest, native: str | None) -> str | None:
+    if request.param == "native" and native is None:
+        pytest.skip("no C compiler (or not Linux): the native client cannot be built")
+    return native if request.param == "native" else None
+
+
+def test_echo_load_measures_requests_bytes_and_latency(echo_port: int, client: str | None) -> None:
     figures = generate("echo", "127.0.0.1", echo_port, size=1024, clients=4, processes=1,
-                       warm_up_s=0.05, duration_s=0.3)
+                       warm_up_s=0.05, duration_s=0.3, native=client)
     assert set(figures) == {"req_per_s", "mib_per_s", "p50_us", "p99_us"}
     assert figures["req_per_s"] > 100
     assert math.isclose(figures["mib_per_s"], figures["req_per_s"] * 1024 / 2**20)
     assert 0 < figures["p50_us"] <= figures["p99_us"]
 
 
-def test_echo_load_spread_over_worker_processes_adds_up(echo_port: int) -> None:
+def test_echo_load_spread_over_worker_processes_adds_up(echo_port: int, client: str | None) -> None:
     figures = generate("echo", "127.0.0.1", echo_port, size=65536, clients=3, processes=2,
-                       warm_up_s=0.05, duration_s=0.3)
+                       warm_up_s=0.05, duration_s=0.3, native=client)
     assert figures["req_per_s"] > 10
 
 
-def test_accept_load_counts_connections(echo_port: int) -> None:
+def test_accept_load_counts_connections(echo_port: int, client: str | None) -> None:
     figures = generate("accept", "127.0.0.1", echo_port, size=1024, clients=3, processes=1,
-                       warm_up_s=0.05, duration_s=0.3)
+                       warm_up_s=0.05, duration_s=0.3, native=client)
     assert set(figures) == {"conn_per_s"}
     assert figures["conn_per_s"] > 10
 
@@ -107,11 +123,21 @@ def test_accept_load_counts_connections(echo_port: int) -> None:
     (_echo_twice, "bytes for a 1024-byte message"),
 ])
 def test_a_misbehaving_server_is_a_load_error_not_a_figure(handler: Callable[[socket.socket], None],
-                                                           message: str) -> None:
+                                                           message: str, client: str | None) -> None:
     for port in _serve(handler):
         with pytest.raises(LoadError, match=message):
             generate("echo", "127.0.0.1", port, size=1024, clients=2, processes=1, warm_up_s=0.05,
-                     duration_s=0.2)
+                     duration_s=0.2, native=client)
+
+
+def test_idle_clients_open_in_batches_that_the_server_has_answered(echo_port: int) -> None:
+    clients = subprocess.Popen([sys.executable, "-m", "conformance._loadgen", "idle", "--port",
+                                str(echo_port), "--clients", "1200"],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert clients.stdout is not None and clients.stdin is not None
+    assert clients.stdout.readline() == "ready\n"  # 1200 connections, each echoed its first byte
+    clients.stdin.close()
+    assert clients.wait(timeout=60) == 0
 
 
 def test_load_generator_command_line_reports_failure_in_one_line(tmp_path: Path) -> None:
@@ -252,7 +278,9 @@ def test_bench_writes_a_document_with_every_repeat_and_prints_ratios(suite: Path
     assert result.returncode == 0, result.stdout + result.stderr
     document = RunDocument.load(output)
     assert document.run_info["kind"] == "bench"
-    assert document.run_info["bench"] == {"quick": False, "repeats": 3}
+    bench = document.run_info["bench"]
+    assert (bench["quick"], bench["repeats"]) == (False, 3)
+    assert bench["load_generator"].startswith(("C (", "Python ("))
     assert [c.id for c in document.cells] == ["bench.counting[threads]", "bench.counting[asyncio]"]
     for cell in document.cells:
         assert cell.outcome is Outcome.PASS

@@ -27,6 +27,9 @@ class BenchSettings:
 
     quick: bool = False
     repeats: int = DEFAULT_REPEATS
+    # The compiled C client (conformance/_bench/loadgen.c), where one could be built; else the
+    # load generator is the Python client of conformance._loadgen.
+    native_client: str | None = None
 
     def scale(self, full: Any, quick: Any) -> Any:
         """``quick`` under ``--quick`` (a smoke test of every workload), else ``full``."""
@@ -35,12 +38,12 @@ class BenchSettings:
     @property
     def warm_up_s(self) -> float:
         """How long a timed workload runs before its measured window."""
-        return 0.1 if self.quick else 0.3
+        return 0.1 if self.quick else 0.2
 
     @property
     def duration_s(self) -> float:
         """The measured window of a timed workload."""
-        return 0.2 if self.quick else 0.5
+        return 0.2 if self.quick else 0.4
 
     def load_command(self, load: Mapping[str, Any], host: str, port: int, result: Path) -> list[str]:
         """The load generator's command line for one load of a bench scenario's ``loads()`` (see
@@ -49,15 +52,16 @@ class BenchSettings:
         from .._loadgen import command
 
         return command(dict(load), host, port, warm_up_s=self.warm_up_s, duration_s=self.duration_s,
-                       result=result)
+                       result=result, native=self.native_client)
 
     def to_json(self) -> dict[str, Any]:
-        return {"quick": self.quick, "repeats": self.repeats}
+        return {"quick": self.quick, "repeats": self.repeats, "native_client": self.native_client}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> BenchSettings:
         return cls(quick=bool(data.get("quick", False)),
-                   repeats=int(data.get("repeats", DEFAULT_REPEATS)))
+                   repeats=int(data.get("repeats", DEFAULT_REPEATS)),
+                   native_client=data.get("native_client"))
 
 
 def median(values: Sequence[float]) -> float:

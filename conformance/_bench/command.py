@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import subprocess
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -21,7 +22,7 @@ from .._runner import CellRunner
 from .._runtimes import RUNTIMES, Runtime
 from .._scenarios import BENCH_AREAS, Scenario
 from . import DEFAULT_REPEATS, BenchSettings, higher_is_better, median, spread
-from .limits import c_epoll_echo, iperf3
+from .limits import CLIENT_SOURCE, c_epoll_echo, compile_c, iperf3
 
 BASELINE = "threads"
 
@@ -130,16 +131,33 @@ def measure_limit(measure: Any, name: str, *args: Any) -> dict[str, Any]:
 
 
 def cmd_bench(args: argparse.Namespace, console: Console) -> int:
-    from .._cli import UsageError, _select, outcome_text
-    from .._run_info import collect
+    from .._cli import UsageError, _select
 
     scenarios, runtimes, _root = _select(args, BENCH_AREAS)
     repeats = args.repeats if args.repeats is not None else (1 if args.quick else DEFAULT_REPEATS)
     if repeats < 1:
         raise UsageError(f"--repeats must be 1 or more, not {repeats}")
-    settings = BenchSettings(quick=args.quick, repeats=repeats)
+    # The native client lives as long as the run: every cell's load generator runs it.
+    with tempfile.TemporaryDirectory(prefix="cf-bench-") as folder:
+        native = compile_c(CLIENT_SOURCE, Path(folder))
+        if isinstance(native, str):
+            client = f"Python (conformance/_loadgen.py): no native client: {native}"
+            native_client = None
+        else:
+            client = "C (conformance/_bench/loadgen.c, compiled on the fly)"
+            native_client = str(native)
+        settings = BenchSettings(quick=args.quick, repeats=repeats, native_client=native_client)
+        return _bench(args, console, scenarios, runtimes, settings, client)
+
+
+def _bench(args: argparse.Namespace, console: Console, scenarios: Sequence[Scenario],
+           runtimes: Sequence[Runtime], settings: BenchSettings, client: str) -> int:
+    from .._cli import outcome_text
+    from .._run_info import collect
+
     run_info = collect([r.name for r in runtimes])
-    run_info.update(kind="bench", bench=settings.to_json())
+    run_info.update(kind="bench", bench={"quick": settings.quick, "repeats": settings.repeats,
+                                         "load_generator": client})
     output = args.output or Path("reports") / "bench" / f"{run_info['platform']}.json"
     writer = RunWriter(output, run_info)
     started = datetime.datetime.now(datetime.timezone.utc)
@@ -147,6 +165,7 @@ def cmd_bench(args: argparse.Namespace, console: Console) -> int:
     def say(text: str) -> None:
         console.print(Text(text, "dim"), soft_wrap=True)
 
+    say(f"load generator: {client}")
     limits: dict[str, Any] = {}
     try:
         if args.limits:
@@ -177,7 +196,7 @@ def cmd_bench(args: argparse.Namespace, console: Console) -> int:
         line.append_text(outcome_text(cell))
         line.append(f" {cell.reason}")
         console.print(line, soft_wrap=True)
-    console.print(f"{len(document.cells)} cells x {repeats} repeats in "
+    console.print(f"{len(document.cells)} cells x {settings.repeats} repeats in "
                   f"{(finished - started).total_seconds():.1f} s; bench document: {writer.path}")
     return 1 if failed else 0
 

@@ -27,6 +27,7 @@ from .._scenarios import Scenario, import_scenario_module
 from . import BenchSettings, median
 
 SOURCE = Path(__file__).with_name("epoll_echo.c")
+CLIENT_SOURCE = Path(__file__).with_name("loadgen.c")
 LOAD_TIMEOUT_S = 60.0
 
 
@@ -35,18 +36,19 @@ def _limit(name: str, description: str, reason: str = "") -> dict[str, Any]:
             "figures": {}}
 
 
-def _compile(folder: Path) -> Path | str:
-    """The compiled server, or why it cannot be had here."""
+def compile_c(source: Path, folder: Path) -> Path | str:
+    """``source`` (one of this folder's C programs, which use epoll) compiled into ``folder``, or why
+    it cannot be had here."""
     if not sys.platform.startswith("linux"):
-        return f"the C echo server uses epoll, which {sys.platform} does not have"
+        return f"{source.name} uses epoll, which {sys.platform} does not have"
     compiler = next((c for c in ("cc", "gcc", "clang") if shutil.which(c)), None)
     if compiler is None:
         return "no C compiler (cc, gcc or clang) on PATH"
-    binary = folder / "epoll_echo"
-    done = subprocess.run([compiler, "-O2", "-o", str(binary), str(SOURCE)], capture_output=True,
+    binary = folder / source.stem
+    done = subprocess.run([compiler, "-O2", "-o", str(binary), str(source)], capture_output=True,
                           text=True)
     if done.returncode != 0:
-        return f"{compiler} could not compile {SOURCE.name}: {done.stderr.strip()[-300:]}"
+        return f"{compiler} could not compile {source.name}: {done.stderr.strip()[-300:]}"
     return binary
 
 
@@ -61,7 +63,7 @@ def c_epoll_echo(scenarios: Sequence[Scenario], settings: BenchSettings,
         limit.update(available=False, reason="no selected bench scenario has loads()")
         return limit
     with tempfile.TemporaryDirectory(prefix="cf-limit-") as folder:
-        binary = _compile(Path(folder))
+        binary = compile_c(SOURCE, Path(folder))
         if isinstance(binary, str):
             limit.update(available=False, reason=binary)
             return limit
@@ -77,7 +79,8 @@ def c_epoll_echo(scenarios: Sequence[Scenario], settings: BenchSettings,
                         result = Path(folder) / "result.json"
                         done = subprocess.run(
                             command(load, "127.0.0.1", port, warm_up_s=settings.warm_up_s,
-                                    duration_s=settings.duration_s, result=result),
+                                    duration_s=settings.duration_s, result=result,
+                                    native=settings.native_client),
                             capture_output=True, text=True, timeout=LOAD_TIMEOUT_S)
                         if done.returncode != 0:
                             limit.update(available=False, reason=f"the load generator failed against "
