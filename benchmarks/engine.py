@@ -32,7 +32,13 @@ from conformance._outcomes import Outcome
 from conformance._results import Cell
 from conformance._runner import CellRunner, run_cells
 from conformance._runtimes import RUNTIMES, availability
-from conformance._scenarios import DEFAULT_STALL_LIMIT_MS, default_scenarios_dir, discover, select
+from conformance._scenarios import (
+    CONFORMANCE_AREAS,
+    DEFAULT_STALL_LIMIT_MS,
+    default_scenarios_dir,
+    discover,
+    select,
+)
 
 NOOP = '''
 """A body that does nothing: what remains is the engine's own cost."""
@@ -69,7 +75,7 @@ def overhead(console: Console, samples: int) -> None:
 
 def repeats(console: Console, keyword: str, count: int, jobs: int) -> None:
     root = default_scenarios_dir()
-    scenarios = select(discover(root), keyword)
+    scenarios = select(discover(root, CONFORMANCE_AREAS), keyword)
     expectations = Expectations.load(root / "expectations.toml")
     runtimes = list(RUNTIMES.values())
     pairs = [(s, r) for s in scenarios for r in runtimes]
