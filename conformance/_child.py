@@ -48,6 +48,9 @@ def run_cell(job: dict[str, Any]) -> dict[str, Any]:
 
     runtime = get_runtime(job["runtime"])
     family = runtime.family_module()
+    server_cpus = (job.get("bench") or {}).get("server_cpus")
+    if server_cpus and hasattr(os, "sched_setaffinity"):  # a bench cell: its own CPU (docs/bench.md)
+        os.sched_setaffinity(0, set(server_cpus))
     imported_before_setup = sorted(m for m in PATCHED_MODULES if m in sys.modules)
     try:
         version = family.setup(runtime)

@@ -29,6 +29,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -340,16 +341,18 @@ def default_processes(clients: int) -> int:
 
 
 def command(load: dict[str, Any], host: str, port: int, *, warm_up_s: float, duration_s: float,
-            result: Path, native: str | None = None) -> list[str]:
+            result: Path, native: str | None = None, cpus: Sequence[int] = ()) -> list[str]:
     """The command line that runs one load of a bench scenario's ``loads()`` against ``host:port``.
 
     ``load``: ``{"name": "1kib_c10", "mode": "echo" or "accept", "size": bytes, "clients": n}``.
     """
+    processes = max(1, min(load["clients"], len(cpus))) if cpus else default_processes(load["clients"])
     return [sys.executable, "-m", "conformance._loadgen", load["mode"], "--host", host,
             "--port", str(port), "--size", str(load["size"]), "--clients", str(load["clients"]),
-            "--processes", str(default_processes(load["clients"])), "--warm-up", repr(warm_up_s),
+            "--processes", str(processes), "--warm-up", repr(warm_up_s),
             "--duration", repr(duration_s), "--result", str(result),
-            *(["--native", native] if native else [])]
+            *(["--native", native] if native else []),
+            *(["--cpus", ",".join(map(str, cpus))] if cpus else [])]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -366,7 +369,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--start", type=float)
     parser.add_argument("--result", type=Path)
     parser.add_argument("--native", metavar="PATH", help="the compiled C client to run the load with")
+    parser.add_argument("--cpus", metavar="N,N", help="run on these CPUs only (and so do its workers)")
     args = parser.parse_args(argv)
+    if args.cpus and hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {int(n) for n in args.cpus.split(",")})
     try:
         if args.mode == "idle":
             run_idle(args.host, args.port, args.clients)

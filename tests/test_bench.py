@@ -162,6 +162,15 @@ def test_figure_names_carry_unit_and_direction() -> None:
     assert spread([90.0, 100.0, 110.0]) == pytest.approx(0.2)
 
 
+def test_ratios_pair_repeats_of_the_same_round() -> None:
+    from conformance._bench import ratio
+
+    # a machine twice as slow in round 2 slows both runtimes: the paired ratio stays 2
+    assert ratio([200.0, 100.0, 200.0], [100.0, 50.0, 100.0]) == 2.0
+    assert ratio([200.0, 210.0], [100.0, 50.0, 100.0]) == pytest.approx(205.0 / 100.0)  # unpaired
+    assert ratio([1.0], []) is None
+
+
 def _cell(outcome: Outcome = Outcome.PASS, **measurements: float) -> Cell:
     return Cell("bench.work", "threads", outcome, reason="" if outcome is Outcome.PASS else "broke",
                 duration_s=1.0, max_stall_ms=1.0, measurements=measurements)
@@ -311,6 +320,7 @@ def test_bad_bench_input_is_one_clear_line(suite: Path, args: list[str], message
 
 @pytest.mark.skipif(os.name != "posix", reason="delivers SIGINT to a process group (POSIX)")
 def test_interrupted_bench_keeps_every_finished_cell(suite: Path) -> None:
+    (suite / "bench" / "counting_again.py").write_text(textwrap.dedent(COUNTING))
     output = suite.parent / "bench.json"
     process = subprocess.Popen(
         [sys.executable, "-m", "conformance", "bench", "--scenarios", str(suite), "--no-limits",
@@ -385,10 +395,11 @@ def test_report_shows_bench_documents_beside_the_table(tmp_path: Path) -> None:
     assert [c.scenario for c in merged.cells.values()] == ["sockets.tcp_echo"]  # bench: not in the table
     write_report(merged, tmp_path / "report", bench_titles={"bench.tcp_echo": "TCP echo"})
     markdown = (tmp_path / "report" / "bench.md").read_text()
-    assert "| tcp_echo | 1kib_c1_req_per_s ↑ | 100 x1.00 ±20% | 250 x2.50 ±8% | error | 400 |" in markdown
+    # the ratio is the median of the repeat-by-repeat ratios: 250/90, 240/100, 260/110 -> 2.40
+    assert "| tcp_echo | 1kib_c1_req_per_s ↑ | 100 x1.00 ±20% | 250 x2.40 ±8% | error | 400 |" in markdown
     assert "limit `iperf3`: not measured: iperf3 is not installed" in markdown
     page = (tmp_path / "report" / "index.html").read_text()
     assert "Bench: Linux x86_64, CPython 3.11.7, 2 CPUs" in page
-    assert "x2.50" in page
+    assert "x2.40" in page
     plot = tmp_path / "report" / "plots" / "bench-linux-x86-64-cpython3-11-bench-tcp-echo-req-per-s.svg"
     assert plot.read_text().startswith("<?xml")

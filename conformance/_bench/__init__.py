@@ -30,6 +30,11 @@ class BenchSettings:
     # The compiled C client (conformance/_bench/loadgen.c), where one could be built; else the
     # load generator is the Python client of conformance._loadgen.
     native_client: str | None = None
+    # Where CPUs can be assigned (Linux, 2 or more): the CPU the runtime under test runs on, and the
+    # CPUs of its load generator, so the scheduler never puts both on one CPU in one repeat and apart
+    # in the next (on a small machine that alone moved the figures by a quarter).
+    server_cpus: tuple[int, ...] = ()
+    client_cpus: tuple[int, ...] = ()
 
     def scale(self, full: Any, quick: Any) -> Any:
         """``quick`` under ``--quick`` (a smoke test of every workload), else ``full``."""
@@ -52,16 +57,41 @@ class BenchSettings:
         from .._loadgen import command
 
         return command(dict(load), host, port, warm_up_s=self.warm_up_s, duration_s=self.duration_s,
-                       result=result, native=self.native_client)
+                       result=result, native=self.native_client, cpus=self.client_cpus)
 
     def to_json(self) -> dict[str, Any]:
-        return {"quick": self.quick, "repeats": self.repeats, "native_client": self.native_client}
+        return {"quick": self.quick, "repeats": self.repeats, "native_client": self.native_client,
+                "server_cpus": list(self.server_cpus), "client_cpus": list(self.client_cpus)}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> BenchSettings:
         return cls(quick=bool(data.get("quick", False)),
                    repeats=int(data.get("repeats", DEFAULT_REPEATS)),
-                   native_client=data.get("native_client"))
+                   native_client=data.get("native_client"),
+                   server_cpus=tuple(data.get("server_cpus") or ()),
+                   client_cpus=tuple(data.get("client_cpus") or ()))
+
+
+def split_cpus() -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(the runtime's CPU, the load generator's CPUs) where this OS can pin processes and has 2 or
+    more CPUs for this process; else ((), ()): nothing is pinned."""
+    import os
+
+    getaffinity = getattr(os, "sched_getaffinity", None)
+    if getaffinity is None:
+        return (), ()
+    cpus = sorted(getaffinity(0))
+    if len(cpus) < 2:
+        return (), ()
+    return (cpus[0],), tuple(cpus[1:])
+
+
+def pin(cpus: Sequence[int], pid: int = 0) -> None:
+    """Run process ``pid`` (0: this one, and the threads and children it starts later) on ``cpus``."""
+    import os
+
+    if cpus and hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(pid, set(cpus))
 
 
 def median(values: Sequence[float]) -> float:
@@ -72,6 +102,18 @@ def spread(values: Sequence[float]) -> float:
     """(max - min) / median: how far apart the repeats of one figure are (0.1 = 10%)."""
     middle = median(values)
     return (max(values) - min(values)) / middle if middle else 0.0
+
+
+def ratio(samples: Sequence[float], base_samples: Sequence[float]) -> float | None:
+    """A figure as a multiple of the same figure of ``threads``: the median of the repeat-by-repeat
+    ratios where the repeats ran in the same rounds (same count), so that a drift of the machine
+    between rounds cancels out; else the ratio of the medians. None without a baseline."""
+    if not samples or not base_samples:
+        return None
+    if len(samples) == len(base_samples) and all(base_samples):
+        return median([value / base for value, base in zip(samples, base_samples, strict=True)])
+    base = median(base_samples)
+    return median(samples) / base if base else None
 
 
 def higher_is_better(figure: str) -> bool:

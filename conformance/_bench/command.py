@@ -21,7 +21,7 @@ from .._results import Cell, RunWriter
 from .._runner import CellRunner
 from .._runtimes import RUNTIMES, Runtime
 from .._scenarios import BENCH_AREAS, Scenario
-from . import DEFAULT_REPEATS, BenchSettings, higher_is_better, median, spread
+from . import DEFAULT_REPEATS, BenchSettings, higher_is_better, median, ratio, split_cpus, spread
 from .limits import CLIENT_SOURCE, c_epoll_echo, compile_c, iperf3
 
 BASELINE = "threads"
@@ -77,6 +77,12 @@ def figure_rows(cells: Sequence[Cell]) -> list[tuple[str, str]]:
     return rows
 
 
+def _samples(cell: Cell, figure: str) -> tuple[float, ...]:
+    if cell.outcome is not Outcome.PASS or figure not in cell.measurements:
+        return ()
+    return tuple(cell.samples.get(figure) or (cell.measurements[figure],))
+
+
 def bench_table(cells: Sequence[Cell], runtimes: Sequence[str], limits: Mapping[str, Any]) -> Table:
     """Rows: each figure of each workload; columns: the runtimes, then the C limit. A cell reads
     ``median xratio-to-threads ±spread`` (spread: (max-min)/median over the repeats)."""
@@ -92,7 +98,7 @@ def bench_table(cells: Sequence[Cell], runtimes: Sequence[str], limits: Mapping[
         better = "↑" if higher_is_better(figure) else "↓"
         row: list[Text | str] = [scenario.removeprefix("bench."), f"{figure} {better}"]
         base_cell = by_id.get(f"{scenario}[{BASELINE}]")
-        base = base_cell.measurements.get(figure) if base_cell else None
+        base_samples = _samples(base_cell, figure) if base_cell else ()
         for runtime in runtimes:
             cell = by_id.get(f"{scenario}[{runtime}]")
             if cell is None:
@@ -104,10 +110,10 @@ def bench_table(cells: Sequence[Cell], runtimes: Sequence[str], limits: Mapping[
             else:
                 value = cell.measurements[figure]
                 text = Text(_number(value))
-                if base:
-                    ratio = value / base
-                    good = ratio >= 1 if higher_is_better(figure) else ratio <= 1
-                    text.append(f" x{ratio:.2f}", "green" if good else "yellow")
+                times = ratio(_samples(cell, figure), base_samples)
+                if times is not None:
+                    good = times >= 1 if higher_is_better(figure) else times <= 1
+                    text.append(f" x{times:.2f}", "green" if good else "yellow")
                 samples = cell.samples.get(figure, ())
                 if len(samples) > 1:
                     wide = spread(samples)
@@ -146,7 +152,9 @@ def cmd_bench(args: argparse.Namespace, console: Console) -> int:
         else:
             client = "C (conformance/_bench/loadgen.c, compiled on the fly)"
             native_client = str(native)
-        settings = BenchSettings(quick=args.quick, repeats=repeats, native_client=native_client)
+        server_cpus, client_cpus = split_cpus()
+        settings = BenchSettings(quick=args.quick, repeats=repeats, native_client=native_client,
+                                 server_cpus=server_cpus, client_cpus=client_cpus)
         return _bench(args, console, scenarios, runtimes, settings, client)
 
 
@@ -156,8 +164,10 @@ def _bench(args: argparse.Namespace, console: Console, scenarios: Sequence[Scena
     from .._run_info import collect
 
     run_info = collect([r.name for r in runtimes])
+    pinned = ({"runtime": list(settings.server_cpus), "load_generator": list(settings.client_cpus)}
+              if settings.server_cpus else "not pinned (no CPU affinity here, or one CPU)")
     run_info.update(kind="bench", bench={"quick": settings.quick, "repeats": settings.repeats,
-                                         "load_generator": client})
+                                         "load_generator": client, "cpus": pinned})
     output = args.output or Path("reports") / "bench" / f"{run_info['platform']}.json"
     writer = RunWriter(output, run_info)
     started = datetime.datetime.now(datetime.timezone.utc)
@@ -203,19 +213,34 @@ def _bench(args: argparse.Namespace, console: Console, scenarios: Sequence[Scena
 
 def run_bench_cells(writer: RunWriter, scenarios: Sequence[Scenario], runtimes: Sequence[Runtime],
                     settings: BenchSettings, console: Console) -> None:
-    """One cell at a time (cells running at once would measure each other), each ``repeats`` times."""
+    """One cell at a time (cells running at once would measure each other), ``repeats`` rounds per
+    workload, each round running every runtime once. A slow drift of the machine (a busy neighbour on
+    a shared host) then weighs on every runtime's repeat alike, and the ratio of a repeat to the
+    ``threads`` repeat of the same round cancels it."""
     from .._cli import outcome_text
 
     runner = CellRunner(job_extra={"bench": settings.to_json()})
     total = len(scenarios) * len(runtimes)
     for scenario in scenarios:
-        for runtime in runtimes:
-            repeats = [runner.run(scenario, runtime)]
-            while len(repeats) < settings.repeats and repeats[-1].outcome is Outcome.PASS:
-                repeats.append(runner.run(scenario, runtime))
-            cell = merge_repeats(repeats)
-            writer.add(cell)
-            line = Text(f"[{len(writer.cells)}/{total}] {cell.id} ")
-            line.append_text(outcome_text(cell))
-            line.append(f" {cell.duration_s:.1f}s")
-            console.print(line, soft_wrap=True)
+        repeats: dict[str, list[Cell]] = {r.name: [] for r in runtimes}
+
+        def keep(repeats: dict[str, list[Cell]]) -> None:
+            for runtime in runtimes:
+                if repeats[runtime.name]:
+                    cell = merge_repeats(repeats[runtime.name])
+                    writer.add(cell)
+                    line = Text(f"[{len(writer.cells)}/{total}] {cell.id} ")
+                    line.append_text(outcome_text(cell))
+                    line.append(f" {cell.duration_s:.1f}s")
+                    console.print(line, soft_wrap=True)
+
+        try:
+            for _round in range(settings.repeats):
+                for runtime in runtimes:
+                    done = repeats[runtime.name]
+                    if not done or done[-1].outcome is Outcome.PASS:
+                        done.append(runner.run(scenario, runtime))
+        except KeyboardInterrupt:
+            keep(repeats)  # the repeats already measured are results too
+            raise
+        keep(repeats)

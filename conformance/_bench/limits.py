@@ -24,7 +24,7 @@ from typing import Any
 
 from .._loadgen import command
 from .._scenarios import Scenario, import_scenario_module
-from . import BenchSettings, median
+from . import BenchSettings, median, pin
 
 SOURCE = Path(__file__).with_name("epoll_echo.c")
 CLIENT_SOURCE = Path(__file__).with_name("loadgen.c")
@@ -68,6 +68,7 @@ def c_epoll_echo(scenarios: Sequence[Scenario], settings: BenchSettings,
             limit.update(available=False, reason=binary)
             return limit
         server = subprocess.Popen([str(binary)], stdout=subprocess.PIPE, text=True)
+        pin(settings.server_cpus, server.pid)
         try:
             assert server.stdout is not None
             port = int(server.stdout.readline())
@@ -80,7 +81,7 @@ def c_epoll_echo(scenarios: Sequence[Scenario], settings: BenchSettings,
                         done = subprocess.run(
                             command(load, "127.0.0.1", port, warm_up_s=settings.warm_up_s,
                                     duration_s=settings.duration_s, result=result,
-                                    native=settings.native_client),
+                                    native=settings.native_client, cpus=settings.client_cpus),
                             capture_output=True, text=True, timeout=LOAD_TIMEOUT_S)
                         if done.returncode != 0:
                             limit.update(available=False, reason=f"the load generator failed against "
@@ -117,11 +118,14 @@ def iperf3(settings: BenchSettings, progress: Callable[[str], None] = lambda _: 
     port = _free_port()
     server = subprocess.Popen([program, "-s", "-B", "127.0.0.1", "-p", str(port)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    pin(settings.server_cpus, server.pid)
     try:
         attempts = 0
         while len(samples) < settings.repeats:
             done = subprocess.run([program, "-c", "127.0.0.1", "-p", str(port), "-t", str(seconds),
-                                   "-J"], capture_output=True, text=True, timeout=seconds + 30)
+                                   "-J"], capture_output=True, text=True, timeout=seconds + 30,
+                                  preexec_fn=(lambda: pin(settings.client_cpus))
+                                  if settings.client_cpus else None)
             try:
                 report = json.loads(done.stdout)
                 bits = report["end"]["sum_received"]["bits_per_second"]

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._bench import higher_is_better, spread, unit_of
+from .._bench import higher_is_better, ratio, spread, unit_of
 from .._outcomes import Outcome
 from .._results import Cell, RunDocument
 from .presentation import os_name
@@ -105,7 +105,7 @@ class BenchSection:
         return None
 
 
-def _value(cell: Cell | None, figure: str, base: float | None) -> BenchValue:
+def _value(cell: Cell | None, figure: str, base: Sequence[float]) -> BenchValue:
     if cell is None:
         return BenchValue("not-run")
     if cell.outcome is not Outcome.PASS:
@@ -115,7 +115,7 @@ def _value(cell: Cell | None, figure: str, base: float | None) -> BenchValue:
         return BenchValue("pass", "this runtime did not report the figure")
     samples = cell.samples.get(figure) or (median,)
     return BenchValue("pass", median=median, low=min(samples), high=max(samples), repeats=len(samples),
-                      ratio=median / base if base else None,
+                      ratio=ratio(samples, base),
                       spread=spread(samples) if len(samples) > 1 else None)
 
 
@@ -133,7 +133,10 @@ def bench_section(source: str, document: RunDocument, titles: Mapping[str, str])
                 continue
             seen.add((cell.scenario, figure))
             base_cell = by_id.get(f"{cell.scenario}[{BASELINE}]")
-            base = base_cell.measurements.get(figure) if base_cell else None
+            base: tuple[float, ...] = ()
+            if base_cell is not None and base_cell.outcome is Outcome.PASS \
+                    and figure in base_cell.measurements:
+                base = tuple(base_cell.samples.get(figure) or (base_cell.measurements[figure],))
             load, metric = split_figure(figure)
             limit = c_limit.get(cell.scenario, {}).get("measurements", {}).get(figure)
             rows.append(BenchRow(
