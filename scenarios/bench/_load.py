@@ -94,8 +94,9 @@ async def run_twisted(ctx: Context, port: int, loads: Sequence[dict[str, Any]]) 
 def idle_clients(ctx: Context, port: int, count: int) -> subprocess.Popen[bytes]:
     """The load generator holding ``count`` connections open until its stdin is closed (or the
     engine ends the cell's process group)."""
+    cpus = ["--cpus", ",".join(map(str, ctx.bench.client_cpus))] if ctx.bench.client_cpus else []
     return subprocess.Popen([sys.executable, "-m", "conformance._loadgen", "idle", "--port", str(port),
-                             "--clients", str(count)],
+                             "--clients", str(count), *cpus],
                             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
 
 
