@@ -144,3 +144,46 @@ async def serve_twisted(connections: Connections) -> Any:
 
     endpoint = endpoints.TCP4ServerEndpoint(reactor, 0, backlog=BACKLOG, interface="127.0.0.1")
     return await endpoint.listen(protocol.Factory.forProtocol(Echo))
+
+
+# -- a server under the load generator's loads: the bodies of bench.tcp_echo and bench.accept_rate --
+
+
+def serve_loads_sync(ctx: Any, loads: Any) -> None:
+    from conformance import sibling_module
+
+    port, stop = serve_sync(Connections())
+    try:
+        sibling_module(__file__, "_load").run_sync(ctx, port, loads)
+    finally:
+        stop()
+
+
+async def serve_loads_asyncio(ctx: Any, loads: Any) -> None:
+    from conformance import sibling_module
+
+    server = await serve_asyncio(Connections())
+    async with server:
+        await sibling_module(__file__, "_load").run_asyncio(ctx, server.sockets[0].getsockname()[1],
+                                                            loads)
+
+
+async def serve_loads_trio(ctx: Any, loads: Any) -> None:
+    import trio
+
+    from conformance import sibling_module
+
+    async with trio.open_nursery() as nursery:
+        port = await serve_trio(Connections(), nursery)
+        await sibling_module(__file__, "_load").run_trio(ctx, port, loads)
+        nursery.cancel_scope.cancel()
+
+
+async def serve_loads_twisted(ctx: Any, loads: Any) -> None:
+    from conformance import sibling_module
+
+    listening = await serve_twisted(Connections())
+    try:
+        await sibling_module(__file__, "_load").run_twisted(ctx, listening.getHost().port, loads)
+    finally:
+        await listening.stopListening()

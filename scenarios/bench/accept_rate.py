@@ -13,7 +13,6 @@ from typing import Any
 from conformance import Context, sibling_module
 
 TIMEOUT_S = 60.0
-_load = sibling_module(__file__, "_load")
 _servers = sibling_module(__file__, "_servers")
 
 
@@ -22,31 +21,16 @@ def loads(bench: Any) -> list[dict[str, Any]]:
 
 
 def run_sync(ctx: Context) -> None:
-    port, stop = _servers.serve_sync(_servers.Connections())
-    try:
-        _load.run_sync(ctx, port, loads(ctx.bench))
-    finally:
-        stop()
+    _servers.serve_loads_sync(ctx, loads(ctx.bench))
 
 
 async def run_asyncio(ctx: Context) -> None:
-    server = await _servers.serve_asyncio(_servers.Connections())
-    async with server:
-        await _load.run_asyncio(ctx, server.sockets[0].getsockname()[1], loads(ctx.bench))
+    await _servers.serve_loads_asyncio(ctx, loads(ctx.bench))
 
 
 async def run_trio(ctx: Context) -> None:
-    import trio
-
-    async with trio.open_nursery() as nursery:
-        port = await _servers.serve_trio(_servers.Connections(), nursery)
-        await _load.run_trio(ctx, port, loads(ctx.bench))
-        nursery.cancel_scope.cancel()
+    await _servers.serve_loads_trio(ctx, loads(ctx.bench))
 
 
 async def run_twisted(ctx: Context) -> None:
-    listening = await _servers.serve_twisted(_servers.Connections())
-    try:
-        await _load.run_twisted(ctx, listening.getHost().port, loads(ctx.bench))
-    finally:
-        await listening.stopListening()
+    await _servers.serve_loads_twisted(ctx, loads(ctx.bench))
