@@ -141,6 +141,14 @@ def outcome_text(cell: Cell) -> Text:
     return text
 
 
+def progress_line(cell: Cell, done: int, total: int) -> Text:
+    """``[3/80] sockets.tcp_echo[gevent] ✓ pass 0.21s``: a cell as it finishes, for logs."""
+    line = Text(f"[{done}/{total}] {cell.id} ")
+    line.append_text(outcome_text(cell))
+    line.append(f" {cell.duration_s:.2f}s")
+    return line
+
+
 def results_table(cells: Sequence[Cell], scenarios: Sequence[Scenario],
                   runtimes: Sequence[Runtime]) -> Table:
     by_id = {c.id: c for c in cells}
@@ -185,10 +193,7 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
         writer.add(cell)
         progress.update(task, advance=1, description=f"{cell.id}: {cell.outcome.value}")
         if not interactive:  # CI logs: one line per cell as it finishes
-            line = Text(f"[{len(writer.cells)}/{len(pairs)}] {cell.id} ")
-            line.append_text(outcome_text(cell))
-            line.append(f" {cell.duration_s:.2f}s")
-            console.print(line, soft_wrap=True)
+            console.print(progress_line(cell, len(writer.cells), len(pairs)), soft_wrap=True)
 
     started = datetime.datetime.now(datetime.timezone.utc)
     try:

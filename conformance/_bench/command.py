@@ -217,7 +217,7 @@ def run_bench_cells(writer: RunWriter, scenarios: Sequence[Scenario], runtimes: 
     workload, each round running every runtime once. A slow drift of the machine (a busy neighbour on
     a shared host) then weighs on every runtime's repeat alike, and the ratio of a repeat to the
     ``threads`` repeat of the same round cancels it."""
-    from .._cli import outcome_text
+    from .._cli import progress_line
 
     runner = CellRunner(job_extra={"bench": settings.to_json()})
     total = len(scenarios) * len(runtimes)
@@ -229,10 +229,7 @@ def run_bench_cells(writer: RunWriter, scenarios: Sequence[Scenario], runtimes: 
                 if repeats[runtime.name]:
                     cell = merge_repeats(repeats[runtime.name])
                     writer.add(cell)
-                    line = Text(f"[{len(writer.cells)}/{total}] {cell.id} ")
-                    line.append_text(outcome_text(cell))
-                    line.append(f" {cell.duration_s:.1f}s")
-                    console.print(line, soft_wrap=True)
+                    console.print(progress_line(cell, len(writer.cells), total), soft_wrap=True)
 
         try:
             for _round in range(settings.repeats):
