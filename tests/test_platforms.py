@@ -15,14 +15,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from packaging.markers import Marker
 from packaging.requirements import Requirement
 
 from conformance._expectations import Expectations
+from conformance._install import install
 from conformance._outcomes import Outcome
 from conformance._run_info import platform_id
 from conformance._runner import CellRunner, isolated_resolver_command
-from conformance._runtimes import RUNTIMES, availability, get_runtime
+from conformance._runtimes import INSTALL_RECORD_VARIABLE, RUNTIMES, availability, get_runtime
 from conformance._scenarios import Scenario, default_scenarios_dir, discover
 from conformance._verdict import Kind, judge
 
@@ -113,28 +113,31 @@ def test_which_runtimes_each_platform_has(request: pytest.FixtureRequest, platfo
         if not found.available:
             assert found.version is None
             assert found.reason == (f"{name} does not run on {platform} "
-                                    f"(it installs where {runtime.marker})")
+                                    f"(it installs where {runtime.platform_marker})")
         elif runtime.distribution is None:  # the standard library: the platform's Python
             assert found.version == environment["python_full_version"]
         else:  # installed or not on that machine cannot be known from here
             assert found.version is None
 
 
-def test_registry_markers_are_the_extras_markers() -> None:
-    """A runtime's platform marker is stated twice, in the registry (availability) and in its extra
-    (what pip installs, what tox.ini and the CI legs install): they must say the same."""
+def test_the_all_extra_installs_every_runtime() -> None:
     extras = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
         "optional-dependencies"]
-    for name, runtime in RUNTIMES.items():
-        if runtime.distribution is None:
-            assert name not in extras
-            continue
-        (requirement,) = (Requirement(r) for r in extras[runtime.extra or name])
-        assert requirement.name == runtime.distribution
-        assert str(requirement.marker) == str(Marker(runtime.marker)) if runtime.marker \
-            else requirement.marker is None
     everything = Requirement(extras["all"][0])
     assert everything.extras == {r.extra or n for n, r in RUNTIMES.items() if r.distribution is not None}
+
+
+def test_twisted_needs_pywin32_on_windows_only(windows_environment: Environment,
+                                               linux_environment: Environment) -> None:
+    # Twisted's processes on Windows import pywin32 (twisted/internet/_dumbwin32proc.py): without it
+    # five subprocess cells would be published as Twisted findings instead of an incomplete install.
+    for name in ("twisted", "twisted-asyncio"):
+        needed = {str(Requirement(r).name) for r in get_runtime(name).requirements
+                  if Requirement(r).marker is None or Requirement(r).marker.evaluate(windows_environment)}
+        assert needed == {"twisted", "pywin32"}
+        elsewhere = {str(Requirement(r).name) for r in get_runtime(name).requirements
+                     if Requirement(r).marker is None or Requirement(r).marker.evaluate(linux_environment)}
+        assert elsewhere == {"twisted"}
 
 
 # -- not applicable: the real scenarios -----------------------------------------------------------
@@ -197,16 +200,50 @@ def test_windows_leg_records_not_applicable_before_starting_anything(
         assert judge(cell).kind is Kind.NOT_RUN  # a skip under pytest, never a failure
 
 
-def test_a_runtime_whose_install_failed_is_recorded_unavailable_with_the_hint(
-        scenarios: list[Scenario], expectations: Expectations, windows_environment: Environment) -> None:
-    # What a leg records when tox.ini's tolerated `pip install` of the runtime failed (no wheel for that
-    # Python, no compiler): the distribution is absent, every cell says so, and nothing fails.
-    failed = replace(get_runtime("winloop"), distribution="winloop-that-failed-to-install", marker=None)
+def test_a_runtime_whose_install_failed_is_unavailable_with_pips_reason(
+        scenarios: list[Scenario], expectations: Expectations, windows_environment: Environment,
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # What a leg records when the runtime's install failed (no wheel for that Python, no compiler): tox
+    # runs `python -m conformance._install RUNTIME`, a real pip that fails here (no index, a requirement
+    # nothing satisfies); every cell then says `unavailable` with pip's own reason, and nothing fails.
+    failed = replace(get_runtime("winloop"), requirements=("winloop-that-cannot-install>=1",))
+    record = tmp_path / "runtime-install.json"
+    status = install(failed, record, [sys.executable, "-m", "pip", "install", "--no-index", "--quiet",
+                                      *failed.requirements])
+    assert status != 0
+    monkeypatch.setenv(INSTALL_RECORD_VARIABLE, str(record))
     cell = CellRunner(expectations, windows_environment).run(_scenario(scenarios, "sockets.tcp_echo"), failed)
     assert cell.outcome is Outcome.UNAVAILABLE
-    assert cell.reason == ("winloop-that-failed-to-install is not installed: "
-                           "pip install 'conformance[winloop]'")
+    assert cell.reason.startswith("winloop-that-cannot-install is not installed; `pip install "
+                                  "--prefer-binary winloop-that-cannot-install>=1` failed (exit status ")
+    assert "No matching distribution found for winloop-that-cannot-install>=1" in cell.reason
     assert judge(cell).kind is Kind.NOT_RUN
+    # Without a record (installed by hand, not by tox), the reason says how to install it.
+    monkeypatch.delenv(INSTALL_RECORD_VARIABLE)
+    cell = CellRunner(expectations, windows_environment).run(_scenario(scenarios, "sockets.tcp_echo"), failed)
+    assert cell.reason == ("winloop-that-cannot-install is not installed: "
+                           "pip install 'conformance[winloop]'")
+
+
+def test_a_partial_install_is_unavailable_with_what_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    # twisted without its [tls] extra would turn every TLS cell into an ImportError `error`.
+    from importlib import metadata
+
+    real_version = metadata.version
+
+    def version(name: str) -> str:
+        if name.lower() == "pyopenssl":
+            raise metadata.PackageNotFoundError(name)
+        return real_version(name)
+
+    monkeypatch.setattr(metadata, "version", version)
+    found = availability(get_runtime("twisted"))
+    assert not found.available
+    assert found.reason.startswith(
+        "twisted is installed without its [tls] extra (pyopenssl is not installed)")
+    too_old = replace(get_runtime("trio"), requirements=("trio>=999",))
+    assert availability(too_old).reason.startswith(
+        f"trio {real_version('trio')} is installed, but the suite needs >=999")
 
 
 @pytest.mark.parametrize("platform", ["darwin", "win32"])

@@ -46,7 +46,7 @@ posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX signals and pr
 DID_NOT_HANG_S = 10.0
 # Runtimes whose platform marker holds here; one that is merely not installed still runs (and fails).
 PLATFORM_RUNTIMES = [name for name, runtime in RUNTIMES.items()
-                     if runtime.marker is None or Marker(runtime.marker).evaluate()]
+                     if runtime.platform_marker is None or Marker(runtime.platform_marker).evaluate()]
 
 
 def _run(command: list[str], folder: Path, job: dict[str, Any] | None = None,

@@ -46,16 +46,35 @@ class Runtime:
     style: str
     family: str
     description: str
-    # The distribution on PyPI that provides it (None for the standard library), the extra of this
-    # package that installs it, and where it installs (a PEP 508 marker; None: everywhere).
-    distribution: str | None = None
-    marker: str | None = None
+    # What installs it: the requirements of its extra of this package (PEP 508, platform markers
+    # included), the same strings as in pyproject.toml (tests/test_workflows.py keeps them in step).
+    # None for the standard library. Where no requirement's marker holds, the runtime does not run.
+    requirements: tuple[str, ...] = ()
     # The extra of this package that installs it, where that is not the runtime's own name.
     extra: str | None = None
 
     @property
     def install_hint(self) -> str:
         return f"pip install 'conformance[{self.extra or self.name}]'"
+
+    @property
+    def distribution(self) -> str | None:
+        """The distribution on PyPI that provides it (its first requirement's), or None."""
+        if not self.requirements:
+            return None
+        from packaging.requirements import Requirement
+
+        return Requirement(self.requirements[0]).name
+
+    @property
+    def platform_marker(self) -> str | None:
+        """Where it installs, as a PEP 508 marker (None: everywhere)."""
+        from packaging.requirements import Requirement
+
+        markers = [Requirement(r).marker for r in self.requirements]
+        if not markers or any(m is None for m in markers):
+            return None
+        return " or ".join(str(m) for m in markers)
 
     def family_module(self) -> Family:
         module: Family = importlib.import_module(f"conformance._runtimes._{self.family}")
@@ -68,24 +87,28 @@ RUNTIMES: dict[str, Runtime] = {
         Runtime("threads", "sync", "threads",
                 "blocking standard library and real OS threads: the reference semantics"),
         Runtime("gevent", "sync", "gevent",
-                "the same sync code after gevent.monkey.patch_all()", distribution="gevent"),
+                "the same sync code after gevent.monkey.patch_all()", requirements=("gevent>=23",)),
         Runtime("eventlet", "sync", "eventlet",
-                "the same sync code after eventlet.monkey_patch()", distribution="eventlet"),
+                "the same sync code after eventlet.monkey_patch()", requirements=("eventlet>=0.36",)),
         Runtime("asyncio", "asyncio", "asyncio",
                 "the standard library's default event loop for the platform"),
         Runtime("uvloop", "asyncio", "asyncio", "asyncio on uvloop's libuv-based loop",
-                distribution="uvloop", marker="sys_platform != 'win32'"),
+                requirements=("uvloop>=0.19; sys_platform != 'win32'",)),
         Runtime("winloop", "asyncio", "asyncio", "asyncio on winloop, uvloop's Windows port",
-                distribution="winloop", marker="sys_platform == 'win32'"),
+                requirements=("winloop>=0.1; sys_platform == 'win32'",)),
         Runtime("rloop", "asyncio", "asyncio", "asyncio on rloop's Rust event loop",
-                distribution="rloop", marker="sys_platform != 'win32'"),
-        Runtime("trio", "trio", "trio", "trio's structured concurrency", distribution="trio"),
+                requirements=("rloop>=0.1; sys_platform != 'win32'",)),
+        Runtime("trio", "trio", "trio", "trio's structured concurrency", requirements=("trio>=0.25",)),
+        # [tls]: pyOpenSSL and service_identity for the TLS scenarios. On Windows, Twisted's processes
+        # (reactor.spawnProcess, twisted/internet/_dumbwin32proc.py) need pywin32, which Twisted only
+        # lists in its heavy `windows-platform` extra: it is named here directly instead.
         Runtime("twisted", "twisted", "twisted",
                 "async def bodies on Twisted's default reactor for the platform (epoll on Linux)",
-                distribution="twisted"),
+                requirements=("twisted[tls]>=24.7", "pywin32>=304; sys_platform == 'win32'")),
         Runtime("twisted-asyncio", "twisted", "twisted",
                 "the same Twisted bodies on AsyncioSelectorReactor over the standard library's loop",
-                distribution="twisted", extra="twisted"),
+                requirements=("twisted[tls]>=24.7", "pywin32>=304; sys_platform == 'win32'"),
+                extra="twisted"),
     )
 }
 
@@ -112,29 +135,82 @@ def availability(runtime: Runtime, environment: Mapping[str, str] | None = None)
     """Whether ``runtime`` can run on the platform described by ``environment`` (PEP 508 marker
     variables; default: this interpreter), and its installed version.
 
-    Given another platform's environment only the platform marker is decided: whether a package is
-    installed there cannot be known from here, so the version is None.
+    Given another platform's environment only the platform markers are decided: whether a package is
+    installed there cannot be known from here, so the version is None. Here, every requirement that
+    applies must be installed at a version it accepts, with the distributions of the extras it names
+    (``twisted[tls]`` needs pyOpenSSL): a partial install is ``unavailable`` with what is missing, never
+    a runtime's finding.
     """
-    from packaging.markers import Marker
+    from packaging.requirements import Requirement
 
     here = environment is None
-    if runtime.marker is not None:
-        env = dict(environment) if environment is not None else None
-        if not Marker(runtime.marker).evaluate(env):
-            platform = (environment or {}).get("sys_platform", sys.platform)
-            return Availability(runtime.name, False, None,
-                                f"{runtime.name} does not run on {platform} "
-                                f"(it installs where {runtime.marker})")
+    env = dict(environment) if environment is not None else None
+    requirements = [Requirement(r) for r in runtime.requirements]
+    applicable = [r for r in requirements if r.marker is None or r.marker.evaluate(env)]
+    if requirements and not applicable:
+        platform = (environment or {}).get("sys_platform", sys.platform)
+        return Availability(runtime.name, False, None,
+                            f"{runtime.name} does not run on {platform} "
+                            f"(it installs where {runtime.platform_marker})")
     if runtime.distribution is None:
         version = (environment or {}).get("python_full_version") if not here else sys.version.split()[0]
         return Availability(runtime.name, True, version, "")
     if not here:
         return Availability(runtime.name, True, None, "")
+    for requirement in applicable:
+        missing = _missing(requirement)
+        if missing:
+            failed = _install_failure(runtime.name)
+            why = f"; {failed}" if failed else f": {runtime.install_hint}"
+            return Availability(runtime.name, False, None, f"{missing}{why}")
     from importlib import metadata
 
+    return Availability(runtime.name, True, metadata.version(runtime.distribution), "")
+
+
+def _missing(requirement: Any, depth: int = 0) -> str | None:
+    """What of ``requirement`` (a packaging Requirement) is not installed here, or None."""
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+
     try:
-        version = metadata.version(runtime.distribution)
+        version = metadata.version(requirement.name)
     except metadata.PackageNotFoundError:
-        return Availability(runtime.name, False, None,
-                            f"{runtime.distribution} is not installed: {runtime.install_hint}")
-    return Availability(runtime.name, True, version, "")
+        return f"{requirement.name} is not installed"
+    if requirement.specifier and not requirement.specifier.contains(version, prereleases=True):
+        return f"{requirement.name} {version} is installed, but the suite needs {requirement.specifier}"
+    if depth:
+        return None
+    for extra in sorted(requirement.extras):
+        for text in metadata.requires(requirement.name) or []:
+            needed = Requirement(text)
+            if needed.marker is None or not needed.marker.evaluate({"extra": extra}):
+                continue
+            if _missing(needed, depth + 1):
+                return (f"{requirement.name} is installed without its [{extra}] extra "
+                        f"({_missing(needed, depth + 1)})")
+    return None
+
+
+# Where tox's runtime envs record a failed install of the runtime (``python -m conformance._install``):
+# the run document then gives pip's reason, not only "not installed".
+INSTALL_RECORD_VARIABLE = "CONFORMANCE_INSTALL_RECORD"
+
+
+def _install_failure(name: str) -> str | None:
+    """Why the install of runtime ``name`` failed in this environment, if it was recorded."""
+    import json
+    import os
+
+    path = os.environ.get(INSTALL_RECORD_VARIABLE)
+    if not path:
+        return None
+    try:
+        with open(path, encoding="utf-8") as f:
+            record = json.load(f).get(name)
+    except (OSError, ValueError, AttributeError):
+        return None
+    if not isinstance(record, dict):
+        return None
+    return str(record.get("reason") or "") or None
