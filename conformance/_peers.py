@@ -25,9 +25,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ._processes import kill_group, new_group
+from ._processes import kill_group, new_group, raise_open_file_limit
 
 SLOW_ECHO_DELAY_S = 0.3
+# Descriptors a peer process may hold: sockets.concurrent_clients keeps 500 connections to one echo
+# server open at once, and each costs the peer a descriptor (macOS starts processes with 256).
+OPEN_FILES = 4096
 RESET_PREFIX_BYTES = 64 * 1024
 
 
@@ -292,6 +295,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("services", nargs="+", choices=sorted(SERVICES))
     parser.add_argument("--dir", type=Path, required=True, help="a folder for sockets and certificates")
     args = parser.parse_args(argv)
+    raise_open_file_limit(OPEN_FILES)
     addresses = {}
     for name in args.services:
         info, serve = SERVICES[name](args.dir)

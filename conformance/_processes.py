@@ -1,4 +1,4 @@
-"""Process groups: the parent starts children and peers in groups of their own and kills them whole."""
+"""Processes of the suite: started in groups of their own and killed whole, with room for descriptors."""
 
 from __future__ import annotations
 
@@ -27,3 +27,27 @@ def kill_group(process: subprocess.Popen[bytes]) -> None:
         subprocess.run(["taskkill", "/F", "/T", "/PID", str(process.pid)],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
         process.kill()
+
+
+def raise_open_file_limit(wanted: int) -> int:
+    """Raise this process's soft limit on open files to ``wanted`` (at most the hard limit); return the
+    soft limit now in force (``wanted`` where the platform has no such limit).
+
+    macOS starts processes with a soft limit of 256, Linux with 1024: a server holding hundreds of
+    connections, or a client opening them, needs more. The hard limit is the ceiling an unprivileged
+    process may raise to; on macOS a soft limit above ``kern.maxfilesperproc`` is refused even under
+    an unlimited hard limit, so a refusal falls back to what is in force.
+    """
+    if sys.platform == "win32":  # no such limit on sockets
+        return wanted
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY or soft >= wanted:
+        return wanted
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    except (ValueError, OSError):
+        return soft
+    return target

@@ -36,10 +36,13 @@ def lock_database(ctx: Context) -> tuple[Path, subprocess.Popen[bytes]]:
     holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(path)],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert holder.stdout is not None
-    if holder.stdout.readline() != b"locked\n":
+    # rstrip: on Windows, print() in the holder ends its line with "\r\n" (text-mode stdout).
+    line = holder.stdout.readline()
+    if line.rstrip(b"\r\n") != b"locked":
         holder.kill()
         _, err = holder.communicate(timeout=IO_TIMEOUT_S)
-        raise ctx.skip(f"the lock holder could not lock the database: {err.decode(errors='replace')}")
+        raise ctx.skip(f"the lock holder could not lock the database (it said {line!r}): "
+                       f"{err.decode(errors='replace')}")
     return path, holder
 
 
