@@ -1,4 +1,5 @@
-"""The ``conformance`` command: list, run (without pytest), and the terminal table."""
+"""The ``conformance`` command: list, run (without pytest), the terminal table, and the subcommands
+(bench, report, diff, expectations update) whose modules it dispatches to."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ from ._scenarios import (
     discover,
     select,
 )
-from ._verdict import Kind, judge
+from ._verdict import FAILING, PROMOTE_HINT, Kind, judge
 
 # Symbol and colour of each outcome: the word is always printed too (never colour alone).
 STYLE = {
@@ -87,6 +88,14 @@ def _parser() -> argparse.ArgumentParser:
 
     add_report_arguments(commands.add_parser(
         "report", help="merge run documents into the support table: HTML, Markdown, JSON, CSV, plots"))
+    expectations = commands.add_parser(
+        "expectations", help="maintain the expectations file from run documents")
+    actions = expectations.add_subparsers(dest="expectations_command", required=True, metavar="ACTION")
+    from ._expectations_update import add_update_arguments
+
+    add_update_arguments(actions.add_parser(
+        "update", help="append a candidate entry for every deviation no expectation covers, and list "
+                       "the predictions the runs confirmed or refuted"))
     add_diff_arguments(commands.add_parser(
         "diff", help="what regressed, got fixed, is new or disappeared between two sets of results"))
     return parser
@@ -136,6 +145,10 @@ def outcome_text(cell: Cell) -> Text:
     kind = judge(cell).kind
     if kind is Kind.KNOWN:
         text.append(" (known)", style="dim")
+    elif kind is Kind.CONFIRMED:
+        text.append(" (predicted)", style="dim")
+    elif kind is Kind.REFUTED:
+        text.append(" !refuted prediction", style="bold yellow reverse")
     elif kind is Kind.UNEXPECTED:
         text.append(" !unexpected", style="bold red reverse")
     return text
@@ -215,7 +228,20 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
     verdicts = [(c, judge(c)) for c in document.cells]
     counts = Counter(c.outcome.value for c in document.cells)
     console.print("outcomes: " + ", ".join(f"{n} {o}" for o, n in sorted(counts.items())))
-    unexpected = [(c, v) for c, v in verdicts if v.kind is Kind.UNEXPECTED]
+    confirmed = [c for c, v in verdicts if v.kind is Kind.CONFIRMED]
+    refuted = [v for _, v in verdicts if v.kind is Kind.REFUTED]
+    if confirmed or refuted:
+        console.print(f"predictions: {len(confirmed)} confirmed (predicted and now observed; "
+                      f"{PROMOTE_HINT}), {len(refuted)} refuted (not a failure: review them)",
+                      soft_wrap=True, markup=False)
+    for cell in confirmed:
+        console.print(Text(f"confirmed prediction: {cell.id} {cell.outcome.value}", style="dim"),
+                      soft_wrap=True)
+    # Refuted predictions come last but one, right above the failures: they need a reader, not a fix
+    # of the runtime, and they never change the exit status.
+    for verdict in refuted:
+        console.print(Text(f"refuted: {verdict.message}", style="yellow"), soft_wrap=True)
+    unexpected = [(c, v) for c, v in verdicts if v.kind in FAILING]
     for _, verdict in unexpected:
         console.print(Text(f"unexpected: {verdict.message}", style="red"), soft_wrap=True)
     console.print(f"{len(document.cells)} cells in {(finished - started).total_seconds():.1f} s; "
@@ -234,6 +260,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from ._bench.command import cmd_bench
 
             return cmd_bench(args, console)
+        if args.command == "expectations":
+            from ._expectations_update import cmd_update
+
+            return cmd_update(args, console)
         if args.command in ("report", "diff"):
             from ._report.command import cmd_diff, cmd_report
 

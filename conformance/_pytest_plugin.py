@@ -20,7 +20,7 @@ from ._results import Cell, RunWriter
 from ._runner import CellRunner
 from ._runtimes import RUNTIMES, Runtime, UnknownRuntime, get_runtime
 from ._scenarios import CONFORMANCE_AREAS, Scenario, ScenarioError, default_scenarios_dir, discover
-from ._verdict import Kind, judge
+from ._verdict import PROMOTE_HINT, Kind, judge
 
 PROPERTY = "conformance_cell"
 # pytest-timeout is a last resort for the parent: the cell's own deadline is the scenario's TIMEOUT_S.
@@ -110,9 +110,26 @@ class RunDocumentWriter:
                                .isoformat(timespec="seconds"))
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        if self.writer is not None:
-            terminalreporter.write_line(
-                f"conformance: {len(self.writer.cells)} cells written to {self.writer.path}")
+        if self.writer is None:
+            return
+        verdicts = [(cell, judge(cell)) for cell in self.writer.cells.values()]
+        confirmed = [cell for cell, v in verdicts if v.kind is Kind.CONFIRMED]
+        refuted = [v.message for _, v in verdicts if v.kind is Kind.REFUTED]
+        if refuted or confirmed:
+            terminalreporter.section("conformance predictions")
+            if confirmed:
+                terminalreporter.write_line(
+                    f"{len(confirmed)} prediction(s) confirmed: predicted and now observed; {PROMOTE_HINT}")
+                for cell in confirmed:
+                    terminalreporter.write_line(f"  confirmed: {cell.id} {cell.outcome.value}")
+            if refuted:
+                terminalreporter.write_line(
+                    f"{len(refuted)} prediction(s) refuted (not a failure; review the entries):",
+                    yellow=True)
+                for message in refuted:
+                    terminalreporter.write_line(f"  {message}", yellow=True)
+        terminalreporter.write_line(
+            f"conformance: {len(self.writer.cells)} cells written to {self.writer.path}")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -146,7 +163,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 class CellCheck:
     """What ``test_scenario`` receives: calling it runs the cell and turns the verdict into a pytest
-    outcome (pass, xfail with the known reason, skip for cells that cannot run here, or fail)."""
+    outcome (pass, xfail with the known reason, skip for cells that cannot run here, or fail).
+
+    A confirmed prediction is an xfail like a known deviation. A refuted one is an xfail too, whose
+    reason starts "prediction refuted": it ran (so not a skip), it must not fail the leg (the prediction
+    was wrong, not the runtime), and ``-rx`` and the terminal summary list it with its reason for review.
+    """
 
     def __init__(self, scenario: Scenario, runtime: Runtime, runner: CellRunner,
                  item: pytest.Item) -> None:
@@ -165,7 +187,7 @@ class CellCheck:
             pytest.fail(verdict.message + (f"\n\n{extra}" if extra else ""), pytrace=False)
         if verdict.kind is Kind.NOT_RUN:
             pytest.skip(verdict.message)
-        if verdict.kind is Kind.KNOWN:
+        if verdict.kind in (Kind.KNOWN, Kind.CONFIRMED, Kind.REFUTED):
             pytest.xfail(verdict.message)
         return cell
 

@@ -22,14 +22,34 @@ class DocumentError(ValueError):
 
 @dataclass(frozen=True)
 class Expectation:
-    """A known deviation that applies to a cell: the outcome it is expected to have, and why."""
+    """A known deviation that applies to a cell: the outcome it is expected to have, and why.
+
+    ``predicted``: the entry is a prediction drawn from an upstream source for a platform no run has
+    observed yet; a run that contradicts it is shown for review rather than failed (``_verdict``).
+    """
 
     outcome: Outcome
     reason: str
     link: str
+    predicted: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return {"outcome": self.outcome.value, "reason": self.reason, "link": self.link}
+        return {"outcome": self.outcome.value, "reason": self.reason, "link": self.link,
+                "predicted": self.predicted}
+
+    @classmethod
+    def from_json(cls, data: object) -> Expectation:
+        if not isinstance(data, dict):
+            raise DocumentError(f"expectation must be a JSON object, not {type(data).__name__}")
+        missing = [k for k in ("outcome", "reason", "link") if k not in data]
+        if missing:
+            raise DocumentError(f"expectation lacks {', '.join(missing)}")
+        # Documents written before predictions existed have no "predicted": their entries were observed.
+        predicted = data.get("predicted", False)
+        if not isinstance(predicted, bool):
+            raise DocumentError(f"expectation 'predicted' must be true or false, not {predicted!r}")
+        return cls(outcome=Outcome.parse(data["outcome"]), reason=str(data["reason"]),
+                   link=str(data["link"]), predicted=predicted)
 
 
 @dataclass(frozen=True)
@@ -99,11 +119,7 @@ class Cell:
                 measurements=dict(data.get("measurements") or {}),
                 samples={name: tuple(values) for name, values in (data.get("samples") or {}).items()},
                 expected=Outcome.parse(data.get("expected", "pass")),
-                expectation=None if expectation is None else Expectation(
-                    outcome=Outcome.parse(expectation["outcome"]),
-                    reason=str(expectation["reason"]),
-                    link=str(expectation["link"]),
-                ),
+                expectation=None if expectation is None else Expectation.from_json(expectation),
                 harness_error=bool(data.get("harness_error", False)),
                 details=dict(data.get("details") or {}),
             )

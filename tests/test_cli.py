@@ -114,3 +114,79 @@ link = "https://example.org/{n}"
     assert "entry 1; " in result.stderr and "entry 2" in result.stderr
     assert "Traceback" not in result.stderr
     assert json.loads(output.read_text())["run_info"]["interrupted"] is True
+
+
+RIGHT = '''
+"""A body that does the right thing."""
+def run_sync(ctx): pass
+'''
+WRONG = '''
+"""A body that observes a wrong result."""
+def run_sync(ctx): ctx.expect_equal(1, 2, "the answer")
+'''
+PREDICTED = '''
+[[expectation]]
+scenario = "sockets.wrong"
+runtime = "threads"
+predicted = true
+outcome = "fail"
+reason = "the answer is predicted to differ"
+link = "https://example.org/upstream/v1.0/answer.py"
+
+[[expectation]]
+scenario = "sockets.right"
+runtime = "threads"
+predicted = true
+outcome = "unsupported"
+reason = "the operation is predicted to be missing"
+link = "https://example.org/upstream/v1.0/missing.py"
+'''
+
+
+def test_run_shows_confirmed_and_refuted_predictions_and_exits_0(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from conformance._cli import main
+
+    root = tmp_path / "scenarios"
+    (root / "sockets").mkdir(parents=True)
+    (root / "sockets" / "right.py").write_text(textwrap.dedent(RIGHT))
+    (root / "sockets" / "wrong.py").write_text(textwrap.dedent(WRONG))
+    (root / "expectations.toml").write_text(PREDICTED)
+    output = tmp_path / "run.json"
+    status = main(["run", "--scenarios", str(root), "--runtime", "threads", "--jobs", "2",
+                   "--output", str(output)])
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert "✗ fail (predicted)" in out  # the table: observed, and said to have been predicted
+    assert "✓ pass !refuted prediction" in out
+    assert ("predictions: 1 confirmed (predicted and now observed; promote it: delete `predicted = true` "
+            "from its entry), 1 refuted (not a failure: review them)") in out
+    assert "confirmed prediction: sockets.wrong[threads] fail" in out
+    assert ("refuted: prediction refuted: sockets.right[threads]: predicted unsupported (the operation is "
+            "predicted to be missing <https://example.org/upstream/v1.0/missing.py>), observed pass") in out
+    assert "unexpected:" not in out
+    # the refuted prediction is listed after the table, for review
+    assert out.index("refuted: prediction refuted") > out.index("Outcomes")
+    cells = {c["scenario"]: c for c in json.loads(output.read_text())["cells"]}
+    assert cells["sockets.right"]["expectation"]["predicted"] is True
+
+
+def test_an_unreviewed_candidate_stops_the_run_before_anything_runs(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from conformance._cli import main
+
+    root = tmp_path / "scenarios"
+    (root / "sockets").mkdir(parents=True)
+    (root / "sockets" / "wrong.py").write_text(textwrap.dedent(WRONG))
+    (root / "expectations.toml").write_text(
+        '[[expectation]]\nscenario = "sockets.wrong"\nruntime = "threads"\noutcome = "fail"\n'
+        'reason = ""\nlink = ""\n')
+    status = main(["run", "--scenarios", str(root), "--runtime", "threads", "--output",
+                   str(tmp_path / "run.json")])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert " ".join(err.split()) == (
+        f"conformance: error: {root / 'expectations.toml'}, entry 1 (sockets.wrong[threads]): an "
+        "unreviewed candidate: its 'reason' and 'link' are empty; write the reason and a link pinned to "
+        "the release, or fix the bug")
+    assert not (tmp_path / "run.json").exists()

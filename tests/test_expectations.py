@@ -1,9 +1,11 @@
-"""Expectations data, runtime availability on other platforms, the stall meter's arithmetic and -k
-expressions: the engine's decisions that need no child process."""
+"""Expectations data (observed and predicted entries, unreviewed candidates), the verdict on a cell,
+runtime availability on other platforms, the stall meter's arithmetic and -k expressions: the engine's
+decisions that need no child process."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,7 @@ import pytest
 from conformance._expectations import Expectations, ExpectationsError
 from conformance._heartbeat import StallMeter
 from conformance._outcomes import Outcome
+from conformance._results import Cell, Expectation
 from conformance._runtimes import (
     RUNTIMES,
     RuntimeUnavailable,
@@ -20,6 +23,7 @@ from conformance._runtimes import (
     get_runtime,
 )
 from conformance._scenarios import ScenarioError, keyword_matches
+from conformance._verdict import FAILING, Kind, Verdict, judge
 
 Environment = dict[str, str]
 
@@ -128,8 +132,10 @@ ALL_SCENARIOS = ["sockets.tcp_echo", "dns.slow_lookup"]
 @pytest.mark.parametrize(("entry", "message"), [
     pytest.param(_entry(link=None), "'link' is required and must be a non-empty string",
                  id="missing-link"),
-    pytest.param(_entry(reason="   "), "'reason' is required and must be a non-empty string",
-                 id="blank-reason"),
+    pytest.param(_entry(reason=None), "'reason' is required and must be a non-empty string",
+                 id="missing-reason"),
+    pytest.param(_entry(reason=3), "'reason' is required and must be a non-empty string",
+                 id="reason-not-a-string"),
     pytest.param(_entry(link="example.org/issue/1"),
                  "'link' must be an http(s) URL to the upstream doc, issue or source, not "
                  "'example.org/issue/1'", id="link-not-a-url"),
@@ -141,7 +147,19 @@ ALL_SCENARIOS = ["sockets.tcp_echo", "dns.slow_lookup"]
     pytest.param(_entry(outcome="broken"), "unknown outcome 'broken'; the outcomes are: pass, "
                  "blocking, fail", id="unknown-outcome"),
     pytest.param(_entry(platform="win32"), "unknown keys ['platform']; the keys are link, outcome, "
-                 "reason, runtime, scenario, when", id="unknown-key"),
+                 "predicted, reason, runtime, scenario, when", id="unknown-key"),
+    pytest.param(_entry(predicted="yes"), "'predicted' must be true or false, not 'yes'",
+                 id="predicted-not-a-boolean"),
+    pytest.param(_entry(predicted=True, outcome="error"), "a prediction cannot name 'error': error, "
+                 "timeout and crash are never covered by a prediction", id="predicted-error"),
+    pytest.param(_entry(predicted=True, outcome="timeout"), "a prediction cannot name 'timeout'",
+                 id="predicted-timeout"),
+    pytest.param(_entry(predicted=True, outcome="crash"), "a prediction cannot name 'crash'",
+                 id="predicted-crash"),
+    pytest.param(_entry(predicted=True, outcome="pass"), "outcome 'pass' cannot be an expectation",
+                 id="predicted-pass"),
+    pytest.param(_entry(predicted=True, outcome="unavailable"), "outcome 'unavailable' cannot be an "
+                 "expectation", id="predicted-unavailable"),
     pytest.param(_entry(scenario="sockets.tcp_ech"), "no scenario matches 'sockets.tcp_ech'",
                  id="unknown-scenario"),
     pytest.param(_entry(runtime="geevent"), "no runtime matches 'geevent'; the runtimes are: "
@@ -157,6 +175,75 @@ def test_invalid_entries_are_refused_with_the_entry_named(entry: dict[str, Any],
         Expectations.from_data(data, "expectations.toml", ALL_SCENARIOS, list(RUNTIMES))
     assert str(caught.value).startswith("expectations.toml, entry 2: ")
     assert message in str(caught.value)
+
+
+@pytest.mark.parametrize(("fields", "empty"), [
+    ({"reason": "", "link": ""}, "'reason' and 'link' are empty"),
+    ({"reason": "   "}, "'reason' is empty"),
+    ({"link": ""}, "'link' is empty"),
+])
+def test_an_empty_reason_or_link_is_an_unreviewed_candidate(fields: dict[str, str], empty: str) -> None:
+    data = {"expectation": [_entry(runtime="eventlet"), _entry(**fields)]}
+    with pytest.raises(ExpectationsError) as caught:
+        Expectations.from_data(data, "expectations.toml", ALL_SCENARIOS, list(RUNTIMES))
+    assert str(caught.value) == (
+        f"expectations.toml, entry 2 (sockets.tcp_echo[gevent]): an unreviewed candidate: its {empty}; "
+        "write the reason and a link pinned to the release, or fix the bug")
+    # What `conformance expectations update` reads: the candidate is kept, and matches its cell.
+    lenient = Expectations.from_data(data, "expectations.toml", ALL_SCENARIOS, list(RUNTIMES),
+                                     candidates=True)
+    assert [e.candidate for e in lenient.entries] == [False, True]
+
+
+def test_a_prediction_matches_like_an_observed_entry(
+        windows_environment: Environment, linux_environment: Environment) -> None:
+    expectations = Expectations.from_data({"expectation": [
+        _entry(runtime="gevent", when="sys_platform == 'win32'", outcome="blocking", predicted=True,
+               reason="the threaded resolver is predicted"),
+        _entry(runtime="gevent", when="sys_platform == 'linux'"),
+    ]}, "expectations.toml", ALL_SCENARIOS, list(RUNTIMES))
+    on_windows = expectations.match("sockets.tcp_echo", "gevent", windows_environment)
+    assert on_windows is not None
+    assert (on_windows.outcome, on_windows.predicted) == (Outcome.BLOCKING, True)
+    on_linux = expectations.match("sockets.tcp_echo", "gevent", linux_environment)
+    assert on_linux is not None and on_linux.predicted is False
+    assert [e.where for e in expectations.predictions] == ["expectations.toml, entry 1"]
+
+
+def test_a_prediction_and_an_observed_entry_on_one_cell_are_ambiguous(
+        windows_environment: Environment) -> None:
+    expectations = Expectations.from_data({"expectation": [
+        _entry(when="sys_platform == 'win32'", predicted=True),
+        _entry(runtime="gev*"),
+    ]}, source="expectations.toml")
+    with pytest.raises(ExpectationsError, match=r"matches more than one expectation: expectations.toml, "
+                                                r"entry 1; expectations.toml, entry 2"):
+        expectations.match("sockets.tcp_echo", "gevent", windows_environment)
+
+
+@pytest.mark.parametrize(("when", "oses"), [
+    (None, {"linux", "darwin", "win32"}),
+    ("sys_platform == 'win32'", {"win32"}),
+    ("os_name == 'posix'", {"linux", "darwin"}),
+    ("sys_platform == 'darwin' and platform_machine == 'x86_64'", {"darwin"}),  # an Intel Mac runner
+    ("sys_platform == 'win32' and python_version < '3.11'", {"win32"}),  # an older Python than the sample
+    ("sys_platform == 'win32' and platform_machine == 'arm64'", set()),  # no such runner
+    ("python_version >= '4'", set()),
+])
+def test_a_condition_can_hold_on_an_os_if_it_holds_for_some_python_and_architecture(
+        when: str | None, oses: set[str]) -> None:
+    (entry,) = Expectations.from_data({"expectation": [_entry(when=when, predicted=True)]}).entries
+    assert {o for o in ("linux", "darwin", "win32") if entry.can_hold_on(o)} == oses
+
+
+def test_the_engine_marker_environments_are_complete(linux_environment: Environment) -> None:
+    from packaging.markers import default_environment
+
+    from conformance._expectations import MARKER_ENVIRONMENTS
+
+    for environment in MARKER_ENVIRONMENTS.values():
+        assert set(environment) == set(default_environment())
+        assert set(environment) == set(linux_environment)
 
 
 @pytest.mark.parametrize("when", [3, ["sys_platform == 'win32'"]])
@@ -185,6 +272,62 @@ def test_missing_file_is_refused(tmp_path: Path) -> None:
         Expectations.load(tmp_path / "nowhere.toml")
 
 
+# -- the verdict on a cell whose expectation is a prediction --------------------------------------
+
+PREDICTION = Expectation(Outcome.FAIL, "the loop drops empty datagrams", "https://example.org/v1.2/udp.py",
+                         predicted=True)
+
+
+def _judged(outcome: Outcome, expectation: Expectation | None = PREDICTION, **fields: Any) -> Verdict:
+    reason = "" if outcome is Outcome.PASS else f"observed {outcome.value}"
+    return judge(Cell("sockets.udp_empty", "winloop", outcome, reason=reason, **fields)
+                 .with_expectation(expectation))
+
+
+def test_a_prediction_observed_as_predicted_is_confirmed_and_says_how_to_promote_it() -> None:
+    verdict = _judged(Outcome.FAIL)
+    assert verdict.kind is Kind.CONFIRMED
+    assert verdict.message == ("fail: predicted and now observed: the loop drops empty datagrams "
+                               "<https://example.org/v1.2/udp.py> (observed: observed fail); promote it: "
+                               "delete `predicted = true` from its entry")
+    assert verdict.kind not in FAILING
+
+
+@pytest.mark.parametrize("outcome", [Outcome.PASS, Outcome.BLOCKING, Outcome.UNSUPPORTED])
+def test_a_prediction_contradicted_without_a_breakage_is_refuted_not_failed(outcome: Outcome) -> None:
+    verdict = _judged(outcome)
+    assert verdict.kind is Kind.REFUTED
+    assert verdict.kind not in FAILING
+    assert verdict.message.startswith(f"prediction refuted: sockets.udp_empty[winloop]: predicted fail "
+                                      f"(the loop drops empty datagrams <https://example.org/v1.2/udp.py>), "
+                                      f"observed {outcome.value}")
+
+
+@pytest.mark.parametrize("outcome", [Outcome.ERROR, Outcome.TIMEOUT, Outcome.CRASH])
+def test_an_error_timeout_or_crash_is_unexpected_whatever_was_predicted(outcome: Outcome) -> None:
+    verdict = _judged(outcome)
+    assert verdict.kind is Kind.UNEXPECTED
+    assert verdict.message == (f"sockets.udp_empty[winloop]: predicted fail (the loop drops empty "
+                               f"datagrams), got {outcome.value}: observed {outcome.value}")
+
+
+def test_a_harness_error_is_unexpected_even_where_it_matches_nothing_predicted() -> None:
+    verdict = _judged(Outcome.ERROR, harness_error=True)
+    assert verdict.kind is Kind.UNEXPECTED
+
+
+@pytest.mark.parametrize("outcome", [Outcome.SKIPPED, Outcome.UNAVAILABLE, Outcome.NOT_APPLICABLE])
+def test_a_cell_that_did_not_run_contradicts_no_prediction(outcome: Outcome) -> None:
+    assert _judged(outcome).kind is Kind.NOT_RUN
+
+
+def test_the_same_entry_observed_keeps_its_verdicts() -> None:
+    observed = replace(PREDICTION, predicted=False)
+    assert _judged(Outcome.FAIL, observed).kind is Kind.KNOWN
+    assert _judged(Outcome.PASS, observed).kind is Kind.UNEXPECTED  # an unexpected pass fails
+    assert _judged(Outcome.BLOCKING, observed).kind is Kind.UNEXPECTED
+
+
 # -- runtime availability on another platform -----------------------------------------------------
 
 
@@ -193,7 +336,7 @@ def test_uvloop_is_unavailable_on_windows(windows_environment: Environment,
     found = availability(get_runtime("uvloop"), windows_environment)
     assert not found.available
     assert found.version is None
-    assert found.reason == "uvloop does not run on win32 (it installs where sys_platform != 'win32')"
+    assert found.reason == 'uvloop does not run on win32 (it installs where sys_platform != "win32")'
     assert availability(get_runtime("uvloop"), macos_environment).available
 
 
@@ -204,7 +347,7 @@ def test_winloop_is_available_on_windows_only(windows_environment: Environment,
     assert on_windows.version is None  # what is installed on another machine is not known here
     on_linux = availability(get_runtime("winloop"), linux_environment)
     assert not on_linux.available
-    assert on_linux.reason == "winloop does not run on linux (it installs where sys_platform == 'win32')"
+    assert on_linux.reason == 'winloop does not run on linux (it installs where sys_platform == "win32")'
 
 
 def test_standard_library_runtimes_run_everywhere(windows_environment: Environment) -> None:

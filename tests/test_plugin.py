@@ -147,3 +147,66 @@ def test_cli_run_matches_the_plugin(suite: pytest.Pytester, tmp_path: Path) -> N
     result = suite.run(*command, "-k", "wrong")
     assert result.ret == 1
     result.stdout.fnmatch_lines(["*unexpected: sockets.wrong[[]threads[]]: expected pass, got fail*"])
+
+
+PREDICTIONS = '''
+[[expectation]]
+scenario = "sockets.wrong"
+runtime = "threads"
+predicted = true
+outcome = "fail"
+reason = "the answer is predicted to differ"
+link = "https://example.org/upstream/v1.0/answer.py"
+
+[[expectation]]
+scenario = "sockets.ok"
+runtime = "threads"
+predicted = true
+outcome = "blocking"
+reason = "the call is predicted to block"
+link = "https://example.org/upstream/v1.0/block.py"
+
+[[expectation]]
+scenario = "sockets.broken"
+runtime = "threads"
+predicted = true
+outcome = "fail"
+reason = "predicted to fail, not to break"
+link = "https://example.org/upstream/v1.0/broken.py"
+'''
+
+BROKEN = '''
+"""A body that raises what no scenario expects."""
+def run_sync(ctx): raise RuntimeError("the scenario broke")
+'''
+
+
+def test_predictions_confirmed_and_refuted_do_not_fail_but_a_breakage_does(suite: pytest.Pytester) -> None:
+    root = suite.path / "scenarios"
+    (root / "expectations.toml").write_text(PREDICTIONS)
+    (root / "sockets" / "broken.py").write_text(textwrap.dedent(BROKEN))
+    # "ok" is in "broken" too: this selection has all three.
+    result = _run(suite, "--runtime", "threads", "-k", "wrong or ok")
+    assert result.parseoutcomes() == {"xfailed": 2, "failed": 1, "deselected": 2}, result.stdout.str()
+    result.stdout.fnmatch_lines_random([
+        "XFAIL*sockets.ok-threads* - prediction refuted: sockets.ok[[]threads[]]: predicted blocking "
+        "(the call is predicted to block <https://example.org/upstream/v1.0/block.py>), observed pass*",
+        "XFAIL*sockets.wrong-threads* - fail: predicted and now observed: the answer is predicted to differ*"
+        "promote it: delete `predicted = true` from its entry*",
+        "*sockets.broken[[]threads[]]: predicted fail (predicted to fail, not to break), got error*",
+        "*conformance predictions*",
+        "1 prediction(s) confirmed: predicted and now observed; promote it: delete `predicted = true`*",
+        "  confirmed: sockets.wrong[[]threads[]] fail",
+        "1 prediction(s) refuted (not a failure; review the entries):",
+        "  prediction refuted: sockets.ok[[]threads[]]*",
+    ])
+    assert result.ret == 1  # the error, not the refuted prediction
+    document = json.loads((suite.path / "run.json").read_text())
+    expectations = {c["scenario"]: c["expectation"] for c in document["cells"]}
+    assert expectations["sockets.ok"] == {"outcome": "blocking", "reason": "the call is predicted to block",
+                                          "link": "https://example.org/upstream/v1.0/block.py",
+                                          "predicted": True}
+    # Without the breakage the leg is green, refuted prediction and all.
+    result = _run(suite, "--runtime", "threads", "-k", "(wrong or ok) and not broken")
+    assert result.parseoutcomes() == {"xfailed": 2, "deselected": 3}
+    assert result.ret == 0

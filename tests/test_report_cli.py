@@ -174,3 +174,37 @@ def test_a_real_run_becomes_a_report(scenarios: Path, tmp_path: Path) -> None:
     # the plot of sockets.concurrent_clients' elapsed_ms, because the run measured it
     assert (out / "plots" / "sockets-concurrent-clients-elapsed-ms.svg").is_file()
     assert "Many clients: time for all clients" in (out / "index.html").read_text()
+
+
+PREDICTION = '''
+[[expectation]]
+scenario = "sockets.echo"
+runtime = "gevent"
+when = "sys_platform == 'darwin'"
+predicted = true
+outcome = "blocking"
+reason = "kqueue is predicted to block the hub"
+link = "https://example.org/gevent/v24.2.1/kqueue.py"
+'''
+
+
+def test_report_lists_the_predictions_for_the_oses_no_input_ran(scenarios: Path, tmp_path: Path) -> None:
+    (scenarios / "expectations.toml").write_text(PREDICTION, encoding="utf-8")
+    inputs = runs(tmp_path / "runs")  # Linux and Windows: macOS is missing
+    out = tmp_path / "site"
+    result = conformance("report", *map(str, inputs), "-o", str(out), "--scenarios", str(scenarios),
+                         cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    data = json.loads((out / "support.json").read_text())
+    assert data["predicted_not_yet_observed"] == [{
+        "os": "darwin", "scenario": "sockets.echo", "runtime": "gevent", "when": "sys_platform == 'darwin'",
+        "predicted": "blocking", "reason": "kqueue is predicted to block the hub",
+        "link": "https://example.org/gevent/v24.2.1/kqueue.py"}]
+    assert "### Predicted, not yet observed: macOS" in (out / "support-table.md").read_text()
+    assert "macOS: predictions, not results" in (out / "index.html").read_text()
+    # --expectations names another file; one that cannot be read is bad input like any other
+    result = conformance("report", *map(str, inputs), "-o", str(tmp_path / "other"), "--scenarios",
+                         str(scenarios), "--expectations", str(tmp_path / "nowhere.toml"), cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"conformance: error: {tmp_path / 'nowhere.toml'}: cannot read")
+    assert "Traceback" not in result.stderr and not (tmp_path / "other").exists()

@@ -61,6 +61,40 @@ def test_cell_round_trips_through_json() -> None:
     assert again.outcome is Outcome.BLOCKING
 
 
+def test_a_predicted_expectation_round_trips_through_a_run_document(tmp_path: Path) -> None:
+    prediction = Expectation(Outcome.BLOCKING, "the Windows resolver runs in the hub",
+                             "https://example.org/gevent/v24.2.1/resolver.py", predicted=True)
+    cell = _cell(outcome=Outcome.BLOCKING, reason="stalled 300 ms").with_expectation(prediction)
+    writer = RunWriter(tmp_path / "run.json", RUN_INFO)
+    writer.add(cell)
+    raw = json.loads((tmp_path / "run.json").read_text(encoding="utf-8"))
+    assert raw["cells"][0]["expectation"]["predicted"] is True
+    loaded = RunDocument.load(tmp_path / "run.json").cells[0]
+    assert loaded == cell
+    assert loaded.expectation is not None and loaded.expectation.predicted is True
+
+
+def test_a_document_written_before_predictions_loads_as_observed() -> None:
+    data = _cell(outcome=Outcome.FAIL, reason="r").with_expectation(
+        Expectation(Outcome.FAIL, "known", "https://example.org/1")).to_json()
+    del data["expectation"]["predicted"]  # what documents of earlier versions hold
+    loaded = Cell.from_json(_through_json(data))
+    assert loaded.expectation == Expectation(Outcome.FAIL, "known", "https://example.org/1", predicted=False)
+
+
+@pytest.mark.parametrize(("expectation", "message"), [
+    ({"outcome": "fail", "reason": "r", "link": "https://x", "predicted": "yes"},
+     "expectation 'predicted' must be true or false, not 'yes'"),
+    ({"outcome": "fail", "reason": "r"}, "expectation lacks link"),
+    (["fail"], "expectation must be a JSON object, not list"),
+])
+def test_a_malformed_expectation_names_its_cell(expectation: object, message: str) -> None:
+    data = _cell(outcome=Outcome.FAIL, reason="r").to_json() | {"expectation": expectation}
+    with pytest.raises(DocumentError) as caught:
+        Cell.from_json(data)
+    assert str(caught.value) == f"cell sockets.case_0[gevent]: {message}"
+
+
 @pytest.mark.parametrize("outcome", list(Outcome))
 def test_every_outcome_round_trips(outcome: Outcome) -> None:
     cell = _cell(outcome=outcome, reason="" if outcome is Outcome.PASS else f"because {outcome}",

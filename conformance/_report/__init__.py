@@ -7,6 +7,7 @@ says what changed between two sets of results. The modules:
 - :mod:`.merge`: load and validate run documents, merge them per platform (every problem reported);
 - :mod:`.table`: the table's model (columns runtime x OS, summaries, scores, agreement with threads);
 - :mod:`.diff`, :mod:`.history`: changes between two result sets, and each cell's transitions over time;
+- :mod:`.predictions`: predictions the runs confirmed or refuted, and those for OSes no input ran;
 - :mod:`.render_html`, :mod:`.render_markdown`, :mod:`.export`, :mod:`.plots`: the outputs;
 - :mod:`.build`: writes them all, and :mod:`.command` is the command line.
 """

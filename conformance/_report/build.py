@@ -8,12 +8,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .._expectations import Expectations
 from .bench import bench_sections, render_bench_markdown
 from .diff import Diff
 from .export import dumps, support_csv, support_json
 from .history import History
 from .merge import Merged
 from .plots import PLOTS, PlotSpec, make_plots
+from .predictions import collect as collect_predictions
 from .render_html import render_html
 from .render_markdown import render_diff, render_table
 from .table import build_table
@@ -29,16 +31,20 @@ class Written:
 
 def write_report(merged: Merged, folder: Path, *, change_set: Diff | None = None,
                  history: History | None = None, plot_specs: Sequence[PlotSpec] = PLOTS,
-                 bench_titles: Mapping[str, str] | None = None) -> Written:
+                 bench_titles: Mapping[str, str] | None = None,
+                 expectations: Expectations | None = None) -> Written:
+    """Write every output into ``folder``. ``expectations``: the data whose predictions the report lists
+    for the OSes no input ran (predictions the inputs tested are in their cells already)."""
     table = build_table(merged)
+    predictions = collect_predictions(merged, expectations)
     plots = make_plots(merged, plot_specs)
     bench = bench_sections(merged.bench, bench_titles or {})
     folder.mkdir(parents=True, exist_ok=True)
     outputs: dict[str, str] = {
         "index.html": render_html(merged, table, plots=plots, change_set=change_set, history=history,
-                                  bench=bench),
-        "support-table.md": render_table(merged, table),
-        "support.json": dumps(support_json(merged, table, history)),
+                                  bench=bench, predictions=predictions),
+        "support-table.md": render_table(merged, table, predictions=predictions),
+        "support.json": dumps(support_json(merged, table, history, predictions)),
         "support.csv": support_csv(merged),
     }
     if bench:

@@ -11,10 +11,14 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
 from .merge import Problem
+
+if TYPE_CHECKING:
+    from .._expectations import Expectations
 
 EXTRA_HINT = "pip install 'conformance[report]'"
 
@@ -39,6 +43,9 @@ def add_report_arguments(report: argparse.ArgumentParser) -> None:
     report.add_argument("--scenarios", type=Path, metavar="DIR",
                         help="the scenarios folder whose scenarios the run documents may name "
                              "(default: the suite's own)")
+    report.add_argument("--expectations", type=Path, metavar="FILE",
+                        help="the expectations whose predictions (predicted = true) the report lists for "
+                             "the OSes no input ran (default: expectations.toml in the scenarios folder)")
 
 
 def add_diff_arguments(diff: argparse.ArgumentParser) -> None:
@@ -87,6 +94,9 @@ def cmd_report(args: argparse.Namespace, console: Console) -> int:
         _problems([str(exc)])
         return 2
     merged, problems = load(args.inputs, catalog, expected_platforms=args.expect_platform)
+    expectations, expectations_problem = _expectations(args)
+    if expectations_problem:
+        problems.append(Problem("", expectations_problem))
     history = None
     if args.history is not None:
         history, history_problems = load_history(args.history, merged)
@@ -107,7 +117,7 @@ def cmd_report(args: argparse.Namespace, console: Console) -> int:
         _problems(["no run document to build a report from"])
         return 2
     written = write_report(merged, args.output, change_set=change_set, history=history,
-                           bench_titles=bench_titles)
+                           bench_titles=bench_titles, expectations=expectations)
     bench = f", {len(merged.bench)} bench document(s)" if merged.bench else ""
     console.print(f"report: {len(merged.platforms)} platform(s), {len(merged.scenarios)} scenarios, "
                   f"{len(merged.cells)} cells{bench} -> {written.folder} "
@@ -117,6 +127,22 @@ def cmd_report(args: argparse.Namespace, console: Console) -> int:
         console.print("no results for: " + ", ".join(merged.missing_oses) + " (the page says so)",
                       soft_wrap=True, markup=False)
     return 2 if problems else 0
+
+
+def _expectations(args: argparse.Namespace) -> tuple[Expectations | None, str]:
+    """The expectations whose predictions the report lists, or the one line saying why they cannot be
+    read. No file at the default place is no expectations (a report of a scenarios folder without any)."""
+    from .._expectations import Expectations, ExpectationsError
+    from .._runtimes import RUNTIMES
+    from .._scenarios import ScenarioError, default_scenarios_dir, discover
+
+    path = args.expectations or (args.scenarios or default_scenarios_dir()) / "expectations.toml"
+    if args.expectations is None and not path.exists():
+        return None, ""
+    try:
+        return Expectations.load(path, [s.id for s in discover(args.scenarios)], list(RUNTIMES)), ""
+    except (ExpectationsError, ScenarioError) as exc:
+        return None, str(exc)
 
 
 def cmd_diff(args: argparse.Namespace, console: Console) -> int:

@@ -12,12 +12,13 @@ from typing import Any
 from .._results import Cell, DocumentError
 from .history import History
 from .merge import Merged, Platform, ScenarioInfo
+from .predictions import Predictions
 from .table import Table, platform_scores
 
 SUPPORT_SCHEMA = "conformance-support/1"
 CSV_FIELDS = ("scenario", "area", "runtime", "platform", "os", "python_version", "arch", "outcome",
               "expected", "known_deviation", "reason", "duration_s", "max_stall_ms", "runtime_version",
-              "measurements", "harness_error")
+              "measurements", "harness_error", "predicted")
 
 
 def cell_json(cell: Cell) -> dict[str, Any]:
@@ -43,7 +44,8 @@ def dumps(data: Mapping[str, Any]) -> str:
     return "{\n " + ",\n ".join(lines) + "\n}\n"
 
 
-def support_json(merged: Merged, table: Table, history: History | None = None) -> dict[str, Any]:
+def support_json(merged: Merged, table: Table, history: History | None = None,
+                 predictions: Predictions | None = None) -> dict[str, Any]:
     cells = []
     for (scenario, runtime, platform_id), cell in sorted(merged.cells.items()):
         data = {"platform": platform_id, **cell_json(cell)}
@@ -68,6 +70,11 @@ def support_json(merged: Merged, table: Table, history: History | None = None) -
         "agreement": {row.scenario.id: {"status": row.agreement.status,
                                         "differing": list(row.agreement.differing)} for row in table.rows},
         "cells": cells,
+        # Predictions are never cells: those the runs tested (their cells say so too, in
+        # ``expectation.predicted``), and those for OSes no run has, under keys of their own.
+        "predictions_to_review": [p.to_json() for p in (predictions or Predictions()).to_review],
+        "predicted_not_yet_observed": [p.to_json()
+                                       for p in (predictions or Predictions()).not_yet_observed],
     }
 
 
@@ -86,6 +93,7 @@ def support_csv(merged: Merged) -> str:
             cell.details.get("runtime_version") or platform.runtime_version(runtime) or "",
             json.dumps(dict(cell.measurements), sort_keys=True) if cell.measurements else "",
             "yes" if cell.harness_error else "no",
+            "yes" if cell.expectation is not None and cell.expectation.predicted else "no",
         ])
     return out.getvalue()
 

@@ -24,6 +24,7 @@ from .diff import KINDS, Diff
 from .history import History
 from .merge import Merged, time_key
 from .plots import Plot
+from .predictions import Predictions
 from .presentation import LOOKS, NOT_RUN_KEY, SEVERITY, area_name, label, look, os_name, word
 from .table import Table
 
@@ -63,7 +64,8 @@ def script_json(value: object) -> Markup:
 def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.globals.update(look=look, word=word, label=label, os_name=os_name, area_name=area_name, KINDS=KINDS)
+    env.globals.update(look=look, word=word, label=label, os_name=os_name, area_name=area_name, KINDS=KINDS,
+                       web_link=web_link)
     env.filters.update(short_description=short_description, plain=plain)
     return env
 
@@ -129,9 +131,14 @@ def details_data(merged: Merged, table: Table, history: History | None) -> dict[
     }
 
 
+def web_link(url: str) -> bool:
+    """Whether ``url`` may be a link on the page: http(s) only (never ``javascript:``)."""
+    return url.startswith(("https://", "http://"))
+
+
 def render_html(merged: Merged, table: Table, *, plots: Sequence[Plot] = (),
                 change_set: Diff | None = None, history: History | None = None,
-                bench: Sequence[BenchSection] = (),
+                bench: Sequence[BenchSection] = (), predictions: Predictions | None = None,
                 title: str = "Python concurrency runtimes: what works where") -> str:
     env = _environment()
     template = env.get_template("index.html.j2")
@@ -153,7 +160,7 @@ def render_html(merged: Merged, table: Table, *, plots: Sequence[Plot] = (),
         all_outcomes=[o for o in SEVERITY if o != NOT_RUN_KEY] + [NOT_RUN_KEY], latest=latest,
         commits=commits, version=__version__, outcome_enum=Outcome, runtime_columns=_runtime_groups(table),
         meanings={o: LOOKS[o].meaning for o in LOOKS},
-        platforms_by_os=_platforms_by_os(merged),
+        platforms_by_os=_platforms_by_os(merged), predictions=predictions or Predictions(),
     )
 
 

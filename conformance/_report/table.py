@@ -75,6 +75,10 @@ class Summary:
     score: str  # "pass", "other" (counted, not a pass) or "excluded"
     known: bool  # a known deviation (from the expectations data) on some platform
     unexpected: bool  # on some platform the outcome is not the one the expectations predict
+    # On some platform the expectation was a prediction (``predicted = true``) that the outcome shown
+    # confirmed, or refuted: the cell shows the observed outcome and says so, apart.
+    confirmed: bool = False
+    refuted: bool = False
 
     @property
     def id(self) -> str:
@@ -233,7 +237,8 @@ def _summary(merged: Merged, scenario: ScenarioInfo, column: Column) -> Summary:
     score = "excluded" if not counted else "pass" if all(o == "pass" for o in counted) else "other"
     verdicts = [judge(e.cell).kind for e in entries if e.cell is not None]
     return Summary(scenario=scenario, column=column, entries=entries, groups=groups, score=score,
-                   known=Kind.KNOWN in verdicts, unexpected=Kind.UNEXPECTED in verdicts)
+                   known=Kind.KNOWN in verdicts, unexpected=Kind.UNEXPECTED in verdicts,
+                   confirmed=Kind.CONFIRMED in verdicts, refuted=Kind.REFUTED in verdicts)
 
 
 def _row(merged: Merged, scenario: ScenarioInfo, columns: Sequence[Column]) -> Row:

@@ -174,11 +174,22 @@
     }
     field(dl, "reason", entry.reason);
     if (entry.expectation) {
-      var known = el("span", entry.expectation.outcome === entry.outcome ? "known" : "unexpected");
-      known.textContent = (entry.expectation.outcome === entry.outcome ? "known deviation: " :
-        "expected " + entry.expectation.outcome + ": ") + entry.expectation.reason + " ";
+      var same = entry.expectation.outcome === entry.outcome;
+      // An error, timeout or crash is red whatever was predicted (as the verdict says): not a refutation.
+      var broken = entry.harness_error || ["error", "timeout", "crash"].indexOf(entry.outcome) >= 0;
+      var refuted = entry.expectation.predicted && !same && !broken;
+      var known = el("span", same ? "known" : (refuted ? "refuted" : "unexpected"));
+      if (entry.expectation.predicted) {
+        // A prediction is never shown as if it were the result: the outcome above is what was observed.
+        known.textContent = (same ? "predicted and now observed (confirmed): " :
+          (refuted ? "prediction refuted: predicted " : "unexpected: predicted ") + entry.expectation.outcome +
+          ": ") + entry.expectation.reason + " ";
+      } else {
+        known.textContent = (same ? "known deviation: " :
+          "expected " + entry.expectation.outcome + ": ") + entry.expectation.reason + " ";
+      }
       known.appendChild(safeLink(entry.expectation.link));
-      field(dl, "expectation", known);
+      field(dl, entry.expectation.predicted ? "prediction" : "expectation", known);
     } else if (entry.expected && entry.expected !== entry.outcome) {
       field(dl, "expectation", el("span", "unexpected", "unexpected: expected " + entry.expected));
     }
