@@ -1,13 +1,20 @@
-"""The stub DNS server of the dns scenarios: a tiny server for the zone ``conformance.test``.
+"""The stub DNS server of the dns scenarios: a tiny authoritative server for one zone.
 
 The dns scenarios resolve names through the system's real resolution path (getaddrinfo, gevent's and
 libuv's thread pools, eventlet's own resolver...), so the server must sit where the system resolver
-looks: port 53, because glibc's /etc/resolv.conf cannot name a port. Each cell's stub binds UDP and TCP
-port 53 of its own random loopback address ``127.53.x.y`` (so cells running in parallel never share
-one), and writes a ``resolv.conf`` naming only that address. The parent bind-mounts that file over
-/etc/resolv.conf in the child's private mount namespace (``conformance._runner``), so a scenario
-can never send a query off this machine. ``options timeout:1 attempts:1`` bounds a lookup the stub
-never answers to about one second.
+looks, which depends on the platform (docs/dns.md):
+
+- Linux: port 53, because glibc's /etc/resolv.conf cannot name a port. Each cell's stub binds UDP and
+  TCP port 53 of its own random loopback address ``127.53.x.y`` (so cells running in parallel never
+  share one), serves ``conformance.test``, and writes a ``resolv.conf`` naming only that address. The
+  parent bind-mounts that file over /etc/resolv.conf in the child's private mount namespace
+  (``conformance._runner``), so a scenario can never send a query off this machine.
+  ``options timeout:1 attempts:1`` bounds a lookup the stub never answers to about one second.
+- macOS: only 127.0.0.1 exists on its loopback, and a per-domain resolver file can name a port, so the
+  stub binds 127.0.0.1 on a free port; Windows: an NRPT rule cannot name a port, so it binds port 53 of
+  its own 127.53.x.y, as on Linux. On both, the system sends only the names under one zone to the stub
+  (``conformance._system_resolver``), and cells run in parallel, so each stub serves a zone of its own,
+  ``c<random>.conformance.test``.
 
 What the stub answers is decided by the first label of the name asked (case-insensitive), so that any
 number of distinct names (which no cache can help with) behave alike; see :data:`BEHAVIOUR`. Only
@@ -22,7 +29,9 @@ from __future__ import annotations
 import errno
 import random
 import re
+import secrets
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -39,9 +48,8 @@ import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
 
-ZONE = dns.name.from_text("conformance.test")
+DEFAULT_ZONE = "conformance.test"  # Linux's, where the child's whole resolver is the stub
 TTL = 0  # nothing may be cached: the same name must cost the same every time
-SOA = "ns.conformance.test. hostmaster.conformance.test. 1 3600 600 86400 0"
 UDP_LIMIT = 512  # without EDNS (RFC 1035); larger answers are truncated and come again over TCP
 MAX_DELAY_MS = 10_000
 BIND_ATTEMPTS = 50
@@ -59,6 +67,7 @@ many...                      32 A records 203.0.113.1-32 (too big for UDP: TC, t
 nxdomain...                  NXDOMAIN
 servfail...                  SERVFAIL
 timeout...                   no answer at all
+canary...                    A 192.0.2.53 (scenarios/dns/_canary.py: does this runtime's resolver ask us?)
 """
 
 _FIXED = {"a": "192.0.2.1", "xn--bcher-kva": "192.0.2.2", "fass": "192.0.2.3",
@@ -66,6 +75,13 @@ _FIXED = {"a": "192.0.2.1", "xn--bcher-kva": "192.0.2.2", "fass": "192.0.2.3",
 _SLOW = re.compile(r"^slow-(\d+)ms(?:-(\d+))?$")
 MANY_ADDRESSES = tuple(f"203.0.113.{n}" for n in range(1, 33))
 AAAA_ONLY_ADDRESS = "2001:db8::1"
+# scenarios/dns/_canary.py checks for exactly this label and address (tests/test_system_resolver.py
+# pins the two together): the scenarios import nothing of the engine's DNS code.
+CANARY_LABEL = "canary"
+CANARY_ADDRESS = "192.0.2.53"
+# What a lookup the stub never answers is bounded by, where the mechanism can say (resolv.conf's
+# ``options timeout:1 attempts:1``, resolver(5)'s ``timeout 1``); an NRPT rule cannot.
+RESOLVER_TIMEOUT_S = 1
 
 
 def slow_address(n: int = 1) -> str:
@@ -73,26 +89,62 @@ def slow_address(n: int = 1) -> str:
     return f"198.51.100.{n}"
 
 
-def dns_stub(folder: Path) -> tuple[dict[str, Any], Callable[[], None]]:
-    """Bind the stub on port 53 of a fresh 127.53.x.y and write ``folder/resolv.conf`` naming it.
+def cell_zone() -> str:
+    """A zone of one cell's own, for the system resolvers of macOS and Windows, which are shared by
+    every process of the machine: ``c<random>.conformance.test``."""
+    return f"c{secrets.token_hex(5)}.{DEFAULT_ZONE}"
 
-    Returns the address info (``host``, ``port``, ``resolv_conf``, ``zone``, ``query_log``) and the
-    function that serves forever; or ``{"unavailable": why}`` and a no-op where port 53 of such an
-    address cannot be bound (not root, or a loopback without 127.0.0.0/8, as on macOS).
+
+def dns_stub(folder: Path, platform: str | None = None) -> tuple[dict[str, Any], Callable[[], None]]:
+    """Bind the stub where ``platform``'s resolver can be pointed at it (see the module's docstring).
+
+    Returns the address info and the function that serves forever; or ``{"unavailable": why}`` and a
+    no-op where it cannot bind. The info: ``host``, ``port``, ``zone``, ``query_log``;
+    ``every_query`` (True where every DNS query of the child reaches the stub, False where only the
+    names under ``zone`` do); ``resolver_timeout_s`` and ``resolver_timeout_setting`` (the bound on a
+    lookup the stub never answers and the setting that says so, or None where nothing can set one);
+    and on Linux ``resolv_conf``, the file naming the stub.
     """
+    platform = platform or sys.platform
+    if platform == "darwin":
+        return _darwin_stub(folder)
     try:
         udp, tcp = _bind()
     except OSError as exc:
-        why = (f"the stub DNS server cannot bind port 53 on a 127.53.x.y address ({exc}); it needs root "
-               "(CAP_NET_BIND_SERVICE) and a loopback that routes all of 127.0.0.0/8")
+        needs = ("a loopback that routes all of 127.0.0.0/8" if platform == "win32" else
+                 "root (CAP_NET_BIND_SERVICE) and a loopback that routes all of 127.0.0.0/8")
+        why = f"the stub DNS server cannot bind port 53 on a 127.53.x.y address ({exc}); it needs {needs}"
         return {"unavailable": why}, lambda: None
     host = udp.getsockname()[0]
+    if platform == "win32":
+        zone = cell_zone()
+        stub = Stub(udp, tcp, folder / "queries.log", zone)
+        return {"host": host, "port": 53, "zone": zone, "query_log": str(stub.log_path),
+                "every_query": False, "resolver_timeout_s": None,
+                "resolver_timeout_setting": None}, stub.serve
     resolv_conf = folder / "resolv.conf"
     resolv_conf.write_text(f"# the conformance stub DNS server alone\nnameserver {host}\n"
-                           "options timeout:1 attempts:1\n", encoding="utf-8")
+                           f"options timeout:{RESOLVER_TIMEOUT_S} attempts:1\n", encoding="utf-8")
     stub = Stub(udp, tcp, folder / "queries.log")
-    info = {"host": host, "port": 53, "resolv_conf": str(resolv_conf), "zone": ZONE.to_text(True),
-            "query_log": str(stub.log_path)}
+    info = {"host": host, "port": 53, "resolv_conf": str(resolv_conf), "zone": DEFAULT_ZONE,
+            "query_log": str(stub.log_path), "every_query": True,
+            "resolver_timeout_s": RESOLVER_TIMEOUT_S,
+            "resolver_timeout_setting": f"/etc/resolv.conf says timeout:{RESOLVER_TIMEOUT_S} attempts:1"}
+    return info, stub.serve
+
+
+def _darwin_stub(folder: Path) -> tuple[dict[str, Any], Callable[[], None]]:
+    try:
+        udp, tcp = _bind_free_port("127.0.0.1")
+    except OSError as exc:
+        return {"unavailable": f"the stub DNS server cannot bind 127.0.0.1 ({exc})"}, lambda: None
+    zone = cell_zone()
+    stub = Stub(udp, tcp, folder / "queries.log", zone)
+    info = {"host": "127.0.0.1", "port": udp.getsockname()[1], "zone": zone,
+            "query_log": str(stub.log_path), "every_query": False,
+            # conformance._system_resolver writes this bound into the zone's resolver file.
+            "resolver_timeout_s": RESOLVER_TIMEOUT_S,
+            "resolver_timeout_setting": f"/etc/resolver/{zone} says timeout {RESOLVER_TIMEOUT_S}"}
     return info, stub.serve
 
 
@@ -101,14 +153,27 @@ def _bind() -> tuple[socket.socket, socket.socket]:
     last: OSError | None = None
     for _ in range(BIND_ATTEMPTS):
         address = (f"127.53.{random.randrange(256)}.{random.randrange(1, 255)}", 53)
+        try:
+            return _bind_pair(address)
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise
+            last = exc
+    assert last is not None
+    raise last
+
+
+def _bind_free_port(host: str) -> tuple[socket.socket, socket.socket]:
+    """UDP and TCP sockets on one free port of ``host``: the UDP port the kernel picks, and TCP on
+    the same number (another port where TCP has that one taken)."""
+    last: OSError | None = None
+    for _ in range(BIND_ATTEMPTS):
         udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         try:
-            # Only TCP reuses: a previous stub's connections in TIME_WAIT must not block the address,
-            # while a UDP socket with SO_REUSEADDR could share a port another stub is serving.
-            tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            udp.bind(address)
-            tcp.bind(address)
+            udp.bind((host, 0))
+            tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as in _bind_pair
+            tcp.bind((host, udp.getsockname()[1]))
             tcp.listen(64)
         except OSError as exc:
             udp.close()
@@ -122,11 +187,36 @@ def _bind() -> tuple[socket.socket, socket.socket]:
     raise last
 
 
+def _bind_pair(address: tuple[str, int]) -> tuple[socket.socket, socket.socket]:
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        if sys.platform != "win32":
+            # Only TCP reuses: a previous stub's connections in TIME_WAIT must not block the address,
+            # while a UDP socket with SO_REUSEADDR could share a port another stub is serving. On
+            # Windows SO_REUSEADDR lets a socket take a port another is listening on, and TIME_WAIT
+            # does not block a bind there anyway
+            # (https://learn.microsoft.com/en-us/windows/win32/winsock/using-so-reuseaddr-and-so-exclusiveaddruse).
+            tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        udp.bind(address)
+        tcp.bind(address)
+        tcp.listen(64)
+    except OSError:
+        udp.close()
+        tcp.close()
+        raise
+    return udp, tcp
+
+
 class Stub:
     """Answers queries on the two sockets; see :data:`BEHAVIOUR`."""
 
-    def __init__(self, udp: socket.socket, tcp: socket.socket, log_path: Path) -> None:
+    def __init__(self, udp: socket.socket, tcp: socket.socket, log_path: Path,
+                 zone: str = DEFAULT_ZONE) -> None:
         self.udp, self.tcp, self.log_path = udp, tcp, log_path
+        self.zone = dns.name.from_text(zone)
+        apex = self.zone.to_text()
+        self.soa = f"ns.{apex} hostmaster.{apex} 1 3600 600 86400 0"
         self.queries = 0
         self._lock = threading.Lock()
         log_path.touch()
@@ -205,11 +295,12 @@ class Stub:
         question = query.question[0]
         name, rdtype = question.name, question.rdtype
         self._log(transport, name, rdtype)
-        if question.rdclass != dns.rdataclass.IN or not name.is_subdomain(ZONE):
+        if question.rdclass != dns.rdataclass.IN or not name.is_subdomain(self.zone):
             response.set_rcode(dns.rcode.REFUSED)
             return response, 0.0
         response.flags |= dns.flags.AA
-        label = name.relativize(ZONE).labels[0].decode("ascii", "replace").lower() if name != ZONE else ""
+        label = (name.relativize(self.zone).labels[0].decode("ascii", "replace").lower()
+                 if name != self.zone else "")
         delay_s = 0.0
         records: list[tuple[dns.rdatatype.RdataType, str]] = []
         if label in _FIXED:
@@ -227,15 +318,17 @@ class Stub:
             return response, 0.0
         elif label.startswith("timeout"):
             return None, 0.0
+        elif label.startswith(CANARY_LABEL):
+            records = [(dns.rdatatype.A, CANARY_ADDRESS)]
         elif label:
             response.set_rcode(dns.rcode.NXDOMAIN)
         else:  # the apex exists, with its SOA only
-            records = [(dns.rdatatype.SOA, SOA)]
+            records = [(dns.rdatatype.SOA, self.soa)]
         wanted = [data for kind, data in records if kind == rdtype]
         if wanted:
             response.answer.append(dns.rrset.from_text(name, TTL, "IN", rdtype, *wanted))
         else:  # NXDOMAIN, or the name exists without this type (NODATA): the SOA says so (RFC 2308)
-            response.authority.append(dns.rrset.from_text(ZONE, TTL, "IN", "SOA", SOA))
+            response.authority.append(dns.rrset.from_text(self.zone, TTL, "IN", "SOA", self.soa))
         return response, delay_s
 
     def _log(self, transport: str, name: dns.name.Name, rdtype: dns.rdatatype.RdataType) -> None:

@@ -31,6 +31,7 @@ from ._processes import kill_group, new_group
 from ._results import Cell, DocumentError
 from ._runtimes import Availability, Runtime, availability
 from ._scenarios import Scenario
+from ._system_resolver import CommandRunner, IsolatedResolver, run_command, system_resolver
 
 CHILD_COMMAND = (sys.executable, "-m", "conformance._child")
 OUTPUT_TAIL_BYTES = 8000
@@ -292,16 +293,25 @@ ISOLATION_SCRIPT = (
 )
 
 
-def isolated_resolver_command(stub: Mapping[str, Any]) -> list[str] | str:
-    """The child's command line in a private mount namespace whose /etc/resolv.conf names only the
-    stub DNS server, so that getaddrinfo, gevent's resolvers, libuv's and trio's threads all ask the
-    stub through the system's real resolution path. A string: why that cannot be arranged here.
+def isolated_resolver_command(stub: Mapping[str, Any], *, platform: str | None = None,
+                              environ: Mapping[str, str] | None = None,
+                              run_commands: CommandRunner = run_command) -> IsolatedResolver | str:
+    """How the child gets a resolver through which the system's real resolution path (getaddrinfo,
+    gevent's resolvers, libuv's and trio's threads) asks the stub DNS server; a string: why that
+    cannot be arranged here.
+
+    Linux: the child's command line in a private mount namespace whose /etc/resolv.conf names only
+    the stub. macOS and Windows: the plain command line, plus the system resolver's configuration
+    for the stub's zone (``conformance._system_resolver``), made only where the environment allows
+    it (``CONFORMANCE_SYSTEM_RESOLVER=1``) and run with ``run_commands``.
     """
+    platform = platform or sys.platform
+    if platform != "linux":
+        system = system_resolver(stub, platform, os.environ if environ is None else environ,
+                                 run_commands)
+        return system if isinstance(system, str) else IsolatedResolver(CHILD_COMMAND, system)
     if "unavailable" in stub:
         return f"no controllable resolver: {stub['unavailable']}"
-    if sys.platform != "linux":
-        return (f"no controllable resolver on {sys.platform} yet (macOS would use /etc/resolver/, "
-                "Windows an NRPT rule: see docs/dns.md)")
     unshare = shutil.which("unshare")
     if unshare is None:
         return "no controllable resolver: the unshare command (util-linux) is not installed"
@@ -313,7 +323,7 @@ def isolated_resolver_command(stub: Mapping[str, Any]) -> list[str] | str:
     problem = _namespace_problem(tuple(prefix))
     if problem:
         return f"no controllable resolver: {problem}"
-    return [*prefix, str(stub["resolv_conf"]), str(nsswitch), *CHILD_COMMAND]
+    return IsolatedResolver([*prefix, str(stub["resolv_conf"]), str(nsswitch), *CHILD_COMMAND])
 
 
 @functools.lru_cache(maxsize=1)
@@ -396,6 +406,7 @@ class CellRunner:
         # Short: a Unix socket path in it must stay under macOS's 104 bytes (its $TMPDIR is long).
         folder = Path(tempfile.mkdtemp(prefix="cf-", dir="/tmp" if sys.platform == "darwin" else None))
         peers: PeerProcess | None = None
+        resolver: IsolatedResolver | None = None
         try:
             try:
                 peers = PeerProcess(scenario.peers, folder) if scenario.peers else None
@@ -408,7 +419,12 @@ class CellRunner:
                 isolated = isolated_resolver_command(peers.addresses["dns_stub"])
                 if isinstance(isolated, str):
                     return Cell(scenario.id, runtime.name, Outcome.SKIPPED, reason=isolated)
-                command = isolated
+                # Released in the finally below, whatever ends the cell (a timeout, an error, Ctrl-C).
+                resolver = isolated
+                problem = resolver.configure()
+                if problem:
+                    return Cell(scenario.id, runtime.name, Outcome.SKIPPED, reason=problem)
+                command = resolver.command
             cell_dir = folder / "cell"
             cell_dir.mkdir()
             job = {
@@ -422,6 +438,8 @@ class CellRunner:
             end = run_child(command, job, folder, scenario.timeout_s, env=_child_env())
             return classify(end, scenario.id, runtime.name, scenario.timeout_s)
         finally:
+            if resolver is not None:  # before the stub stops: the system never names a dead server
+                resolver.release()
             if peers is not None:
                 peers.stop()
             shutil.rmtree(folder, ignore_errors=True)

@@ -1,7 +1,8 @@
 """The stub DNS server of the dns scenarios (conformance._dns_stub), asked with dnspython's own query
 functions at its address (never through the system resolver), and one isolated-resolver cell end to end.
 
-The stub binds port 53, which needs root: every test here is skipped otherwise.
+The Linux stub binds port 53, which needs root: the tests of it are skipped otherwise. The stub of a
+zone of its own on a free port of 127.0.0.1 (how macOS gets it) needs nothing.
 """
 
 from __future__ import annotations
@@ -9,8 +10,10 @@ from __future__ import annotations
 import ipaddress
 import os
 import random
+import re
 import socket
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -32,7 +35,7 @@ from conformance._runner import CellRunner
 from conformance._runtimes import get_runtime
 from conformance._scenarios import Scenario
 
-pytestmark = pytest.mark.skipif(
+needs_root = pytest.mark.skipif(
     sys.platform == "win32" or os.geteuid() != 0,
     reason="the stub DNS server binds port 53 of a 127.53.x.y address, which needs root (on Linux)")
 
@@ -45,6 +48,8 @@ SLOW_DELAY_S = 0.2
 @pytest.fixture(scope="module")
 def stub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """One stub for the module, in a peer process as the scenarios get it."""
+    if sys.platform == "win32" or os.geteuid() != 0:
+        pytest.skip("the stub DNS server binds port 53 of a 127.53.x.y address, which needs root")
     peers = PeerProcess(["dns_stub"], tmp_path_factory.mktemp("dns"))
     try:
         info = peers.addresses["dns_stub"]
@@ -74,6 +79,10 @@ def test_address_and_resolv_conf(stub: dict[str, Any]) -> None:
     lines = [line for line in Path(stub["resolv_conf"]).read_text().splitlines()
              if line and not line.startswith("#")]
     assert lines == [f"nameserver {stub['host']}", "options timeout:1 attempts:1"]
+    # The namespace's resolv.conf names the stub alone: every query of the child reaches it.
+    assert stub["every_query"] is True
+    assert stub["resolver_timeout_s"] == 1
+    assert stub["resolver_timeout_setting"] == "/etc/resolv.conf says timeout:1 attempts:1"
 
 
 def test_a_name(stub: dict[str, Any]) -> None:
@@ -200,6 +209,13 @@ def test_garbage_is_ignored(stub: dict[str, Any]) -> None:
     assert answers(ask(stub, "a.conformance.test")) == {"192.0.2.1"}  # still serving
 
 
+def test_the_canary_is_answered(stub: dict[str, Any]) -> None:
+    response = ask(stub, "canary-0123456789ab.conformance.test")
+    assert answers(response) == {_dns_stub.CANARY_ADDRESS} == {"192.0.2.53"}
+    assert not ask(stub, "canary-0123456789ab.conformance.test", "AAAA").answer
+
+
+@needs_root
 def test_an_address_in_use_is_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     taken = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     taken.bind(("127.53.254.254", 53))
@@ -245,3 +261,60 @@ def test_isolated_resolver_cell_end_to_end(write_scenario: ScenarioFactory) -> N
     scenario = write_scenario("isolated", ISOLATED, area="dns")
     cell = CellRunner().run(scenario, get_runtime("threads"))
     assert cell.outcome is Outcome.PASS, (cell.reason, cell.details)
+
+
+# -- the stub of a zone of the cell's own, as macOS and Windows get it ----------------------------
+
+
+@pytest.fixture
+def zone_stub(tmp_path: Path) -> Iterator[dict[str, Any]]:
+    """The macOS placement: a zone of its own, on a free port of 127.0.0.1 (no root needed)."""
+    info, serve = _dns_stub.dns_stub(tmp_path, platform="darwin")
+    assert "unavailable" not in info, info
+    threading.Thread(target=serve, daemon=True).start()
+    yield info
+
+
+def test_a_macos_stub_has_a_zone_and_a_port_of_its_own(zone_stub: dict[str, Any], tmp_path: Path) -> None:
+    assert zone_stub["host"] == "127.0.0.1"
+    assert zone_stub["port"] not in (0, 53)
+    assert re.fullmatch(r"c[0-9a-f]{10}\.conformance\.test", zone_stub["zone"])
+    assert zone_stub["every_query"] is False  # the system sends it the zone's names only
+    assert zone_stub["resolver_timeout_s"] == 1
+    assert zone_stub["resolver_timeout_setting"] == f"/etc/resolver/{zone_stub['zone']} says timeout 1"
+    assert "resolv_conf" not in zone_stub
+    assert not (tmp_path / "resolv.conf").exists()
+    (tmp_path / "other").mkdir()
+    other, _ = _dns_stub.dns_stub(tmp_path / "other", platform="darwin")  # a cell running beside it
+    assert other["zone"] != zone_stub["zone"]
+    assert other["port"] != zone_stub["port"]
+
+
+def test_a_zone_stub_answers_in_its_zone_alone(zone_stub: dict[str, Any]) -> None:
+    zone = zone_stub["zone"]
+    assert answers(ask(zone_stub, f"a.{zone}")) == {"192.0.2.1"}
+    assert answers(ask(zone_stub, f"slow-10ms-9.{zone}", tcp=True)) == {"198.51.100.9"}
+    assert answers(ask(zone_stub, f"canary-42.{zone}")) == {"192.0.2.53"}
+    nxdomain = ask(zone_stub, f"nxdomain.{zone}")
+    assert nxdomain.rcode() == dns.rcode.NXDOMAIN
+    assert [rrset.name.to_text() for rrset in nxdomain.authority] == [f"{zone}."]
+    assert ask(zone_stub, zone, "SOA").answer[0].to_text().split()[4] == f"ns.{zone}."
+    # The Linux zone, and names beside this one in it, belong to other stubs.
+    for name in ("a.conformance.test", "conformance.test", f"a.x{zone}"):
+        assert ask(zone_stub, name).rcode() == dns.rcode.REFUSED, name
+    lines = Path(zone_stub["query_log"]).read_text().splitlines()
+    assert lines[0].split()[1:] == ["udp", f"a.{zone}.", "A"]
+
+
+@needs_root
+def test_a_windows_stub_listens_on_port_53_of_its_own_address(tmp_path: Path) -> None:
+    info, serve = _dns_stub.dns_stub(tmp_path, platform="win32")
+    threading.Thread(target=serve, daemon=True).start()
+    assert ipaddress.ip_address(info["host"]) in ipaddress.ip_network("127.53.0.0/16")
+    assert info["port"] == 53
+    assert re.fullmatch(r"c[0-9a-f]{10}\.conformance\.test", info["zone"])
+    # An NRPT rule sends the zone's names only, and sets no timeout.
+    assert (info["every_query"], info["resolver_timeout_s"], info["resolver_timeout_setting"]) == (
+        False, None, None)
+    assert answers(ask(info, f"a.{info['zone']}")) == {"192.0.2.1"}
+    assert ask(info, "a.conformance.test").rcode() == dns.rcode.REFUSED

@@ -1,12 +1,12 @@
 """getaddrinfo flags: AI_NUMERICHOST refuses a name, AI_PASSIVE gives the wildcard addresses.
 
-Reference semantics: blocking ``socket.getaddrinfo("a.conformance.test", 80, flags=AI_NUMERICHOST)``
-raises ``socket.gaierror`` with errno ``EAI_NONAME`` without asking DNS (the stub would answer that
-name, so a runtime that ignores the flag returns an address instead), while a numeric host with the same
-flag resolves; ``getaddrinfo(None, 80, type=SOCK_STREAM, flags=AI_PASSIVE)`` gives the wildcard
-addresses ``0.0.0.0`` (and ``::`` where Python has IPv6) to bind a server on, and without
-``AI_PASSIVE`` the loopback addresses ``127.0.0.1`` (and ``::1``). Servers bind with exactly these
-calls, and code validates "is this an IP literal?" with ``AI_NUMERICHOST``.
+Reference semantics: blocking ``socket.getaddrinfo("a.<zone>", 80, flags=AI_NUMERICHOST)`` (``<zone>``:
+the stub's, ``conformance.test`` on Linux) raises ``socket.gaierror`` with errno ``EAI_NONAME`` without
+asking DNS (the stub would answer that name, so a runtime that ignores the flag returns an address
+instead), while a numeric host with the same flag resolves; ``getaddrinfo(None, 80, type=SOCK_STREAM,
+flags=AI_PASSIVE)`` gives the wildcard addresses ``0.0.0.0`` (and ``::`` where Python has IPv6) to bind
+a server on, and without ``AI_PASSIVE`` the loopback addresses ``127.0.0.1`` (and ``::1``). Servers
+bind with exactly these calls, and code validates "is this an IP literal?" with ``AI_NUMERICHOST``.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from __future__ import annotations
 import socket
 from typing import Any
 
-from conformance import Context
+from conformance import Context, sibling_module
 
 PEERS = ("dns_stub",)
 ISOLATED_RESOLVER = True
+_canary = sibling_module(__file__, "_canary")
 TIMEOUT_S = 20.0
 LOOKUP_TIMEOUT_S = 5.0
-NAME = "a.conformance.test"  # the stub answers it: only the flag keeps it from resolving
 
 TCP = socket.IPPROTO_TCP
 # (host, flags) -> the set of getaddrinfo(host, 80, type=SOCK_STREAM, flags=flags) results.
@@ -36,10 +36,14 @@ EXPECTED: dict[tuple[str | None, int], set[Any]] = {
 }
 
 
+def _name(ctx: Context) -> str:
+    return _canary.in_zone(ctx, "a")  # the stub answers it: only the flag keeps it from resolving
+
+
 def _check_numeric_refusal(ctx: Context, caught: list[BaseException]) -> None:
     error = caught[0]
     ctx.expect_equal(getattr(error, "errno", None), socket.EAI_NONAME,
-                     f"the errno of getaddrinfo({NAME!r}, flags=AI_NUMERICHOST) ({error})")
+                     f"the errno of getaddrinfo({_name(ctx)!r}, flags=AI_NUMERICHOST) ({error})")
 
 
 def _check(ctx: Context, results: list[set[Any]]) -> None:
@@ -48,8 +52,9 @@ def _check(ctx: Context, results: list[set[Any]]) -> None:
 
 
 def run_sync(ctx: Context) -> None:
+    _canary.check_sync(ctx)
     with ctx.expect_raises(socket.gaierror) as caught:
-        socket.getaddrinfo(NAME, 80, type=socket.SOCK_STREAM, flags=socket.AI_NUMERICHOST)
+        socket.getaddrinfo(_name(ctx), 80, type=socket.SOCK_STREAM, flags=socket.AI_NUMERICHOST)
     _check_numeric_refusal(ctx, caught)
     _check(ctx, [set(socket.getaddrinfo(host, 80, type=socket.SOCK_STREAM, flags=flags))
                  for host, flags in EXPECTED])
@@ -58,10 +63,11 @@ def run_sync(ctx: Context) -> None:
 async def run_asyncio(ctx: Context) -> None:
     import asyncio
 
+    await _canary.check_asyncio(ctx)
     loop = asyncio.get_running_loop()
     with ctx.expect_raises(socket.gaierror) as caught:
         await asyncio.wait_for(
-            loop.getaddrinfo(NAME, 80, type=socket.SOCK_STREAM, flags=socket.AI_NUMERICHOST),
+            loop.getaddrinfo(_name(ctx), 80, type=socket.SOCK_STREAM, flags=socket.AI_NUMERICHOST),
             LOOKUP_TIMEOUT_S)
     _check_numeric_refusal(ctx, caught)
     results = []
@@ -75,9 +81,10 @@ async def run_asyncio(ctx: Context) -> None:
 async def run_trio(ctx: Context) -> None:
     import trio
 
+    await _canary.check_trio(ctx)
     with trio.fail_after(LOOKUP_TIMEOUT_S * (len(EXPECTED) + 1)):
         with ctx.expect_raises(socket.gaierror) as caught:
-            await trio.socket.getaddrinfo(NAME, 80, type=socket.SOCK_STREAM,
+            await trio.socket.getaddrinfo(_name(ctx), 80, type=socket.SOCK_STREAM,
                                           flags=socket.AI_NUMERICHOST)
         _check_numeric_refusal(ctx, caught)
         results = [set(await trio.socket.getaddrinfo(host, 80, type=socket.SOCK_STREAM, flags=flags))
@@ -86,6 +93,7 @@ async def run_trio(ctx: Context) -> None:
 
 
 async def run_twisted(ctx: Context) -> None:
+    await _canary.check_twisted(ctx)
     raise NotImplementedError(
         "Twisted's resolver API, reactor.nameResolver.resolveHostName (IHostnameResolver), takes a "
         "name, a port number, addressTypes and transportSemantics but no getaddrinfo flags: there is "

@@ -13,26 +13,31 @@ from __future__ import annotations
 
 import socket
 import time
-from pathlib import Path
 
 from conformance import Context, sibling_module
 
 PEERS = ("dns_stub",)
 ISOLATED_RESOLVER = True
 _twisted = sibling_module(__file__, "_twisted_resolve")
+_canary = sibling_module(__file__, "_canary")
 TIMEOUT_S = 20.0
 LOOKUP_TIMEOUT_S = 5.0
-# name -> (the exception type, its errno or None)
+# the name under the stub's zone -> (the exception type, its errno or None)
 CASES: dict[str, tuple[type[Exception], int | None]] = {
-    "x" * 64 + ".conformance.test": (UnicodeError, None),
-    "a..conformance.test": (UnicodeError, None),
-    ".".join(["a" * 63] * 4) + ".conformance.test": (socket.gaierror, socket.EAI_NONAME),
+    "x" * 64: (UnicodeError, None),  # a label over 63 octets
+    "a.": (UnicodeError, None),  # an empty label: a..<zone>
+    ".".join(["a" * 63] * 4): (socket.gaierror, socket.EAI_NONAME),  # over 253 octets in all
 }
 QUICK_S = 2.0  # "at once", generously: the reference takes well under a millisecond
 
 
+def _cases(ctx: Context) -> dict[str, tuple[type[Exception], int | None]]:
+    """The names, in the stub's zone, and what the reference raises for each."""
+    return {_canary.in_zone(ctx, relative): raised for relative, raised in CASES.items()}
+
+
 def _check(ctx: Context, name: str, error: Exception | None, elapsed_s: float) -> None:
-    kind, errno = CASES[name]
+    kind, errno = _cases(ctx)[name]
     short = name if len(name) < 30 else f"{name[:12]}... ({len(name)} chars)"
     ctx.expect(error is not None, f"getaddrinfo({short!r}) returned addresses; the reference raises "
                                   f"{kind.__name__}")
@@ -46,13 +51,13 @@ def _check(ctx: Context, name: str, error: Exception | None, elapsed_s: float) -
 
 def _finish(ctx: Context, slowest_s: float) -> None:
     ctx.measure("slowest_ms", slowest_s * 1000.0)
-    queries = Path(ctx.peers["dns_stub"].query_log).read_text(encoding="utf-8").splitlines()
-    ctx.measure("stub_queries", len(queries))
+    ctx.measure("stub_queries", len(_canary.stub_queries(ctx)))
 
 
 def run_sync(ctx: Context) -> None:
+    _canary.check_sync(ctx)
     slowest = 0.0
-    for name in CASES:
+    for name in _cases(ctx):
         started = time.perf_counter()
         error = None
         try:
@@ -68,9 +73,10 @@ def run_sync(ctx: Context) -> None:
 async def run_asyncio(ctx: Context) -> None:
     import asyncio
 
+    await _canary.check_asyncio(ctx)
     loop = asyncio.get_running_loop()
     slowest = 0.0
-    for name in CASES:
+    for name in _cases(ctx):
         started = time.perf_counter()
         error = None
         try:
@@ -86,8 +92,9 @@ async def run_asyncio(ctx: Context) -> None:
 async def run_trio(ctx: Context) -> None:
     import trio
 
+    await _canary.check_trio(ctx)
     slowest = 0.0
-    for name in CASES:
+    for name in _cases(ctx):
         started = time.perf_counter()
         error = None
         try:
@@ -104,8 +111,9 @@ async def run_trio(ctx: Context) -> None:
 async def run_twisted(ctx: Context) -> None:
     from twisted.internet.error import DNSLookupError
 
+    await _canary.check_twisted(ctx)
     slowest = 0.0
-    for name in CASES:
+    for name in _cases(ctx):
         started = time.perf_counter()
         error: Exception | None = None
         try:
