@@ -8,6 +8,7 @@ import platform
 import subprocess
 import sys
 import sysconfig
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -33,11 +34,14 @@ def suite_commit() -> str | None:
     return out.stdout.strip() or None
 
 
-def ci_job_url() -> str | None:
-    env = os.environ
+def ci_job_url(env: Mapping[str, str] = os.environ) -> str | None:
+    """The GitHub Actions run attempt that made this document: a re-run of a failed leg is another
+    attempt of the same run, and the report must be able to tell which attempt a table came from."""
     if env.get("GITHUB_ACTIONS") == "true" and env.get("GITHUB_RUN_ID"):
         server = env.get("GITHUB_SERVER_URL", "https://github.com")
-        return f"{server}/{env.get('GITHUB_REPOSITORY', '')}/actions/runs/{env['GITHUB_RUN_ID']}"
+        url = f"{server}/{env.get('GITHUB_REPOSITORY', '')}/actions/runs/{env['GITHUB_RUN_ID']}"
+        attempt = env.get("GITHUB_RUN_ATTEMPT")
+        return f"{url}/attempts/{attempt}" if attempt else url
     return None
 
 

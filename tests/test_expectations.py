@@ -336,7 +336,7 @@ def test_uvloop_is_unavailable_on_windows(windows_environment: Environment,
     found = availability(get_runtime("uvloop"), windows_environment)
     assert not found.available
     assert found.version is None
-    assert found.reason == 'uvloop does not run on win32 (it installs where sys_platform != "win32")'
+    assert found.reason == "uvloop does not run on win32 (it installs where sys_platform != 'win32')"
     assert availability(get_runtime("uvloop"), macos_environment).available
 
 
@@ -347,7 +347,7 @@ def test_winloop_is_available_on_windows_only(windows_environment: Environment,
     assert on_windows.version is None  # what is installed on another machine is not known here
     on_linux = availability(get_runtime("winloop"), linux_environment)
     assert not on_linux.available
-    assert on_linux.reason == 'winloop does not run on linux (it installs where sys_platform == "win32")'
+    assert on_linux.reason == "winloop does not run on linux (it installs where sys_platform == 'win32')"
 
 
 def test_standard_library_runtimes_run_everywhere(windows_environment: Environment) -> None:

@@ -20,7 +20,7 @@ from packaging.requirements import Requirement
 from conformance._expectations import Expectations
 from conformance._install import install
 from conformance._outcomes import Outcome
-from conformance._run_info import platform_id
+from conformance._run_info import ci_job_url, platform_id
 from conformance._runner import CellRunner, isolated_resolver_command
 from conformance._runtimes import INSTALL_RECORD_VARIABLE, RUNTIMES, availability, get_runtime
 from conformance._scenarios import Scenario, default_scenarios_dir, discover
@@ -296,3 +296,12 @@ def test_free_threaded_build_has_a_platform_id_of_its_own(linux_environment: Env
                                       python_build="main Oct  7 2025 10:00:00"))
     assert default != free_threaded
     assert free_threaded == default + "t"
+
+
+def test_a_ci_run_document_links_the_attempt_that_made_it() -> None:
+    # A re-run of a failed leg is another attempt of the same run: its documents must say which.
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_RUN_ID": "42", "GITHUB_REPOSITORY": "o/r",
+           "GITHUB_SERVER_URL": "https://github.com", "GITHUB_RUN_ATTEMPT": "2"}
+    assert ci_job_url(env) == "https://github.com/o/r/actions/runs/42/attempts/2"
+    assert ci_job_url({**env, "GITHUB_RUN_ATTEMPT": ""}) == "https://github.com/o/r/actions/runs/42"
+    assert ci_job_url({}) is None

@@ -69,12 +69,11 @@ class Runtime:
     @property
     def platform_marker(self) -> str | None:
         """Where it installs, as a PEP 508 marker (None: everywhere)."""
-        from packaging.requirements import Requirement
-
-        markers = [Requirement(r).marker for r in self.requirements]
-        if not markers or any(m is None for m in markers):
+        # As written after the ';' (packaging would re-quote it), so that reasons read like the extra.
+        markers = [r.partition(";")[2].strip() for r in self.requirements]
+        if not markers or not all(markers):
             return None
-        return " or ".join(str(m) for m in markers)
+        return " or ".join(markers)
 
     def family_module(self) -> Family:
         module: Family = importlib.import_module(f"conformance._runtimes._{self.family}")
