@@ -305,3 +305,31 @@ def test_a_ci_run_document_links_the_attempt_that_made_it() -> None:
     assert ci_job_url(env) == "https://github.com/o/r/actions/runs/42/attempts/2"
     assert ci_job_url({**env, "GITHUB_RUN_ATTEMPT": ""}) == "https://github.com/o/r/actions/runs/42"
     assert ci_job_url({}) is None
+
+
+def test_the_first_macos_and_windows_legs_meet_predictions_not_linux_findings(
+        expectations: Expectations, macos_environment: Environment, windows_environment: Environment,
+        linux_environment: Environment) -> None:
+    """Deviations observed on Linux whose mechanism is the same elsewhere are predictions there (a
+    prediction never fails a leg); those whose mechanism is Linux's own do not follow at all."""
+    def predicted(scenario: str, runtime: str, environment: Environment) -> tuple[str, bool] | None:
+        found = expectations.match(scenario, runtime, environment)
+        return (found.outcome.value, found.predicted) if found else None
+
+    for environment in (macos_environment, windows_environment):
+        for runtime in ("gevent", "eventlet"):
+            assert predicted("files.offload_write_fsync", runtime, environment) == ("blocking", True)
+            assert predicted("files.offload_write_fsync", runtime, linux_environment) == ("blocking", False)
+    for runtime in ("gevent", "eventlet", "asyncio", "uvloop", "rloop", "trio", "twisted", "twisted-asyncio"):
+        assert predicted("files.naive_read", runtime, macos_environment) == ("blocking", True), runtime
+        # Windows cannot keep the file out of the page cache: the cell is skipped, nothing to predict
+        assert predicted("files.naive_read", runtime, windows_environment) is None, runtime
+    # libuv on macOS watches children with kqueue: no SIGCHLD finding follows from Linux
+    assert predicted("signals.sigchld_subprocess", "uvloop", macos_environment) is None
+    assert predicted("signals.sigchld_subprocess", "uvloop", linux_environment) == ("fail", False)
+    assert predicted("subprocess.pass_fds_close_fds", "uvloop", macos_environment) == ("fail", True)
+    for entry in expectations.entries:
+        if entry.expectation.predicted:
+            assert entry.expectation.outcome.value not in ("error", "timeout", "crash"), entry.where
+            assert not entry.matches(entry.scenario, entry.runtime.replace("*", ""), linux_environment), \
+                f"{entry.where}: a prediction for Linux, where every leg has run"
