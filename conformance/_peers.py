@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ._processes import kill_group, new_group, raise_open_file_limit
+from ._processes import kill_group, raise_open_file_limit, start_in_group
 
 SLOW_ECHO_DELAY_S = 0.3
 # Descriptors a peer process may hold: sockets.concurrent_clients keeps 500 connections to one echo
@@ -260,9 +260,9 @@ class PeerProcess:
     def __init__(self, names: Sequence[str], folder: Path, timeout_s: float = 20.0) -> None:
         self.names = list(names)
         self._stderr = open(folder / "peers.stderr", "w+b")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(
+        self.process = start_in_group(
             [sys.executable, "-m", "conformance._peers", *self.names, "--dir", str(folder)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr, **new_group())
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr)
         self.addresses = self._read_addresses(timeout_s)
 
     def _read_addresses(self, timeout_s: float) -> dict[str, dict[str, Any]]:
@@ -281,7 +281,8 @@ class PeerProcess:
         return addresses
 
     def stop(self) -> None:
-        if self.process.poll() is None:  # once reaped, its group id may belong to someone else
+        # Once reaped, its POSIX group id may belong to someone else; a Windows job is its own handle.
+        if self.process.poll() is None or sys.platform == "win32":
             kill_group(self.process)
         self.process.wait()
         for stream in (self.process.stdin, self.process.stdout):

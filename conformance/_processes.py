@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import subprocess
 import sys
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 
 def new_group() -> dict[str, Any]:
@@ -16,6 +18,21 @@ def new_group() -> dict[str, Any]:
     return {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
 
 
+def start_in_group(args: Sequence[str], **kwargs: Any) -> subprocess.Popen[bytes]:
+    """``subprocess.Popen(args, **kwargs)`` in a group of its own, for :func:`kill_group` to kill whole.
+
+    On POSIX the group is a new session. On Windows it is also a job object: ``taskkill /T`` follows
+    parent links, so it cannot find the grandchildren of a child that has already exited, while killing
+    the job reaches every process ever put in it (a grandchild inherits its parent's job).
+    """
+    process: subprocess.Popen[bytes] = subprocess.Popen(args, **new_group(), **kwargs)
+    if sys.platform == "win32":
+        job = WindowsJob.create(process)
+        if job is not None:
+            _JOBS[process.pid] = job
+    return process
+
+
 def kill_group(process: subprocess.Popen[bytes]) -> None:
     """Kill the process and every process of its group (grandchildren that outlive it included)."""
     if sys.platform != "win32":
@@ -23,10 +40,98 @@ def kill_group(process: subprocess.Popen[bytes]) -> None:
             os.killpg(process.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
-    else:  # Windows: taskkill /T reaches the whole tree of the process
+        return
+    job = _JOBS.pop(process.pid, None)
+    if job is not None:
+        job.kill()  # every process of the job, those the child left behind included
+    else:  # no job (it could not be made): the tree of a process still running
         subprocess.run(["taskkill", "/F", "/T", "/PID", str(process.pid)],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    if process.poll() is None:
         process.kill()
+
+
+class Kernel32(Protocol):
+    """The Windows calls a job object needs (ctypes' kernel32; a fake in the tests)."""
+
+    def CreateJobObjectW(self, attributes: Any, name: Any) -> int: ...
+    def SetInformationJobObject(self, job: int, information_class: int, information: Any,
+                                size: int) -> int: ...
+    def AssignProcessToJobObject(self, job: int, process: int) -> int: ...
+    def TerminateJobObject(self, job: int, exit_code: int) -> int: ...
+    def CloseHandle(self, handle: int) -> int: ...
+
+
+# winnt.h: JobObjectExtendedLimitInformation, JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE
+EXTENDED_LIMIT_INFORMATION = 9
+KILL_ON_JOB_CLOSE = 0x2000
+
+
+class _BasicLimits(ctypes.Structure):
+    _fields_ = [("PerProcessUserTimeLimit", ctypes.c_int64), ("PerJobUserTimeLimit", ctypes.c_int64),
+                ("LimitFlags", ctypes.c_uint32), ("MinimumWorkingSetSize", ctypes.c_size_t),
+                ("MaximumWorkingSetSize", ctypes.c_size_t), ("ActiveProcessLimit", ctypes.c_uint32),
+                ("Affinity", ctypes.c_size_t), ("PriorityClass", ctypes.c_uint32),
+                ("SchedulingClass", ctypes.c_uint32)]
+
+
+class _IoCounters(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_uint64) for name in (
+        "ReadOperationCount", "WriteOperationCount", "OtherOperationCount", "ReadTransferCount",
+        "WriteTransferCount", "OtherTransferCount")]
+
+
+class ExtendedLimits(ctypes.Structure):
+    """JOBOBJECT_EXTENDED_LIMIT_INFORMATION."""
+
+    _fields_ = [("BasicLimitInformation", _BasicLimits), ("IoInfo", _IoCounters),
+                ("ProcessMemoryLimit", ctypes.c_size_t), ("JobMemoryLimit", ctypes.c_size_t),
+                ("PeakProcessMemoryUsed", ctypes.c_size_t), ("PeakJobMemoryUsed", ctypes.c_size_t)]
+
+
+class WindowsJob:
+    """A job object holding a child and everything it starts.
+
+    KILL_ON_JOB_CLOSE: if the parent itself dies, Windows closes its handle and kills the job too. The
+    child is put in the job just after it starts; a Python child reads its job from stdin before it can
+    start anything, so nothing escapes in between.
+    """
+
+    def __init__(self, kernel32: Kernel32, handle: int) -> None:
+        self._kernel32, self.handle = kernel32, handle
+
+    @classmethod
+    def create(cls, process: subprocess.Popen[bytes], kernel32: Kernel32 | None = None) -> WindowsJob | None:
+        """The job holding ``process``, or None where one cannot be made (then taskkill is used)."""
+        if kernel32 is None:
+            if sys.platform != "win32":
+                return None
+            kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+        handle = kernel32.CreateJobObjectW(None, None)
+        if not handle:
+            return None
+        limits = ExtendedLimits()
+        limits.BasicLimitInformation.LimitFlags = KILL_ON_JOB_CLOSE
+        job = cls(kernel32, handle)
+        if not (kernel32.SetInformationJobObject(handle, EXTENDED_LIMIT_INFORMATION, ctypes.byref(limits),
+                                                 ctypes.sizeof(limits))
+                and kernel32.AssignProcessToJobObject(handle, int(process._handle))):  # type: ignore[attr-defined]
+            job.close()
+            return None
+        return job
+
+    def kill(self) -> None:
+        self._kernel32.TerminateJobObject(self.handle, 1)
+        self.close()
+
+    def close(self) -> None:
+        if self.handle:
+            self._kernel32.CloseHandle(self.handle)
+            self.handle = 0
+
+
+# The job of each child started by start_in_group, until kill_group kills it (Windows only).
+_JOBS: dict[int, WindowsJob] = {}
 
 
 def raise_open_file_limit(wanted: int) -> int:

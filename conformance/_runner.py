@@ -27,7 +27,7 @@ from ._control import SignalDeliverer
 from ._expectations import Expectations
 from ._outcomes import Outcome
 from ._peers import PeerError, PeerProcess
-from ._processes import kill_group, new_group
+from ._processes import kill_group, start_in_group
 from ._results import Cell, DocumentError
 from ._runtimes import Availability, Runtime, availability
 from ._scenarios import Scenario
@@ -37,6 +37,9 @@ CHILD_COMMAND = (sys.executable, "-m", "conformance._child")
 OUTPUT_TAIL_BYTES = 8000
 # Time the child gets past its deadline to write its result, and the parent to collect a killed child.
 GRACE_S = 5.0
+# Whether the child gets a pipe on which to ask the parent for signals: it is passed with pass_fds, which
+# Windows lacks (its cells that need signals from outside are skipped with the reason).
+CONTROL_PIPE = sys.platform != "win32"
 
 
 @dataclass(frozen=True)
@@ -104,9 +107,9 @@ def run_child(command: Sequence[str], job: Mapping[str, Any], folder: Path, time
     # child that is slow to start still dumps its stack before the parent kills it.
     job = {**job, "result_path": str(result_path), "stack_path": str(stack_path),
            "timeout_s": timeout_s, "deadline_monotonic": time.monotonic() + timeout_s}
-    kwargs: dict[str, Any] = new_group()
+    kwargs: dict[str, Any] = {}
     deliverer, write_fd = None, -1
-    if sys.platform != "win32":  # the pipe on which the child asks for signals (conformance._control)
+    if CONTROL_PIPE:  # the pipe on which the child asks for signals (conformance._control)
         read_fd, write_fd = os.pipe()
         deliverer = SignalDeliverer(read_fd, folder / "signals.jsonl")
         kwargs["pass_fds"] = (write_fd,)
@@ -118,7 +121,7 @@ def run_child(command: Sequence[str], job: Mapping[str, Any], folder: Path, time
     with open(stdout_path, "wb") as stdout, open(stderr_path, "wb") as stderr, \
             open(job_path, "rb") as job_file:
         try:
-            process = subprocess.Popen(
+            process = start_in_group(
                 list(command), stdin=job_file, stdout=stdout, stderr=stderr, cwd=folder,
                 env=dict(env) if env is not None else None, **kwargs)
         finally:

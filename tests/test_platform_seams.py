@@ -10,7 +10,9 @@ only through these tests").
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -18,8 +20,9 @@ import pytest
 
 from conformance._context import Context
 from conformance._heartbeat import StallMeter
-from conformance._outcomes import Skipped
-from conformance._scenarios import default_scenarios_dir, import_scenario_module
+from conformance._outcomes import Outcome, Skipped
+from conformance._runtimes import get_runtime
+from conformance._scenarios import Scenario, default_scenarios_dir, import_scenario_module
 
 SCENARIOS = default_scenarios_dir()
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX resource limits and process groups")
@@ -50,7 +53,6 @@ def test_peers_hold_hundreds_of_connections_under_macos_limits(tmp_path: Path) -
     rest wait in a full queue, and every runtime's cell errs after the clients' 20 s wait."""
     import json
     import shutil
-    import subprocess
 
     if shutil.which("unshare") is None or shutil.which("ip") is None:
         pytest.skip("needs unshare (util-linux) and ip (iproute2)")
@@ -139,8 +141,12 @@ def test_linux_evicts_the_big_file_with_posix_fadvise(small_big_file: ModuleType
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     advice: list[int] = []
     real = os.posix_fadvise
-    monkeypatch.setattr(os, "posix_fadvise",
-                        lambda fd, offset, length, how: (advice.append(how), real(fd, offset, length, how)))
+
+    def fadvise(fd: int, offset: int, length: int, how: int) -> None:
+        advice.append(how)
+        real(fd, offset, length, how)
+
+    monkeypatch.setattr(os, "posix_fadvise", fadvise)
     ctx = _context(tmp_path)
     path, tail = small_big_file.write_file(ctx)
     assert advice == [os.POSIX_FADV_DONTNEED]
@@ -158,8 +164,11 @@ def test_macos_keeps_the_big_file_out_of_the_cache_with_f_nocache(
     monkeypatch.delattr(os, "posix_fadvise", raising=False)
     monkeypatch.setattr(sys, "platform", "darwin")
     events: list[tuple[str, int]] = []
-    monkeypatch.setattr(fcntl, "fcntl", lambda fd, cmd, arg=0: events.append(("fcntl", cmd)) or 0,
-                        raising=False)
+    def fake_fcntl(fd: int, cmd: int, arg: int = 0) -> int:
+        events.append(("fcntl", cmd))
+        return 0
+
+    monkeypatch.setattr(fcntl, "fcntl", fake_fcntl, raising=False)
     monkeypatch.setattr(fcntl, "F_NOCACHE", 48, raising=False)
     real_write = os.write
 
@@ -187,3 +196,127 @@ def test_windows_skips_the_big_file_read_it_cannot_keep_out_of_the_cache(
     with pytest.raises(Skipped, match="no way to keep the file out of the page cache"):
         small_big_file.write_file(_context(tmp_path))
     assert not (tmp_path / "big.bin").exists()  # nothing was written for a read that cannot count
+
+
+# -- the parent's process handling, on the other platforms' terms -----------------------------------
+
+
+@pytest.mark.parametrize("child", ["well_behaved", "hang"])
+def test_the_wait_without_pidfds_as_on_macos(child: str, child_command: Callable[[str], list[str]],
+                                             cell_folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """macOS has no pidfd_open: the parent waits with Popen.wait(timeout), and must still tell a child
+    that exited from one that outlived its deadline."""
+    from conformance._runner import classify, run_child
+
+    monkeypatch.delattr(os, "pidfd_open", raising=False)
+    end = run_child(child_command(child), {"answer": 1}, cell_folder, timeout_s=2.0)
+    cell = classify(end, "sockets.fake", "threads", 2.0)
+    if child == "hang":
+        assert end.timed_out and cell.outcome is Outcome.TIMEOUT
+        assert 2.0 <= end.elapsed_s < 2.0 + 10.0
+    else:
+        assert (end.returncode, end.timed_out) == (0, False)
+        assert cell.outcome is Outcome.PASS, cell.reason
+
+
+class FakeKernel32:
+    """Records the job-object calls the Windows kill makes; answers as kernel32 does on success."""
+
+    def __init__(self, *, assign_ok: bool = True) -> None:
+        self.calls: list[tuple[str, tuple[object, ...]]] = []
+        self.limit_flags: int | None = None
+        self.assign_ok = assign_ok
+
+    def CreateJobObjectW(self, attributes: object, name: object) -> int:
+        self.calls.append(("CreateJobObjectW", (attributes, name)))
+        return 7
+
+    def SetInformationJobObject(self, job: int, information_class: int, information: object,
+                                size: int) -> int:
+        self.calls.append(("SetInformationJobObject", (job, information_class, size)))
+        self.limit_flags = information._obj.BasicLimitInformation.LimitFlags  # type: ignore[attr-defined]
+        return 1
+
+    def AssignProcessToJobObject(self, job: int, process: int) -> int:
+        self.calls.append(("AssignProcessToJobObject", (job, process)))
+        return int(self.assign_ok)
+
+    def TerminateJobObject(self, job: int, exit_code: int) -> int:
+        self.calls.append(("TerminateJobObject", (job, exit_code)))
+        return 1
+
+    def CloseHandle(self, handle: int) -> int:
+        self.calls.append(("CloseHandle", (handle,)))
+        return 1
+
+
+class FakeWindowsProcess:
+    """What kill_group reads of a Popen on Windows: its pid, its handle, whether it still runs."""
+
+    def __init__(self, running: bool) -> None:
+        self.pid, self._handle, self.running, self.killed = 4242, 99, running, False
+
+    def poll(self) -> int | None:
+        return None if self.running else 0
+
+    def kill(self) -> None:
+        self.killed = True
+
+
+def test_windows_children_are_put_in_a_job_that_kills_what_they_leave_behind(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """taskkill /T follows parent links, so once the child has exited (the usual end of a cell) it
+    cannot find the grandchildren the child left: the child's job object can."""
+    from conformance import _processes
+
+    kernel32 = FakeKernel32()
+    exited = FakeWindowsProcess(running=False)
+    job = _processes.WindowsJob.create(exited, kernel32)  # type: ignore[arg-type]
+    assert job is not None
+    assert [name for name, _ in kernel32.calls] == [
+        "CreateJobObjectW", "SetInformationJobObject", "AssignProcessToJobObject"]
+    assert kernel32.calls[1][1][1] == _processes.EXTENDED_LIMIT_INFORMATION
+    assert kernel32.calls[2][1] == (7, 99)  # the job, the child's process handle
+    # if the parent dies, Windows closes its handle, and the job's processes die with it
+    assert kernel32.limit_flags == _processes.KILL_ON_JOB_CLOSE
+
+    ran: list[list[str]] = []
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setattr(subprocess, "run", lambda args, **kw: ran.append(list(args)))
+    monkeypatch.setitem(_processes._JOBS, exited.pid, job)
+    _processes.kill_group(exited)  # type: ignore[arg-type]
+    assert kernel32.calls[-2:] == [("TerminateJobObject", (7, 1)), ("CloseHandle", (7,))]
+    assert ran == []  # the job did it: no taskkill of a tree that is gone
+    assert not exited.killed and exited.pid not in _processes._JOBS
+
+
+def test_windows_kill_falls_back_to_taskkill_without_a_job(monkeypatch: pytest.MonkeyPatch) -> None:
+    from conformance import _processes
+
+    kernel32 = FakeKernel32(assign_ok=False)  # e.g. a job that forbids nested jobs
+    running = FakeWindowsProcess(running=True)
+    assert _processes.WindowsJob.create(running, kernel32) is None  # type: ignore[arg-type]
+    assert kernel32.calls[-1] == ("CloseHandle", (7,))  # the job that could not be used is closed
+    ran: list[list[str]] = []
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setattr(subprocess, "run", lambda args, **kw: ran.append(list(args)))
+    _processes.kill_group(running)  # type: ignore[arg-type]
+    assert ran == [["taskkill", "/F", "/T", "/PID", "4242"]]
+    assert running.killed
+
+
+def test_a_cell_without_the_control_pipe_as_on_windows_skips_what_needs_signals(
+        write_scenario: Callable[..., Scenario], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows has no pass_fds, so no control pipe: a body that asks for a signal from outside is
+    `skipped` with the reason, never an error."""
+    from conformance import _runner
+
+    scenario = write_scenario("asks_for_a_signal", '''
+        """Asks the parent for a signal."""
+        def run_sync(ctx):
+            ctx.send_signal("SIGTERM", delay_s=0.1)
+    ''', area="signals")
+    monkeypatch.setattr(_runner, "CONTROL_PIPE", False)
+    cell = _runner.CellRunner().run(scenario, get_runtime("threads"))
+    assert cell.outcome is Outcome.SKIPPED, cell.reason
+    assert cell.reason == "the suite cannot deliver signals from outside on this platform yet"
