@@ -104,9 +104,9 @@ class WindowsJob:
     def create(cls, process: subprocess.Popen[bytes], kernel32: Kernel32 | None = None) -> WindowsJob | None:
         """The job holding ``process``, or None where one cannot be made (then taskkill is used)."""
         if kernel32 is None:
-            if sys.platform != "win32":
+            kernel32 = _kernel32()
+            if kernel32 is None:
                 return None
-            kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
         handle = kernel32.CreateJobObjectW(None, None)
         if not handle:
             return None
@@ -128,6 +128,23 @@ class WindowsJob:
         if self.handle:
             self._kernel32.CloseHandle(self.handle)
             self.handle = 0
+
+
+def _kernel32() -> Kernel32 | None:
+    """Windows' kernel32 with the argument and result types of the job calls (ctypes would pass and
+    return handles as 32-bit ints)."""
+    if sys.platform != "win32":
+        return None
+    dll = ctypes.WinDLL("kernel32", use_last_error=True)
+    dll.CreateJobObjectW.restype = ctypes.c_void_p
+    dll.CreateJobObjectW.argtypes = [ctypes.c_void_p, ctypes.c_wchar_p]
+    dll.SetInformationJobObject.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.POINTER(ExtendedLimits),
+                                            ctypes.c_uint32]
+    dll.AssignProcessToJobObject.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+    dll.TerminateJobObject.argtypes = [ctypes.c_void_p, ctypes.c_uint]
+    dll.CloseHandle.argtypes = [ctypes.c_void_p]
+    kernel32: Kernel32 = dll
+    return kernel32
 
 
 # The job of each child started by start_in_group, until kill_group kills it (Windows only).
