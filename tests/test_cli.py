@@ -12,6 +12,9 @@ import time
 from pathlib import Path
 
 import pytest
+from packaging.markers import Marker
+
+from conformance._runtimes import RUNTIMES
 
 SLOW = '''
 """A body that takes half a second."""
@@ -28,7 +31,14 @@ async def run_trio(ctx):
 
 def conformance(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "conformance", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=120, check=False)
+                          encoding="utf-8", env=utf8_output(), timeout=120, check=False)
+
+
+def utf8_output() -> dict[str, str]:
+    """The environment of a ``conformance`` command whose output the test reads as UTF-8. Its tables
+    print symbols (✓, box lines) that Windows' default encoding for a pipe (cp1252) cannot encode;
+    tox sets the same variable for every env."""
+    return {**os.environ, "PYTHONIOENCODING": "utf-8"}
 
 
 @pytest.fixture
@@ -36,7 +46,7 @@ def scenarios(tmp_path: Path) -> Path:
     root = tmp_path / "scenarios"
     (root / "sockets").mkdir(parents=True)
     for n in range(4):
-        (root / "sockets" / f"slow_{n}.py").write_text(textwrap.dedent(SLOW))
+        (root / "sockets" / f"slow_{n}.py").write_text(textwrap.dedent(SLOW), encoding="utf-8")
     return root
 
 
@@ -45,7 +55,13 @@ def test_list_shows_runtimes_and_scenarios(scenarios: Path) -> None:
     assert result.returncode == 0, result.stderr
     for word in ("threads", "gevent", "uvloop", "trio", "sockets.slow_0", "4 x 10 runtimes = 40 cells"):
         assert word in result.stdout
-    assert "winloop does not run on linux" in result.stdout or sys.platform == "win32"
+    # The runtimes of other platforms are listed with the reason: winloop off Windows, uvloop and rloop
+    # on it.
+    elsewhere = [r for r in RUNTIMES.values()
+                 if r.platform_marker and not Marker(r.platform_marker).evaluate()]
+    assert elsewhere
+    for runtime in elsewhere:
+        assert f"{runtime.name} does not run on {sys.platform}" in result.stdout
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -68,18 +84,21 @@ def test_missing_scenarios_folder_is_a_usage_error(tmp_path: Path) -> None:
     assert "no scenarios folder at" in result.stderr
 
 
-@pytest.mark.skipif(os.name != "posix", reason="delivers SIGINT to a process group (POSIX)")
+@pytest.mark.skipif(sys.platform == "win32",
+                    reason="Windows cannot send one process a Ctrl-C (SIGINT): CTRL_C_EVENT reaches every "
+                           "process of the console, and there is no preexec_fn to restore its handler")
 def test_interrupted_run_keeps_every_finished_cell(scenarios: Path) -> None:
     output = scenarios.parent / "run.json"
     process = subprocess.Popen(
         [sys.executable, "-m", "conformance", "run", "--scenarios", str(scenarios), "--runtime",
          "threads", "--runtime", "asyncio", "--jobs", "1", "--output", str(output)],
-        cwd=scenarios.parent, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=scenarios.parent, stdout=subprocess.PIPE, stderr=subprocess.PIPE, encoding="utf-8",
+        env=utf8_output(),
         # A test session started in the background inherits SIGINT ignored; a user's shell does not.
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:  # wait until two cells are on disk
-        if output.exists() and len(json.loads(output.read_text())["cells"]) >= 2:
+        if output.exists() and len(json.loads(output.read_text(encoding="utf-8"))["cells"]) >= 2:
             break
         time.sleep(0.05)
     else:
@@ -88,7 +107,7 @@ def test_interrupted_run_keeps_every_finished_cell(scenarios: Path) -> None:
     process.send_signal(signal.SIGINT)
     stdout, _ = process.communicate(timeout=60)
     assert process.returncode == 130, stdout
-    document = json.loads(output.read_text())
+    document = json.loads(output.read_text(encoding="utf-8"))
     assert document["run_info"]["interrupted"] is True
     assert 2 <= len(document["cells"]) < 8  # what finished is kept; the rest was not started
     assert all(c["outcome"] == "pass" for c in document["cells"])
@@ -105,7 +124,7 @@ reason = "a reason"
 link = "https://example.org/{n}"
 '''
     (scenarios / "expectations.toml").write_text(
-        entry.format(n="0", runtime="threads") + entry.format(n="*", runtime="thr*"))
+        entry.format(n="0", runtime="threads") + entry.format(n="*", runtime="thr*"), encoding="utf-8")
     output = scenarios.parent / "run.json"
     result = conformance("run", "--scenarios", str(scenarios), "--runtime", "threads", "-k", "slow_0",
                          "--output", str(output), cwd=scenarios.parent)
@@ -113,7 +132,7 @@ link = "https://example.org/{n}"
     assert "sockets.slow_0[threads] matches more than one expectation" in result.stderr
     assert "entry 1; " in result.stderr and "entry 2" in result.stderr
     assert "Traceback" not in result.stderr
-    assert json.loads(output.read_text())["run_info"]["interrupted"] is True
+    assert json.loads(output.read_text(encoding="utf-8"))["run_info"]["interrupted"] is True
 
 
 RIGHT = '''
@@ -149,9 +168,9 @@ def test_run_shows_confirmed_and_refuted_predictions_and_exits_0(
 
     root = tmp_path / "scenarios"
     (root / "sockets").mkdir(parents=True)
-    (root / "sockets" / "right.py").write_text(textwrap.dedent(RIGHT))
-    (root / "sockets" / "wrong.py").write_text(textwrap.dedent(WRONG))
-    (root / "expectations.toml").write_text(PREDICTED)
+    (root / "sockets" / "right.py").write_text(textwrap.dedent(RIGHT), encoding="utf-8")
+    (root / "sockets" / "wrong.py").write_text(textwrap.dedent(WRONG), encoding="utf-8")
+    (root / "expectations.toml").write_text(PREDICTED, encoding="utf-8")
     output = tmp_path / "run.json"
     status = main(["run", "--scenarios", str(root), "--runtime", "threads", "--jobs", "2",
                    "--output", str(output)])
@@ -167,7 +186,7 @@ def test_run_shows_confirmed_and_refuted_predictions_and_exits_0(
     assert "unexpected:" not in out
     # the refuted prediction is listed after the table, for review
     assert out.index("refuted: prediction refuted") > out.index("Outcomes")
-    cells = {c["scenario"]: c for c in json.loads(output.read_text())["cells"]}
+    cells = {c["scenario"]: c for c in json.loads(output.read_text(encoding="utf-8"))["cells"]}
     assert cells["sockets.right"]["expectation"]["predicted"] is True
 
 
@@ -177,10 +196,10 @@ def test_an_unreviewed_candidate_stops_the_run_before_anything_runs(
 
     root = tmp_path / "scenarios"
     (root / "sockets").mkdir(parents=True)
-    (root / "sockets" / "wrong.py").write_text(textwrap.dedent(WRONG))
+    (root / "sockets" / "wrong.py").write_text(textwrap.dedent(WRONG), encoding="utf-8")
     (root / "expectations.toml").write_text(
         '[[expectation]]\nscenario = "sockets.wrong"\nruntime = "threads"\noutcome = "fail"\n'
-        'reason = ""\nlink = ""\n')
+        'reason = ""\nlink = ""\n', encoding="utf-8")
     status = main(["run", "--scenarios", str(root), "--runtime", "threads", "--output",
                    str(tmp_path / "run.json")])
     err = capsys.readouterr().err

@@ -1,8 +1,10 @@
 """The stub DNS server of the dns scenarios (conformance._dns_stub), asked with dnspython's own query
 functions at its address (never through the system resolver), and one isolated-resolver cell end to end.
 
-The Linux stub binds port 53, which needs root: the tests of it are skipped otherwise. The stub of a
-zone of its own on a free port of 127.0.0.1 (how macOS gets it) needs nothing.
+The Linux stub binds port 53, which needs root: the tests of it are skipped otherwise, and off Linux,
+where the stub is placed otherwise. The stub of a zone of its own on a free port of 127.0.0.1 (how macOS
+gets it) needs nothing; Windows' stub binds port 53 of a 127.53.x.y address, which any user may bind on
+Windows and which macOS's loopback does not have.
 """
 
 from __future__ import annotations
@@ -35,9 +37,17 @@ from conformance._runner import CellRunner
 from conformance._runtimes import get_runtime
 from conformance._scenarios import Scenario
 
-needs_root = pytest.mark.skipif(
-    sys.platform == "win32" or os.geteuid() != 0,
-    reason="the stub DNS server binds port 53 of a 127.53.x.y address, which needs root (on Linux)")
+# The Linux placement (conformance.test on port 53 of 127.53.x.y, named by a resolv.conf): only Linux
+# places its stub so, and only root may bind port 53 there.
+LINUX_STUB = ("the Linux placement of the stub DNS server (conformance.test on port 53 of a 127.53.x.y "
+              "address) needs Linux and root")
+linux_stub_here = sys.platform == "linux" and os.geteuid() == 0
+# Port 53 of a 127.53.x.y address: Windows lets any user bind it; Linux only root; macOS's loopback has
+# no address but 127.0.0.1.
+binds_127_53 = pytest.mark.skipif(
+    not (linux_stub_here or sys.platform == "win32"),
+    reason="binds port 53 of a 127.53.x.y address: Linux needs root for it, and macOS's loopback has no "
+           "address but 127.0.0.1")
 
 ScenarioFactory = Callable[..., Scenario]  # the write_scenario fixture (conftest.py)
 QUERY_TIMEOUT_S = 5.0
@@ -48,8 +58,8 @@ SLOW_DELAY_S = 0.2
 @pytest.fixture(scope="module")
 def stub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """One stub for the module, in a peer process as the scenarios get it."""
-    if sys.platform == "win32" or os.geteuid() != 0:
-        pytest.skip("the stub DNS server binds port 53 of a 127.53.x.y address, which needs root")
+    if not linux_stub_here:
+        pytest.skip(LINUX_STUB)
     peers = PeerProcess(["dns_stub"], tmp_path_factory.mktemp("dns"))
     try:
         info = peers.addresses["dns_stub"]
@@ -76,7 +86,7 @@ def test_address_and_resolv_conf(stub: dict[str, Any]) -> None:
     assert host in ipaddress.ip_network("127.53.0.0/16")
     assert stub["port"] == 53
     assert stub["zone"] == "conformance.test"
-    lines = [line for line in Path(stub["resolv_conf"]).read_text().splitlines()
+    lines = [line for line in Path(stub["resolv_conf"]).read_text(encoding="utf-8").splitlines()
              if line and not line.startswith("#")]
     assert lines == [f"nameserver {stub['host']}", "options timeout:1 attempts:1"]
     # The namespace's resolv.conf names the stub alone: every query of the child reaches it.
@@ -198,7 +208,7 @@ def test_the_zone_apex_has_its_soa(stub: dict[str, Any]) -> None:
 def test_queries_are_logged(stub: dict[str, Any]) -> None:
     ask(stub, "logged-once.conformance.test", "AAAA")
     ask(stub, "logged-once.conformance.test", "A", tcp=True)
-    lines = Path(stub["query_log"]).read_text().splitlines()
+    lines = Path(stub["query_log"]).read_text(encoding="utf-8").splitlines()
     assert [line.split()[1:] for line in lines if "logged-once" in line] == [
         ["udp", "logged-once.conformance.test.", "AAAA"], ["tcp", "logged-once.conformance.test.", "A"]]
 
@@ -215,7 +225,7 @@ def test_the_canary_is_answered(stub: dict[str, Any]) -> None:
     assert not ask(stub, "canary-0123456789ab.conformance.test", "AAAA").answer
 
 
-@needs_root
+@binds_127_53
 def test_an_address_in_use_is_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     taken = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     taken.bind(("127.53.254.254", 53))
@@ -234,7 +244,7 @@ def test_unbindable_port_makes_the_stub_unavailable(tmp_path: Path,
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(_dns_stub, "_bind", refuse)
-    info, serve = _dns_stub.dns_stub(tmp_path)
+    info, serve = _dns_stub.dns_stub(tmp_path, platform="linux")  # the placement whose bind needs root
     assert set(info) == {"unavailable"}
     assert "port 53" in info["unavailable"] and "root" in info["unavailable"]
     serve()  # a no-op
@@ -302,13 +312,14 @@ def test_a_zone_stub_answers_in_its_zone_alone(zone_stub: dict[str, Any]) -> Non
     # The Linux zone, and names beside this one in it, belong to other stubs.
     for name in ("a.conformance.test", "conformance.test", f"a.x{zone}"):
         assert ask(zone_stub, name).rcode() == dns.rcode.REFUSED, name
-    lines = Path(zone_stub["query_log"]).read_text().splitlines()
+    lines = Path(zone_stub["query_log"]).read_text(encoding="utf-8").splitlines()
     assert lines[0].split()[1:] == ["udp", f"a.{zone}.", "A"]
 
 
-@needs_root
+@binds_127_53
 def test_a_windows_stub_listens_on_port_53_of_its_own_address(tmp_path: Path) -> None:
     info, serve = _dns_stub.dns_stub(tmp_path, platform="win32")
+    assert "unavailable" not in info, info
     threading.Thread(target=serve, daemon=True).start()
     assert ipaddress.ip_address(info["host"]) in ipaddress.ip_network("127.53.0.0/16")
     assert info["port"] == 53

@@ -122,7 +122,7 @@ def test_two_matching_entries_are_an_ambiguity_error(windows_environment: Enviro
 def test_empty_file_expects_every_cell_to_pass(tmp_path: Path,
                                                linux_environment: Environment) -> None:
     path = tmp_path / "expectations.toml"
-    path.write_text("# nothing known yet\n")
+    path.write_text("# nothing known yet\n", encoding="utf-8")
     assert Expectations.load(path).match("sockets.tcp_echo", "gevent", linux_environment) is None
 
 
@@ -260,7 +260,7 @@ def test_non_string_when_is_refused_with_the_entry_named(when: object) -> None:
 ])
 def test_malformed_files_are_refused(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "expectations.toml"
-    path.write_text(text)
+    path.write_text(text, encoding="utf-8")
     with pytest.raises(ExpectationsError) as caught:
         Expectations.load(path)
     assert str(caught.value).startswith(f"{path}: ")

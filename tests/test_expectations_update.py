@@ -76,7 +76,8 @@ def suite(tmp_path: Path) -> Path:
     root = tmp_path / "scenarios"
     (root / "sockets").mkdir(parents=True)
     for name, body in SCENARIOS.items():
-        (root / "sockets" / f"{name}.py").write_text(textwrap.dedent(BODY.format(name=name, body=body)))
+        (root / "sockets" / f"{name}.py").write_text(textwrap.dedent(BODY.format(name=name, body=body)),
+                                                     encoding="utf-8")
     (root / "expectations.toml").write_text(EXISTING, encoding="utf-8", newline="\n")
     return root
 
@@ -116,25 +117,27 @@ def entries(text: str) -> list[dict[str, Any]]:
 
 def test_a_real_run_becomes_candidates_the_loader_refuses_until_reviewed(
         suite: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    run = tmp_path / "linux.json"
+    run = tmp_path / "run.json"
     status = main(["run", "--scenarios", str(suite), "--runtime", "threads", "-k", "wrong or broken or right",
                    "--jobs", "3", "--output", str(run)])
     capsys.readouterr()
     assert status == 1  # wrong fails and broken errs: nothing covers them yet
+    # The candidate is narrowed to the OS the run was on (this machine's), as its document says.
+    on = RunDocument.load(run).run_info["sys_platform"]
     status, out, err = update(suite, run, capsys=capsys)
     assert status == 0, err
     assert f"1 candidate(s) appended to {suite / 'expectations.toml'}" in out
-    assert "sockets.wrong[threads] fail when sys_platform == 'linux'" in out
+    assert f"sockets.wrong[threads] fail when sys_platform == '{on}'" in out
     # An error is first assumed to be the suite's bug: listed, never proposed.
     assert ("not proposed: investigate (1): error, timeout, crash and harness errors are first assumed "
             "to be the suite's bug") in out
-    assert "sockets.broken[threads] on linux-" in out and "RuntimeError: the scenario broke" in out
+    assert f"sockets.broken[threads] on {on}-" in out and "RuntimeError: the scenario broke" in out
     tail = appended(suite)
     assert tail.startswith("\n# -- candidates from `conformance expectations update`, unreviewed")
     assert f"#   {run}\n" in tail
-    assert "\n# observed on linux-" in tail and ": the answer: expected 2, got 1\n" in tail
+    assert f"\n# observed on {on}-" in tail and ": the answer: expected 2, got 1\n" in tail
     (candidate,) = entries(tail)
-    assert candidate == {"scenario": "sockets.wrong", "runtime": "threads", "when": "sys_platform == 'linux'",
+    assert candidate == {"scenario": "sockets.wrong", "runtime": "threads", "when": f"sys_platform == '{on}'",
                          "outcome": "fail", "reason": "", "link": ""}
     # Nothing unreviewed reaches CI: the run (and the plugin, and the report) refuse the file.
     assert main(["run", "--scenarios", str(suite), "--runtime", "threads", "-k", "right",
@@ -149,7 +152,7 @@ def test_a_real_run_becomes_candidates_the_loader_refuses_until_reviewed(
     assert "no new candidate" in out
     assert (f"unreviewed candidates in {suite / 'expectations.toml'} (1): write the reason and a link "
             f"pinned to the release, or fix the bug {suite / 'expectations.toml'}, entry 5: "
-            "sockets.wrong[threads] fail when sys_platform == 'linux'") in out
+            f"sockets.wrong[threads] fail when sys_platform == '{on}'") in out
     assert (suite / "expectations.toml").read_bytes() == before
     # Reviewed (a reason and a link written in), the entry covers the cell where it was seen.
     reviewed = before.decode().replace('reason = ""', 'reason = "the answer differs"').replace(
@@ -280,7 +283,8 @@ def test_appending_keeps_crlf_and_a_last_line_without_newline(
 @pytest.mark.parametrize(("make", "message"), [
     (lambda d: d / "absent.json", "absent.json: cannot read: "),
     (lambda d: (d / "empty").mkdir() or d / "empty", "empty: a folder with no run documents (*.json) in it"),
-    (lambda d: (d / "truncated.json").write_text("{") and d / "truncated.json", "truncated.json: not JSON: "),
+    (lambda d: (d / "truncated.json").write_text("{", encoding="utf-8") and d / "truncated.json",
+     "truncated.json: not JSON: "),
     (lambda d: written(d, "linux-x86_64-cpython3.12", [cell("sockets.carrier_pigeon", "gevent", "fail")]),
      "unknown scenario 'sockets.carrier_pigeon' (1 cell): the suite has no such scenario"),
 ])

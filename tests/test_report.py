@@ -482,7 +482,8 @@ def test_bad_history_documents_are_problems(tmp_path: Path) -> None:
     (tmp_path / "h").mkdir()
     (tmp_path / "h" / "bad.json").write_text("nope", encoding="utf-8")
     _, problems = load_history(tmp_path / "h", mixed())
-    assert [str(p).split(":")[0] for p in problems] == [str(tmp_path / "h" / "bad.json")]
+    # ": " ends the file's name (a Windows path has a ":" after its drive letter)
+    assert [str(p).split(": ")[0] for p in problems] == [str(tmp_path / "h" / "bad.json")]
     _, problems = load_history(tmp_path / "nowhere", mixed())
     assert "--history needs a folder" in str(problems[0])
 
@@ -528,17 +529,18 @@ def test_write_report_writes_every_output_and_nothing_stale(tmp_path: Path) -> N
     out = tmp_path / "report"
     stale = out / "plots" / "gone.svg"
     stale.parent.mkdir(parents=True)
-    stale.write_text("<svg/>")
-    (out / "diff.md").write_text("old")
+    stale.write_text("<svg/>", encoding="utf-8")
+    (out / "diff.md").write_text("old", encoding="utf-8")
     merged = with_measurements()
     written = write_report(merged, out, plot_specs=[SPEC])
-    names = sorted(str(p.relative_to(out)) for p in written.files)
+    names = sorted(p.relative_to(out).as_posix() for p in written.files)
     assert names == ["index.html", "plots/sockets-tcp-echo-elapsed-ms.svg", "support-table.md", "support.csv",
                      "support.json"]
     assert not stale.exists() and not (out / "diff.md").exists()
     assert (out / "index.html").stat().st_mode & 0o444 == 0o444
-    assert json.loads((out / "support.json").read_text())["schema"] == "conformance-support/1"
-    page = (out / "index.html").read_text()
+    assert json.loads((out / "support.json").read_text(encoding="utf-8"))["schema"] == \
+        "conformance-support/1"
+    page = (out / "index.html").read_text(encoding="utf-8")
     assert 'id="plot-sockets-tcp-echo-elapsed-ms"' in page
 
 
@@ -709,9 +711,9 @@ def test_write_report_lists_the_predictions_of_its_expectations(tmp_path: Path) 
     path.write_text(PREDICTED_TOML, encoding="utf-8")
     out = tmp_path / "report"
     write_report(mixed(), out, plot_specs=[], expectations=Expectations.load(path, SCENARIOS))
-    data = json.loads((out / "support.json").read_text())
+    data = json.loads((out / "support.json").read_text(encoding="utf-8"))
     assert [p["scenario"] for p in data["predicted_not_yet_observed"]] == [
         "sockets.tcp_echo", "dns.*", "sockets.tls_echo"]
-    assert "### Predicted, not yet observed: macOS" in (out / "support-table.md").read_text()
+    assert "### Predicted, not yet observed: macOS" in (out / "support-table.md").read_text(encoding="utf-8")
     write_report(mixed(), out, plot_specs=[])  # without expectations: nothing predicted is said
-    assert json.loads((out / "support.json").read_text())["predicted_not_yet_observed"] == []
+    assert json.loads((out / "support.json").read_text(encoding="utf-8"))["predicted_not_yet_observed"] == []

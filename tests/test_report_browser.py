@@ -1,17 +1,20 @@
-"""The HTML report in a real headless browser (Debian's chromium driven by Playwright), as a reader uses it:
-it loads from file:// with no console error and no request but the page itself, the filters hide and
-show the right rows and columns (and live in the URL), a cell's details open, a fragment link opens its
-cell, and text from results stays text. Screenshots are kept under tests/artifacts/.
+"""The HTML report in a real headless browser (the system's Chromium or Chrome driven by Playwright), as
+a reader uses it: it loads from file:// with no console error and no request but the page itself, the
+filters hide and show the right rows and columns (and live in the URL), a cell's details open, a fragment
+link opens its cell, and text from results stays text. Screenshots are kept under tests/artifacts/.
 
-Skipped, with the reason, where the browser or the driver is not installed:
-``apt-get install chromium`` and ``pip install playwright`` (never ``playwright install``: the suite
-drives the system's chromium).
+The browser is ``CONFORMANCE_CHROMIUM`` if set, else Chromium or Chrome on PATH (Debian's ``chromium``,
+Ubuntu's ``google-chrome``), else Chrome or Chromium where macOS and Windows install them (GitHub's
+macOS and Windows runners have Google Chrome). Skipped, with the reason, where the browser or the
+driver is not installed: ``apt-get install chromium`` and ``pip install playwright`` (never
+``playwright install``: the suite drives the system's browser).
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,7 +31,34 @@ from conformance._report.merge import merge
 from conformance._report.samples import catalog, cell, document
 from conformance._results import Expectation
 
-CHROMIUM = os.environ.get("CONFORMANCE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+
+def _installed_browsers() -> list[Path]:
+    """Where macOS and Windows install Chromium and Chrome (Chromium first), and Debian's chromium."""
+    if sys.platform == "darwin":
+        return [Path(folder) / app for folder in ("/Applications", Path.home() / "Applications")
+                for app in ("Chromium.app/Contents/MacOS/Chromium",
+                            "Google Chrome.app/Contents/MacOS/Google Chrome",
+                            "Google Chrome for Testing.app/Contents/MacOS/Google Chrome for Testing")]
+    if sys.platform == "win32":
+        roots = [os.environ.get(name) for name in ("LOCALAPPDATA", "PROGRAMFILES", "PROGRAMFILES(X86)")]
+        return [Path(root) / app for root in roots if root
+                for app in ("Chromium/Application/chrome.exe", "Google/Chrome/Application/chrome.exe")]
+    return [Path("/usr/bin/chromium")]
+
+
+def find_chromium() -> Path | None:
+    """The browser this module drives, or None where none is found."""
+    named = os.environ.get("CONFORMANCE_CHROMIUM")
+    if named:
+        return Path(named)
+    for program in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome"):
+        found = shutil.which(program)
+        if found:
+            return Path(found)
+    return next((path for path in _installed_browsers() if path.is_file()), None)
+
+
+CHROMIUM = find_chromium()
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -36,8 +66,12 @@ XSS = "<script>alert(1)</script>"
 
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="the Python package 'playwright' is not installed (pip install playwright)")
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).is_file(),
-                                reason=f"no chromium at {CHROMIUM} (apt-get install chromium)")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None or not CHROMIUM.is_file(),
+    reason=f"no Chromium or Chrome at {CHROMIUM}" if CHROMIUM else
+    "no Chromium or Chrome found: not on PATH (chromium, google-chrome, chrome), not at "
+    f"{', '.join(map(str, _installed_browsers()))}; install one (apt-get install chromium) or name it "
+    "in CONFORMANCE_CHROMIUM")
 
 SCENARIOS = ["sockets.tcp_echo", "sockets.tls_echo", "sockets.concurrent_clients", "dns.slow_lookup",
              "files.naive_read"]
@@ -85,7 +119,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         try:
             yield launched
         finally:

@@ -4,6 +4,7 @@ and one real ``conformance run`` whose document becomes a report."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -30,8 +31,11 @@ WINDOWS = "win32-AMD64-cpython3.12"
 
 
 def conformance(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    # Its output is read as UTF-8 (the diff prints 💥): Windows' default encoding for a pipe (cp1252)
+    # has no such symbols. tox sets the same variable for every env.
     return subprocess.run([sys.executable, "-m", "conformance", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=180, check=False)
+                          encoding="utf-8", env={**os.environ, "PYTHONIOENCODING": "utf-8"}, timeout=180,
+                          check=False)
 
 
 @pytest.fixture
@@ -42,7 +46,8 @@ def scenarios(tmp_path: Path) -> Path:
              ("dns", "lookup", "A lookup"))
     for area, name, title in files:
         (root / area).mkdir(parents=True, exist_ok=True)
-        (root / area / f"{name}.py").write_text(textwrap.dedent(BODY.format(title=title, name=name)))
+        (root / area / f"{name}.py").write_text(textwrap.dedent(BODY.format(title=title, name=name)),
+                                                encoding="utf-8")
     return root
 
 
@@ -64,10 +69,10 @@ def test_report_builds_every_output(scenarios: Path, tmp_path: Path) -> None:
     assert "no results for: darwin" in result.stdout
     for name in ("index.html", "support-table.md", "support.json", "support.csv"):
         assert (out / name).is_file(), name
-    page = (out / "index.html").read_text()
+    page = (out / "index.html").read_text(encoding="utf-8")
     assert "An echo" in page and "does what blocking code does" in page
     assert "<b>wrong</b>" not in page  # in the details data, escaped
-    table = (out / "support-table.md").read_text()
+    table = (out / "support-table.md").read_text(encoding="utf-8")
     header = "| Scenario | threads<br>Linux | threads<br>Windows | gevent<br>Linux | gevent<br>Windows |"
     assert header in table
     assert "1 scenario of the suite is in no run" in page  # sockets.concurrent_clients
@@ -96,9 +101,10 @@ def test_bad_input_is_one_line_per_problem_and_writes_nothing(scenarios: Path, t
                          "--scenarios", str(scenarios), cwd=tmp_path)
     assert result.returncode == 2
     assert (out / "index.html").is_file()
-    page = (out / "index.html").read_text()
+    page = (out / "index.html").read_text(encoding="utf-8")
     assert f"Left out:</b> {broken}: not JSON" in page
-    assert json.loads((out / "support.json").read_text())["left_out"][0]["source"] == str(broken)
+    left_out = json.loads((out / "support.json").read_text(encoding="utf-8"))["left_out"]
+    assert left_out[0]["source"] == str(broken)
 
 
 def test_expected_platforms_must_all_be_there(scenarios: Path, tmp_path: Path) -> None:
@@ -131,7 +137,7 @@ def test_diff_of_two_runs_and_of_a_report(scenarios: Path, tmp_path: Path) -> No
     result = conformance("diff", str(site / "support.json"), str(new), "-o", str(tmp_path / "d.md"),
                          cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "### Fixed (1)" in (tmp_path / "d.md").read_text()
+    assert "### Fixed (1)" in (tmp_path / "d.md").read_text(encoding="utf-8")
     result = conformance("diff", str(tmp_path / "nope.json"), str(new), cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.startswith(f"conformance: error: {tmp_path / 'nope.json'}: cannot read")
@@ -149,10 +155,10 @@ def test_baseline_and_history_reach_the_page(scenarios: Path, tmp_path: Path) ->
     result = conformance("report", str(current), "--baseline", str(history / "jan.json"), "--history",
                          str(history), "-o", str(out), "--scenarios", str(scenarios), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    page = (out / "index.html").read_text()
+    page = (out / "index.html").read_text(encoding="utf-8")
     assert "Changes since the baseline" in page and "Fixed (1)" in page
-    assert "## Fixed (1)" in (out / "diff.md").read_text()
-    data = json.loads((out / "support.json").read_text())
+    assert "## Fixed (1)" in (out / "diff.md").read_text(encoding="utf-8")
+    data = json.loads((out / "support.json").read_text(encoding="utf-8"))
     assert data["cells"][0]["history"] == [
         {"when": "2026-01-01T00:00:00+00:00", "version": "23.9", "old": None, "new": "fail"},
         {"when": "2026-02-01T00:00:00+00:00", "version": "24.2", "old": "fail", "new": "pass"},
@@ -167,13 +173,13 @@ def test_a_real_run_becomes_a_report(scenarios: Path, tmp_path: Path) -> None:
     out = tmp_path / "site"
     result = conformance("report", str(run), "-o", str(out), "--scenarios", str(scenarios), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    data = json.loads((out / "support.json").read_text())
+    data = json.loads((out / "support.json").read_text(encoding="utf-8"))
     assert {(c["scenario"], c["runtime"], c["outcome"]) for c in data["cells"]} == {
         ("sockets.concurrent_clients", "threads", "pass"), ("sockets.concurrent_clients", "asyncio", "pass"),
         ("sockets.echo", "threads", "pass"), ("sockets.echo", "asyncio", "pass")}
     # the plot of sockets.concurrent_clients' elapsed_ms, because the run measured it
     assert (out / "plots" / "sockets-concurrent-clients-elapsed-ms.svg").is_file()
-    assert "Many clients: time for all clients" in (out / "index.html").read_text()
+    assert "Many clients: time for all clients" in (out / "index.html").read_text(encoding="utf-8")
 
 
 PREDICTION = '''
@@ -195,13 +201,13 @@ def test_report_lists_the_predictions_for_the_oses_no_input_ran(scenarios: Path,
     result = conformance("report", *map(str, inputs), "-o", str(out), "--scenarios", str(scenarios),
                          cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    data = json.loads((out / "support.json").read_text())
+    data = json.loads((out / "support.json").read_text(encoding="utf-8"))
     assert data["predicted_not_yet_observed"] == [{
         "os": "darwin", "scenario": "sockets.echo", "runtime": "gevent", "when": "sys_platform == 'darwin'",
         "predicted": "blocking", "reason": "kqueue is predicted to block the hub",
         "link": "https://example.org/gevent/v24.2.1/kqueue.py"}]
-    assert "### Predicted, not yet observed: macOS" in (out / "support-table.md").read_text()
-    assert "macOS: predictions, not results" in (out / "index.html").read_text()
+    assert "### Predicted, not yet observed: macOS" in (out / "support-table.md").read_text(encoding="utf-8")
+    assert "macOS: predictions, not results" in (out / "index.html").read_text(encoding="utf-8")
     # --expectations names another file; one that cannot be read is bad input like any other
     result = conformance("report", *map(str, inputs), "-o", str(tmp_path / "other"), "--scenarios",
                          str(scenarios), "--expectations", str(tmp_path / "nowhere.toml"), cwd=tmp_path)

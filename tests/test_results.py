@@ -132,7 +132,7 @@ def test_unknown_outcome_lists_the_vocabulary() -> None:
 
 def test_unknown_schema_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "run.json"
-    path.write_text(json.dumps({**_document(), "schema": "conformance-run/99"}))
+    path.write_text(json.dumps({**_document(), "schema": "conformance-run/99"}), encoding="utf-8")
     with pytest.raises(DocumentError, match=r"unknown schema 'conformance-run/99'; this suite reads "
                                             r"'conformance-run/1'"):
         RunDocument.load(path)
@@ -216,10 +216,10 @@ def test_load_names_the_file_and_the_problem(tmp_path: Path) -> None:
     path = tmp_path / "run.json"
     with pytest.raises(DocumentError, match=r"run.json: cannot read"):
         RunDocument.load(path)
-    path.write_text('{"schema": ')
+    path.write_text('{"schema": ', encoding="utf-8")
     with pytest.raises(DocumentError, match=r"run.json: not JSON"):
         RunDocument.load(path)
-    path.write_text(json.dumps(_document(_cell().to_json() | {"outcome": "flaky"})))
+    path.write_text(json.dumps(_document(_cell().to_json() | {"outcome": "flaky"})), encoding="utf-8")
     with pytest.raises(DocumentError, match=r"run.json: cell sockets.case_0\[gevent\]: unknown "
                                             r"outcome 'flaky'"):
         RunDocument.load(path)

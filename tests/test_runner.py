@@ -11,6 +11,7 @@ import os
 import platform
 import re
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -40,13 +41,19 @@ from conformance._scenarios import Scenario, load_scenario
 ChildCommand = Callable[[str], list[str]]  # the child_command fixture (conftest.py)
 ScenarioFactory = Callable[..., Scenario]  # the write_scenario fixture (conftest.py)
 
-posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX signals and process groups")
+# Windows has no death by signal: a crash there is an exit status (0xC0000005 for an access violation,
+# 3 for abort()), and ctypes turns an access violation in a foreign call into OSError.
+no_signal_deaths_on_windows = pytest.mark.skipif(
+    sys.platform == "win32", reason="Windows has no death by signal (SIGSEGV, SIGABRT): a crash there is "
+                                    "an exit status, and ctypes raises OSError for an access violation")
 
 # Generous bounds: they only prove that a call did not hang, on a loaded 2-core machine.
 DID_NOT_HANG_S = 10.0
 # Runtimes whose platform marker holds here; one that is merely not installed still runs (and fails).
 PLATFORM_RUNTIMES = [name for name, runtime in RUNTIMES.items()
                      if runtime.platform_marker is None or Marker(runtime.platform_marker).evaluate()]
+# And those whose marker excludes this platform: winloop off Windows, uvloop and rloop on it.
+OTHER_PLATFORM_RUNTIMES = [name for name in RUNTIMES if name not in PLATFORM_RUNTIMES]
 
 
 def _run(command: list[str], folder: Path, job: dict[str, Any] | None = None,
@@ -65,18 +72,58 @@ def _eventually(condition: Callable[[], bool], within_s: float = DID_NOT_HANG_S)
 
 
 def _process_is_gone(pid: int) -> bool:
+    if sys.platform == "win32":
+        return _windows_process_is_gone(pid)
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return True
     # Killed, but not yet reaped by its new parent (init): a zombie is dead all the same.
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8")
     except FileNotFoundError:
-        return Path("/proc/self/stat").exists()  # /proc exists and the pid left it: reaped
+        if Path("/proc/self/stat").exists():
+            return True  # /proc exists and the pid left it: reaped
+        # No /proc (macOS): ps shows a zombie's state as Z, and nothing for a reaped pid.
+        state = subprocess.run(["ps", "-o", "stat=", "-p", str(pid)], capture_output=True,
+                               text=True, check=False).stdout.strip()
+        return not state or state.startswith("Z")
     except OSError:
         return False
     return stat.rsplit(")", 1)[1].split()[0] == "Z"
+
+
+def _windows_process_is_gone(pid: int) -> bool:
+    """Whether process ``pid`` has exited (Windows), asked of the process object: ``os.kill(pid, 0)``
+    cannot ask there, as signal 0 is CTRL_C_EVENT (a Ctrl-C to every process of the console)."""
+    if sys.platform != "win32":  # for mypy on other platforms: ctypes.windll exists on Windows only
+        raise NotImplementedError
+    import ctypes
+
+    process_query_limited_information, still_active = 0x1000, 259
+    kernel32 = ctypes.windll.kernel32
+    handle = kernel32.OpenProcess(process_query_limited_information, False, pid)
+    if not handle:
+        return True  # no such process any more
+    try:
+        code = ctypes.c_ulong()
+        if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
+            return False
+        return code.value != still_active
+    finally:
+        kernel32.CloseHandle(handle)
+
+
+def _kill_tree(pid: int) -> None:
+    """Kill process ``pid`` and what it started (a test's own clean-up, never the engine's)."""
+    if sys.platform == "win32":
+        subprocess.run(["taskkill", "/F", "/T", "/PID", str(pid)], capture_output=True, check=False)
+    else:
+        for kill in (os.killpg, os.kill):  # the children run_child starts lead groups of their own
+            try:
+                kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
 
 
 # -- run_child and classify -----------------------------------------------------------------------
@@ -92,7 +139,7 @@ def test_well_behaved_child_passes_and_receives_its_job(child_command: ChildComm
     assert cell.measurements == {"answer": 42, "timeout_s": 30.0}
 
 
-@posix_only
+@no_signal_deaths_on_windows
 @pytest.mark.parametrize(("child", "signal_name"), [("segfault", "SIGSEGV"), ("abort", "SIGABRT")])
 def test_child_killed_by_a_signal_is_a_crash_named_after_it(
         child_command: ChildCommand, cell_folder: Path, child: str, signal_name: str) -> None:
@@ -183,7 +230,7 @@ def test_result_written_before_a_hang_is_kept_with_a_note(child_command: ChildCo
     assert cell.details["note"] == "the child wrote its result but did not exit before the deadline"
 
 
-@posix_only
+# Every platform: on Windows the engine kills the child's job object (conformance._processes).
 @pytest.mark.parametrize(("then", "outcome", "timeout_s"), [
     ("exit", Outcome.PASS, 30.0),
     ("hang", Outcome.TIMEOUT, 1.5),
@@ -194,15 +241,14 @@ def test_no_process_is_left_behind(child_command: ChildCommand, cell_folder: Pat
     _, cell = _run(child_command("grandchild"), cell_folder,
                    {"pid_path": str(pid_path), "then": then}, timeout_s=timeout_s)
     assert cell.outcome is outcome, cell.reason
-    pid = int(pid_path.read_text())
+    pid = int(pid_path.read_text(encoding="utf-8"))
     try:
         assert _eventually(lambda: _process_is_gone(pid)), f"grandchild {pid} outlived run_child"
     finally:
         if not _process_is_gone(pid):
-            os.kill(pid, signal.SIGKILL)
+            _kill_tree(pid)
 
 
-@posix_only
 def test_deadline_holds_for_a_child_that_never_reads_its_job(child_command: ChildCommand,
                                                              cell_folder: Path) -> None:
     job = {"padding": "x" * (1024 * 1024)}  # larger than any pipe buffer
@@ -214,18 +260,22 @@ def test_deadline_holds_for_a_child_that_never_reads_its_job(child_command: Chil
     worker.join(DID_NOT_HANG_S)
     returned_in_time = not worker.is_alive()
     if not returned_in_time:
-        # Unblock the parent by hand: with the child's group gone its write fails (BrokenPipeError).
+        # Unblock the parent by hand: with the child gone its wait returns.
         pid_path = cell_folder / "child.pid"
         assert _eventually(pid_path.exists)
-        os.killpg(int(pid_path.read_text()), signal.SIGKILL)
+        _kill_tree(int(pid_path.read_text(encoding="utf-8")))
         worker.join(DID_NOT_HANG_S)
     assert returned_in_time, "run_child did not return long after the child's 1 s deadline"
     assert ends[0].timed_out
 
 
-@posix_only
+@pytest.mark.skipif(sys.platform == "win32",
+                    reason="POSIX descriptors: Windows has no RLIMIT_NOFILE (resource) and run_child hands "
+                           "its child no descriptor (pass_fds) there")
 def test_run_child_copes_with_a_parent_that_has_many_files_open(child_command: ChildCommand,
                                                                 cell_folder: Path) -> None:
+    if sys.platform == "win32":  # skipped there (above); this tells mypy that resource is POSIX's
+        raise NotImplementedError
     import resource
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -338,7 +388,7 @@ def test_unexpected_exception_carries_its_traceback(write_scenario: ScenarioFact
     assert traceback.startswith("Traceback (most recent call last):")
     # Paths of this machine are replaced by neutral names: run documents are published.
     assert f'"{portable_paths(str(scenario.path))}"' in traceback and "in run_sync" in traceback
-    assert '"<suite>/conformance/_child.py"' in traceback
+    assert f'"<suite>{os.sep}conformance{os.sep}_child.py"' in traceback  # the path as this OS writes it
     assert str(Path(conformance.__file__).resolve().parent) not in traceback
     assert traceback.rstrip().endswith("ValueError: bad value 17")
 
@@ -391,7 +441,7 @@ def _two_attempts(marker: Path, first: str, second: str) -> str:
         "        pass",
         "async def run_asyncio(ctx):",
         "    if not MARKER.exists():",
-        '        MARKER.write_text("")',
+        '        MARKER.write_text("", encoding="utf-8")',
         f"        {first}",
         "    else:",
         f"        {second}",
@@ -447,7 +497,7 @@ def test_slow_starting_child_still_leaves_its_stack_at_a_timeout(
     # A real slow start: the child's interpreter runs a sitecustomize that takes 1 s.
     site = tmp_path / "slow_site"
     site.mkdir()
-    (site / "sitecustomize.py").write_text("import time\ntime.sleep(1.0)\n")
+    (site / "sitecustomize.py").write_text("import time\ntime.sleep(1.0)\n", encoding="utf-8")
     monkeypatch.setenv("PYTHONPATH", str(site))
     scenario = write_scenario("hangs", HANGS.replace("TIMEOUT_S = 2", "TIMEOUT_S = 3"))
     cell = CellRunner().run(scenario, get_runtime("threads"))
@@ -472,7 +522,7 @@ def test_failed_check_in_a_trio_nursery_is_a_fail(write_scenario: ScenarioFactor
     assert cell.reason == "the count: expected 4, got 3"
 
 
-@posix_only
+@no_signal_deaths_on_windows
 @pytest.mark.parametrize("runtime", ["threads", "asyncio"])
 def test_body_that_segfaults_is_a_crash(write_scenario: ScenarioFactory, runtime: str) -> None:
     scenario = write_scenario("segfaults", _scenario_source("import ctypes; ctypes.string_at(0)"))
@@ -521,7 +571,7 @@ def test_platform_not_applicable_does_not_spawn(write_scenario: ScenarioFactory,
                                                 tmp_path: Path) -> None:
     def scenario_marking(marker: Path, platform_name: str) -> str:
         return _scenario_source(
-            "MARKER.write_text('the body ran')",
+            "MARKER.write_text('the body ran', encoding='utf-8')",
             header=f"from pathlib import Path\nMARKER = Path({str(marker)!r})\nSTALL_LIMIT_MS = 1000\n"
                    f"NOT_APPLICABLE = {{{platform_name!r}: 'this platform lacks it'}}")
 
@@ -537,16 +587,16 @@ def test_platform_not_applicable_does_not_spawn(write_scenario: ScenarioFactory,
     cell = runner.run(write_scenario("elsewhere", scenario_marking(elsewhere, "plan9")),
                       get_runtime("threads"))
     assert cell.outcome is Outcome.PASS, cell.reason
-    assert elsewhere.read_text() == "the body ran"
+    assert elsewhere.read_text(encoding="utf-8") == "the body ran"
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="winloop is the loop that does run on Windows")
-def test_runtime_of_another_platform_is_unavailable(write_scenario: ScenarioFactory) -> None:
+@pytest.mark.parametrize("runtime", OTHER_PLATFORM_RUNTIMES)
+def test_runtime_of_another_platform_is_unavailable(write_scenario: ScenarioFactory, runtime: str) -> None:
     scenario = write_scenario("returns", _scenario_source("pass"))
-    cell = CellRunner().run(scenario, get_runtime("winloop"))
+    cell = CellRunner().run(scenario, get_runtime(runtime))
     assert cell.outcome is Outcome.UNAVAILABLE
-    assert cell.reason == (f"winloop does not run on {sys.platform} "
-                           "(it installs where sys_platform == 'win32')")
+    assert cell.reason == (f"{runtime} does not run on {sys.platform} "
+                           f"(it installs where {get_runtime(runtime).platform_marker})")
     assert cell.expected is Outcome.UNAVAILABLE
     assert cell.duration_s == 0.0
 
@@ -588,7 +638,8 @@ def test_same_file_name_in_two_scenario_folders_loads_apart(tmp_path: Path) -> N
     for folder, (title, timeout_s) in {"a": ("First", 5), "b": ("Second", 7)}.items():
         path = tmp_path / folder / "sockets" / f"{name}.py"
         path.parent.mkdir(parents=True)
-        path.write_text(f'"""{title}."""\nTIMEOUT_S = {timeout_s}\ndef run_sync(ctx): pass\n')
+        path.write_text(f'"""{title}."""\nTIMEOUT_S = {timeout_s}\ndef run_sync(ctx): pass\n',
+                        encoding="utf-8")
         paths.append(path)
     first, second = load_scenario(paths[0]), load_scenario(paths[1])
     assert (first.title, first.timeout_s) == ("First", 5.0)

@@ -32,6 +32,7 @@ from conformance._runtimes import STYLES, get_runtime
 from conformance._scenarios import Scenario, default_scenarios_dir, import_scenario_module
 from conformance._system_resolver import (
     ALLOW_VARIABLE,
+    RESOLVER_FOLDER,
     Command,
     IsolatedResolver,
     NrptRules,
@@ -63,6 +64,9 @@ resolver #8
   flags    : Request A records, Request AAAA records
 """
 PS = ("powershell", "-NoProfile", "-NonInteractive", "-Command")
+# macOS's /etc/resolver/<zone>, as the engine's pathlib.Path prints it on this OS (with backslashes on
+# Windows, where the command never runs).
+RESOLVER_PATH = str(RESOLVER_FOLDER / ZONE.name)
 
 
 def ps(script: str) -> Command:
@@ -121,9 +125,10 @@ def test_the_resolver_file_names_the_stub_its_port_and_the_timeout() -> None:
 
 def test_the_resolver_file_is_written_and_removed_through_sudo() -> None:
     files = ResolverFiles(as_root=False)
-    path = f"/etc/resolver/{ZONE.name}"
+    assert RESOLVER_FOLDER.as_posix() == "/etc/resolver"
+    path = RESOLVER_PATH
     assert files.add(ZONE) == [
-        Command(("sudo", "-n", "mkdir", "-p", "/etc/resolver")),
+        Command(("sudo", "-n", "mkdir", "-p", str(RESOLVER_FOLDER))),
         Command(("sudo", "-n", "tee", path), stdin="nameserver 127.0.0.1\nport 53123\ntimeout 1\n"),
     ]
     assert files.remove(ZONE, []) == [Command(("sudo", "-n", "rm", "-f", path))]
@@ -291,7 +296,7 @@ def test_a_failed_removal_is_reported_and_never_raised(capsys: pytest.CaptureFix
         pass
     assert recorder.programs() == ["mkdir", "tee", "scutil", "rm"]
     assert capsys.readouterr().err == (
-        f"conformance: could not remove the resolver file /etc/resolver/{ZONE.name}; remove it by hand "
+        f"conformance: could not remove the resolver file {RESOLVER_PATH}; remove it by hand "
         "(sudo: a password is required)\n")
 
 
@@ -308,7 +313,7 @@ CELL = """\
     TIMEOUT_S = {timeout_s}
 
     def run_sync(ctx):
-        Path({marker!r}).write_text(str(ctx.tmpdir))  # the cell's folder, which the parent removes
+        Path({marker!r}).write_text(str(ctx.tmpdir), encoding="utf-8")  # the folder the parent removes
         {body}
 """
 BODIES = {
@@ -330,7 +335,8 @@ def system_cell(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[tup
 
     def note(command: Command) -> None:
         ran = marker.exists()
-        recorder.seen.append((program(command), ran, ran and Path(marker.read_text()).exists()))
+        folder_left = ran and Path(marker.read_text(encoding="utf-8")).exists()
+        recorder.seen.append((program(command), ran, folder_left))
 
     recorder.on_run = note
 
@@ -458,9 +464,10 @@ def test_a_resolver_that_never_asks_the_stub_skips_the_cell(
         canary.check_with(ctx, _elsewhere(), "fake.getaddrinfo")
     reason = str(skipped.value)
     assert reason.startswith("the canary lookup of canary-")
+    # EAI_NONAME is -2 on Linux, 8 on macOS, 11001 on Windows
     assert (f".{stub['zone']} through fake.getaddrinfo never reached the stub DNS server (it raised "
-            "gaierror: [Errno -2] Name or service not known): this runtime's resolver does not follow "
-            "the system's resolver configuration here") in reason
+            f"gaierror: [Errno {socket.EAI_NONAME}] Name or service not known): this runtime's resolver "
+            "does not follow the system's resolver configuration here") in reason
     assert canary.stub_log(ctx) == []
 
 
@@ -570,9 +577,11 @@ def test_every_dns_body_starts_with_its_canary(path: Path, style: str) -> None:
 
 def test_the_rule_sees_a_body_without_the_canary(tmp_path: Path) -> None:
     scenario = tmp_path / "no_canary.py"
-    scenario.write_text("def run_sync(ctx):\n    import socket\n    socket.getaddrinfo('a', 80)\n")
+    scenario.write_text("def run_sync(ctx):\n    import socket\n    socket.getaddrinfo('a', 80)\n",
+                        encoding="utf-8")
     wrong_style = tmp_path / "wrong_style.py"
     wrong_style.write_text('_canary = sibling_module(__file__, "_canary")\n'
-                           "async def run_trio(ctx):\n    await _canary.check_asyncio(ctx)\n")
+                           "async def run_trio(ctx):\n    await _canary.check_asyncio(ctx)\n",
+                           encoding="utf-8")
     assert not _starts_with_canary(scenario, "run_sync", "sync")
     assert not _starts_with_canary(wrong_style, "run_trio", "trio")

@@ -16,7 +16,7 @@ from _job import pass_result, read_job, write_result
 GRANDCHILD = """
 import os, sys, time
 path = sys.argv[1]
-with open(path + ".tmp", "w") as f:
+with open(path + ".tmp", "w", encoding="utf-8") as f:
     f.write(str(os.getpid()))
 os.replace(path + ".tmp", path)
 while True:

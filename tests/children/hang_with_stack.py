@@ -19,6 +19,6 @@ def wait_forever() -> None:
 
 
 job = read_job()
-stack_file = open(job["stack_path"], "w")  # noqa: SIM115 - faulthandler writes to it later
+stack_file = open(job["stack_path"], "w", encoding="utf-8")  # noqa: SIM115 - faulthandler writes to it later
 faulthandler.dump_traceback_later(job["timeout_s"] / 2, file=stack_file)
 wait_forever()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 
-with open("child.pid.tmp", "w") as f:  # the working directory is the cell's folder
+with open("child.pid.tmp", "w", encoding="utf-8") as f:  # the working directory is the cell's folder
     f.write(str(os.getpid()))
 os.replace("child.pid.tmp", "child.pid")
 while True:
