@@ -251,6 +251,7 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    _never_fail_on_a_symbol()
     # Logs (CI, a file) get the whole table rather than rich's default of 80 columns.
     console = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
     try:
@@ -273,6 +274,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         Console(stderr=True, highlight=False).print(f"conformance: error: {exc}", style="red",
                                                     soft_wrap=True, markup=False)
         return 2
+
+
+def _never_fail_on_a_symbol() -> None:
+    """A console or pipe that cannot encode the outcome symbols (Windows' cp1252 when output is
+    redirected) shows "?" for them: the word beside each symbol says the same, and a run must not die
+    with a UnicodeEncodeError halfway through writing its results."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and getattr(stream, "errors", "strict") == "strict":
+            reconfigure(errors="replace")
 
 
 if __name__ == "__main__":

@@ -25,11 +25,10 @@ def start_in_group(args: Sequence[str], **kwargs: Any) -> subprocess.Popen[bytes
     parent links, so it cannot find the grandchildren of a child that has already exited, while killing
     the job reaches every process ever put in it (a grandchild inherits its parent's job).
     """
+    job = WindowsJob.new() if sys.platform == "win32" else None
     process: subprocess.Popen[bytes] = subprocess.Popen(args, **new_group(), **kwargs)
-    if sys.platform == "win32":
-        job = WindowsJob.create(process)
-        if job is not None:
-            _JOBS[process.pid] = job
+    if job is not None and job.adopt(process):
+        _JOBS[process.pid] = job
     return process
 
 
@@ -93,16 +92,18 @@ class WindowsJob:
     """A job object holding a child and everything it starts.
 
     KILL_ON_JOB_CLOSE: if the parent itself dies, Windows closes its handle and kills the job too. The
-    child is put in the job just after it starts; a Python child reads its job from stdin before it can
-    start anything, so nothing escapes in between.
+    job is made before the child starts and the child put in it right after, so that only the few
+    microseconds of one call separate the two. A child that starts a process within them leaves it
+    outside the job: a Python child reads its job from stdin first, but a virtualenv's python.exe on
+    Windows is a launcher that starts the real interpreter at once (docs/ci.md, "Known gaps").
     """
 
     def __init__(self, kernel32: Kernel32, handle: int) -> None:
         self._kernel32, self.handle = kernel32, handle
 
     @classmethod
-    def create(cls, process: subprocess.Popen[bytes], kernel32: Kernel32 | None = None) -> WindowsJob | None:
-        """The job holding ``process``, or None where one cannot be made (then taskkill is used)."""
+    def new(cls, kernel32: Kernel32 | None = None) -> WindowsJob | None:
+        """An empty job, or None where one cannot be made (then taskkill is used)."""
         if kernel32 is None:
             kernel32 = _kernel32()
             if kernel32 is None:
@@ -110,15 +111,21 @@ class WindowsJob:
         handle = kernel32.CreateJobObjectW(None, None)
         if not handle:
             return None
+        job = cls(kernel32, handle)
         limits = ExtendedLimits()
         limits.BasicLimitInformation.LimitFlags = KILL_ON_JOB_CLOSE
-        job = cls(kernel32, handle)
-        if not (kernel32.SetInformationJobObject(handle, EXTENDED_LIMIT_INFORMATION, ctypes.byref(limits),
-                                                 ctypes.sizeof(limits))
-                and kernel32.AssignProcessToJobObject(handle, int(process._handle))):  # type: ignore[attr-defined]
+        if not kernel32.SetInformationJobObject(handle, EXTENDED_LIMIT_INFORMATION, ctypes.byref(limits),
+                                                ctypes.sizeof(limits)):
             job.close()
             return None
         return job
+
+    def adopt(self, process: subprocess.Popen[bytes]) -> bool:
+        """Put ``process`` in the job; False (and the job closed) where Windows refuses."""
+        if self._kernel32.AssignProcessToJobObject(self.handle, int(process._handle)):  # type: ignore[attr-defined]
+            return True
+        self.close()
+        return False
 
     def kill(self) -> None:
         self._kernel32.TerminateJobObject(self.handle, 1)

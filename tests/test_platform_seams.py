@@ -271,8 +271,9 @@ def test_windows_children_are_put_in_a_job_that_kills_what_they_leave_behind(
 
     kernel32 = FakeKernel32()
     exited = FakeWindowsProcess(running=False)
-    job = _processes.WindowsJob.create(exited, kernel32)  # type: ignore[arg-type]
+    job = _processes.WindowsJob.new(kernel32)  # before the child starts
     assert job is not None
+    assert job.adopt(exited)  # type: ignore[arg-type]
     assert [name for name, _ in kernel32.calls] == [
         "CreateJobObjectW", "SetInformationJobObject", "AssignProcessToJobObject"]
     assert kernel32.calls[1][1][1] == _processes.EXTENDED_LIMIT_INFORMATION
@@ -295,7 +296,9 @@ def test_windows_kill_falls_back_to_taskkill_without_a_job(monkeypatch: pytest.M
 
     kernel32 = FakeKernel32(assign_ok=False)  # e.g. a job that forbids nested jobs
     running = FakeWindowsProcess(running=True)
-    assert _processes.WindowsJob.create(running, kernel32) is None  # type: ignore[arg-type]
+    job = _processes.WindowsJob.new(kernel32)
+    assert job is not None
+    assert not job.adopt(running)  # type: ignore[arg-type]
     assert kernel32.calls[-1] == ("CloseHandle", (7,))  # the job that could not be used is closed
     ran: list[list[str]] = []
     monkeypatch.setattr(sys, "platform", "win32")
@@ -320,3 +323,15 @@ def test_a_cell_without_the_control_pipe_as_on_windows_skips_what_needs_signals(
     cell = _runner.CellRunner().run(scenario, get_runtime("threads"))
     assert cell.outcome is Outcome.SKIPPED, cell.reason
     assert cell.reason == "the suite cannot deliver signals from outside on this platform yet"
+
+
+def test_a_run_whose_output_cannot_encode_the_symbols_as_on_windows_finishes(tmp_path: Path) -> None:
+    """Windows encodes redirected output as cp1252, which has no ✓: the run prints "?" for the symbol
+    (the word beside it says the same) instead of dying with a UnicodeEncodeError mid-run."""
+    output = tmp_path / "run.json"
+    done = subprocess.run([sys.executable, "-m", "conformance", "run", "--runtime", "threads", "-k",
+                           "sockets.tcp_echo", "-o", str(output)], capture_output=True, timeout=120,
+                          env={**os.environ, "PYTHONIOENCODING": "cp1252"}, check=False)
+    assert done.returncode == 0, done.stderr.decode("cp1252", "replace")
+    assert b"sockets.tcp_echo[threads] ? pass" in done.stdout
+    assert output.is_file()
