@@ -40,12 +40,12 @@ def kill_group(process: subprocess.Popen[bytes]) -> None:
         except (ProcessLookupError, PermissionError):
             pass
         return
-    job = _JOBS.pop(process.pid, None)
-    if job is not None:
-        job.kill()  # every process of the job, those the child left behind included
-    else:  # no job (it could not be made): the tree of a process still running
+    if process.poll() is None:  # its tree while it stands, a process that escaped the job included
         subprocess.run(["taskkill", "/F", "/T", "/PID", str(process.pid)],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    job = _JOBS.pop(process.pid, None)
+    if job is not None:
+        job.kill()  # every process of the job, those whose parent has exited included
     if process.poll() is None:
         process.kill()
 

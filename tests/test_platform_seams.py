@@ -291,6 +291,26 @@ def test_windows_children_are_put_in_a_job_that_kills_what_they_leave_behind(
     assert not exited.killed and exited.pid not in _processes._JOBS
 
 
+def test_windows_kill_of_a_running_child_takes_its_tree_and_its_job(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A child still running at the kill (a timeout): taskkill /T takes its tree, a process started
+    # before the child was in its job included (a virtualenv's python.exe launcher starts the real
+    # interpreter at once), and the job what the tree no longer links.
+    from conformance import _processes
+
+    kernel32 = FakeKernel32()
+    running = FakeWindowsProcess(running=True)
+    job = _processes.WindowsJob.new(kernel32)
+    assert job is not None and job.adopt(running)  # type: ignore[arg-type]
+    ran: list[list[str]] = []
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setattr(subprocess, "run", lambda args, **kw: ran.append(list(args)))
+    monkeypatch.setitem(_processes._JOBS, running.pid, job)
+    _processes.kill_group(running)  # type: ignore[arg-type]
+    assert ran == [["taskkill", "/F", "/T", "/PID", "4242"]]
+    assert ("TerminateJobObject", (7, 1)) in kernel32.calls
+    assert running.killed
+
+
 def test_windows_kill_falls_back_to_taskkill_without_a_job(monkeypatch: pytest.MonkeyPatch) -> None:
     from conformance import _processes
 
