@@ -108,6 +108,8 @@ def rss_kib() -> float | None:
             resident_pages = int(statm.read().split()[1])
     except (OSError, IndexError, ValueError):
         return None
+    if sys.platform == "win32":  # never here (Windows has no /proc), and it has no os.sysconf
+        return None
     return resident_pages * os.sysconf("SC_PAGE_SIZE") / 1024
 
 
@@ -122,9 +124,11 @@ def wait_for(condition: Any, timeout_s: float, what: str) -> None:
 
 def raise_file_limit(needed: int) -> int:
     """Raise this process's open-file limit towards ``needed``; return how many files it allows."""
+    if sys.platform == "win32":  # no such limit to raise (Windows has no resource module)
+        return needed
     try:
         import resource
-    except ImportError:  # Windows: no such limit to raise
+    except ImportError:  # a POSIX Python without it: nothing to raise either
         return needed
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft != resource.RLIM_INFINITY and soft < needed:

@@ -132,12 +132,15 @@ async def serve_twisted(connections: Connections) -> Any:
     from twisted.internet import endpoints, protocol, reactor
 
     class Echo(protocol.Protocol):
+        # The transport is Optional on a Protocol: Twisted sets it before connectionMade.
         def connectionMade(self) -> None:
-            self.transport.setTcpNoDelay(True)
+            self.transport.setTcpNoDelay(True)  # type: ignore[union-attr]
             connections.opened_one()
 
         def dataReceived(self, data: bytes) -> None:
-            self.transport.write(data)
+            # ITransport.write is a zope.interface method, declared without self: mypy reads it right
+            # only through the mypy-zope plugin
+            self.transport.write(data)  # type: ignore[union-attr, call-arg, misc]
 
         def connectionLost(self, reason: Any = None) -> None:
             connections.closed_one()

@@ -1,12 +1,13 @@
 """40 concurrent slow DNS lookups through the system resolver: lookups/s.
 
 The same stub resolver as the dns area (the child's system resolver asks it and nothing else) answers
-``slow-100ms-<n>.conformance.test`` (under the stub's zone) after 100 ms. 40 lookups of distinct names start at once, the way
-each style's users resolve names: ``socket.getaddrinfo`` in 40 threads (greenlets under gevent and
-eventlet, which resolve in their own way), ``loop.getaddrinfo`` gathered (the loop's default executor),
-``trio.socket.getaddrinfo`` in 40 tasks (trio's thread limit), ``reactor.nameResolver.resolveHostName``
-(the reactor's thread pool) in Twisted. ``lookups_per_s`` is 40 over the time until the last answer:
-how many lookups a runtime keeps in flight decides it. A warm-up round of 1 ms lookups runs first.
+``slow-100ms-<n>.conformance.test`` (under the stub's zone) after 100 ms. 40 lookups of distinct names
+start at once, the way each style's users resolve names: ``socket.getaddrinfo`` in 40 threads (greenlets
+under gevent and eventlet, which resolve in their own way), ``loop.getaddrinfo`` gathered (the loop's
+default executor), ``trio.socket.getaddrinfo`` in 40 tasks (trio's thread limit),
+``reactor.nameResolver.resolveHostName`` (the reactor's thread pool) in Twisted. ``lookups_per_s`` is 40
+over the time until the last answer: how many lookups a runtime keeps in flight decides it. A warm-up
+round of 1 ms lookups runs first.
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ _servers = sibling_module(__file__, "_servers")
 def _count(ctx: Context) -> int:
     wanted: int = ctx.bench.scale(10_000, 500)
     # The server holds a descriptor per connection (plus its own); the load generator raises its own.
-    available = _load.raise_file_limit(wanted + 200) - 200
+    available: int = _load.raise_file_limit(wanted + 200) - 200
     if available < wanted // 10:
         raise ctx.skip(f"the open-file limit allows only {available} connections of {wanted}")
     return min(wanted, available)

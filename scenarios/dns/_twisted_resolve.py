@@ -16,7 +16,7 @@ from typing import Any
 
 
 async def resolve_host_name(name: str, port: int, timeout_s: float,
-                            family: int = socket.AF_UNSPEC) -> list[Any]:
+                            family: socket.AddressFamily = socket.AF_UNSPEC) -> list[Any]:
     """The addresses ``reactor.nameResolver.resolveHostName`` reports for ``name`` (TCP), as a list
     of IAddress; raises TimeoutError if it does not complete within ``timeout_s``."""
     from twisted.internet import defer, reactor
@@ -72,7 +72,7 @@ def as_getaddrinfo(addresses: list[Any]) -> list[tuple[Any, ...]]:
 
 
 async def getaddrinfo(name: str, port: int, timeout_s: float,
-                      family: int = socket.AF_UNSPEC) -> list[tuple[Any, ...]]:
+                      family: socket.AddressFamily = socket.AF_UNSPEC) -> list[tuple[Any, ...]]:
     """resolve_host_name, as getaddrinfo tuples."""
     return as_getaddrinfo(await resolve_host_name(name, port, timeout_s, family))
 

@@ -27,7 +27,8 @@ FAMILIES = {"AF_UNSPEC": socket.AF_UNSPEC, "AF_INET6": socket.AF_INET6}
 
 
 def _name(ctx: Context) -> str:
-    return _canary.in_zone(ctx, "aaaa-only")
+    name: str = _canary.in_zone(ctx, "aaaa-only")
+    return name
 
 
 def _check(ctx: Context, results: list[set[Any]]) -> None:

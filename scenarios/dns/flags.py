@@ -37,7 +37,8 @@ EXPECTED: dict[tuple[str | None, int], set[Any]] = {
 
 
 def _name(ctx: Context) -> str:
-    return _canary.in_zone(ctx, "a")  # the stub answers it: only the flag keeps it from resolving
+    name: str = _canary.in_zone(ctx, "a")  # the stub answers it: only the flag keeps it from resolving
+    return name
 
 
 def _check_numeric_refusal(ctx: Context, caught: list[BaseException]) -> None:

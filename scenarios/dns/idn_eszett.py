@@ -27,7 +27,8 @@ IDNA_2008 = "192.0.2.4"  # xn--fa-hia.<zone>
 
 
 def _name(ctx: Context) -> str:
-    return _canary.in_zone(ctx, "faß")
+    name: str = _canary.in_zone(ctx, "faß")
+    return name
 
 
 def _check(ctx: Context, found: list[Any]) -> None:

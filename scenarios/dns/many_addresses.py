@@ -26,7 +26,8 @@ EXPECTED = {(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (f"203.
 
 
 def _name(ctx: Context) -> str:
-    return _canary.in_zone(ctx, "many")
+    name: str = _canary.in_zone(ctx, "many")
+    return name
 
 
 def _check(ctx: Context, found: list[Any]) -> None:

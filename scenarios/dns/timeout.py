@@ -27,7 +27,8 @@ BOUND_FACTOR = 4
 
 
 def _name(ctx: Context) -> str:
-    return _canary.in_zone(ctx, "timeout")
+    name: str = _canary.in_zone(ctx, "timeout")
+    return name
 
 
 def _bound_s(ctx: Context) -> float:

@@ -64,13 +64,16 @@ class ShutdownWatch:
 
         self.stopping: Any = defer.Deferred()
         self._hold: Any = None
-        self._handle = reactor.addSystemEventTrigger("before", "shutdown", self._on_shutdown)
+        # The reactor's methods are zope.interface methods, declared without self: mypy reads them
+        # right only through the mypy-zope plugin, and takes the first argument for self.
+        self._handle = reactor.addSystemEventTrigger(
+            "before", "shutdown", self._on_shutdown)  # type: ignore[arg-type]
 
     def _on_shutdown(self) -> Any:
         from twisted.internet import defer, reactor
 
         self._hold = defer.Deferred()
-        reactor.callLater(0, self.stopping.callback, time.monotonic())
+        reactor.callLater(0, self.stopping.callback, time.monotonic())  # type: ignore[arg-type]  # (no self)
         return self._hold
 
     @property
@@ -81,7 +84,7 @@ class ShutdownWatch:
         from twisted.internet import reactor
 
         if self._hold is None:
-            reactor.removeSystemEventTrigger(self._handle)
+            reactor.removeSystemEventTrigger(self._handle)  # type: ignore[call-arg, misc]  # (no self)
         elif not self._hold.called:
             self._hold.callback(None)  # the shutdown goes on: the reactor stops after this turn
 

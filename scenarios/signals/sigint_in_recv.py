@@ -125,14 +125,15 @@ async def run_twisted(ctx: Context) -> None:
 
     class Receiver(protocol.Protocol):
         def __init__(self) -> None:
-            self.received = defer.Deferred()  # the first bytes, or b"" at EOF
-            self.closed = defer.Deferred()
+            self.received: defer.Deferred[bytes] = defer.Deferred()  # the first bytes, or b"" at EOF
+            self.closed: defer.Deferred[None] = defer.Deferred()
 
         def dataReceived(self, data: bytes) -> None:
             if not self.received.called:
                 self.received.callback(data)
 
-        def connectionLost(self, reason: object) -> None:
+        # the default only matches Protocol.connectionLost's signature: Twisted always passes the reason
+        def connectionLost(self, reason: object = None) -> None:
             if not self.received.called:
                 self.received.callback(b"")
             self.closed.callback(None)

@@ -137,7 +137,9 @@ def _make_stream_class() -> type:
             """``loseConnection()`` (after what is buffered is written), and wait for
             ``connectionLost``: the descriptor is closed when this returns."""
             if self.transport is not None and not self.closed.called:
-                self.transport.loseConnection()
+                # ITransport.loseConnection is a zope.interface method, declared without self: mypy
+                # reads it right only through the mypy-zope plugin
+                self.transport.loseConnection()  # type: ignore[misc]
             await within(timeout_s, self.closed)
 
     return Stream

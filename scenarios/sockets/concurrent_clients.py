@@ -11,6 +11,7 @@ run, and ``connections_per_s`` the connections completed per second.
 from __future__ import annotations
 
 import socket
+import sys
 import threading
 import time
 
@@ -32,6 +33,8 @@ WAIT_S = 20.0
 
 def _ensure_fd_limit(needed: int) -> None:
     """Raise the soft RLIMIT_NOFILE towards the hard limit if ``needed`` descriptors do not fit."""
+    if sys.platform == "win32":  # no rlimits on Windows (no resource module): nothing to raise
+        return
     try:
         import resource
     except ImportError:  # no rlimits on this platform: nothing to raise

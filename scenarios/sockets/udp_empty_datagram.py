@@ -88,7 +88,9 @@ async def run_twisted(ctx: Context) -> None:
     client = Client()
     port = reactor.listenUDP(0, client, interface="127.0.0.1")
     try:
-        client.transport.write(b"", peer)
+        # The transport is set by listenUDP (Optional on the protocol), and IUDPTransport.write is a
+        # zope.interface method, declared without self: mypy reads it right only through mypy-zope.
+        client.transport.write(b"", peer)  # type: ignore[union-attr, call-arg, arg-type, misc]
         try:
             echoed, sender = await received.get().addTimeout(RECEIVE_TIMEOUT_S, reactor)
         except defer.TimeoutError:

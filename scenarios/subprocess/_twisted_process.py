@@ -29,8 +29,9 @@ def returncode(reason: Any) -> int | None:
     """``Popen.returncode`` from the reason ``processExited``/``processEnded`` get: ``ProcessDone`` is
     0, ``ProcessTerminated`` is ``-signal`` when a signal ended the child, else its ``exitCode``."""
     value = reason.value
-    signum = getattr(value, "signal", None)
-    return -signum if signum is not None else value.exitCode
+    signum: int | None = getattr(value, "signal", None)
+    code: int | None = -signum if signum is not None else value.exitCode
+    return code
 
 
 def spawn(command: Sequence[str], *, childFDs: Mapping[int, int | str] | None = None,
@@ -42,8 +43,10 @@ def spawn(command: Sequence[str], *, childFDs: Mapping[int, int | str] | None = 
     if "Child" not in _classes:
         _classes["Child"] = _make_child_class()
     child = _classes["Child"]()
-    reactor.spawnProcess(child, command[0], tuple(command), env=os.environ if env is None else env,
-                         path=path, childFDs=childFDs)
+    # IReactorProcess.spawnProcess is a zope.interface method, declared without self: mypy reads such
+    # methods right only through the mypy-zope plugin, and takes the first argument for self.
+    reactor.spawnProcess(child, command[0], tuple(command),  # type: ignore[misc, arg-type]
+                         env=os.environ if env is None else env, path=path, childFDs=childFDs)
     return child
 
 
@@ -76,7 +79,8 @@ def _make_child_class() -> type:
 
         # -- IProcessProtocol ---------------------------------------------------------------------
         def connectionMade(self) -> None:
-            self.pid = self.transport.pid
+            # Twisted sets the transport (Optional on ProcessProtocol) before it calls connectionMade
+            self.pid = self.transport.pid  # type: ignore[union-attr]
 
         def childDataReceived(self, childFD: int, data: bytes) -> None:
             self.output.setdefault(childFD, bytearray()).extend(data)
@@ -143,7 +147,9 @@ def _make_child_class() -> type:
             """SIGKILL the child unless it has already exited (clean-up)."""
             if not self.exited:
                 try:
-                    self.transport.signalProcess("KILL")
+                    # set since connectionMade; signalProcess is a zope.interface method (no self),
+                    # which mypy reads right only through mypy-zope (see spawn above)
+                    self.transport.signalProcess("KILL")  # type: ignore[union-attr, call-arg, misc]
                 except error.ProcessExitedAlready:
                     pass
 

@@ -58,7 +58,11 @@ def _check(ctx: Context, spawn_s: float, ready: list[bytes], elapsed_s: float,
 def run_sync(ctx: Context) -> None:
     procs: list[subprocess.Popen[bytes]] = []
     # readline() has no timeout: a watchdog kills the children, which ends any read with EOF.
-    watchdog = threading.Timer(WAIT_S, lambda: [p.kill() for p in procs])
+    def kill_all() -> None:
+        for p in procs:
+            p.kill()
+
+    watchdog = threading.Timer(WAIT_S, kill_all)
     watchdog.start()
     try:
         started = time.perf_counter()
@@ -120,7 +124,9 @@ async def run_trio(ctx: Context) -> None:
 
     async def read_ready(index: int, proc: trio.Process) -> None:
         line = bytearray()
-        while not line.endswith(b"\n") and (chunk := await proc.stdout.receive_some(64)):
+        # Started with stdout=PIPE below, so never None (trio.Process types it Optional for every spawn).
+        while not line.endswith(b"\n") and (
+                chunk := await proc.stdout.receive_some(64)):  # type: ignore[union-attr]
             line += chunk
         ready[index] = bytes(line)
 
