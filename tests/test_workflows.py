@@ -169,3 +169,15 @@ def test_type_env_checks_linux_macos_and_windows() -> None:
     commands = _tox()["testenv:type"]["commands"]
     for platform in ("linux", "darwin", "win32"):
         assert f"mypy --platform {platform}" in commands
+
+
+def test_the_projects_tests_and_types_run_on_windows_and_macos() -> None:
+    yaml = pytest.importorskip("yaml", reason="PyYAML reads the workflow (pip install pyyaml)")
+    jobs = yaml.safe_load((WORKFLOWS / "conformance.yml").read_text(encoding="utf-8"))["jobs"]
+    checks = jobs["checks"]
+    assert {"windows-latest", "macos-latest"} <= set(checks["strategy"]["matrix"]["os"])
+    runs = [step.get("run", "") for step in checks["steps"]]
+    assert "tox -e tests" in runs and "tox -e type" in runs
+    # mypy checks the scenarios too (most POSIX-only calls live there), as on every platform
+    mypy = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["mypy"]
+    assert "scenarios" in mypy["files"]
