@@ -109,6 +109,8 @@ def run_cell(job: dict[str, Any]) -> dict[str, Any]:
             result.update(outcome=Outcome.PASS.value, reason="")
     result["max_stall_ms"] = ctx.stall_meter.max_stall_ms()
     result["measurements"] = ctx.measurements
+    if ctx.notes:
+        result["details"] = {**ctx.notes, **result.get("details", {})}
     return result
 
 

@@ -34,6 +34,8 @@ class Context:
         self._control_fd = control_fd
         self._signal_log = signal_log
         self.measurements: dict[str, float] = {}
+        # Words for a reader of the cell's details (what a runner saw around the body), never a verdict.
+        self.notes: dict[str, str] = {}
         # Bench cells (``conformance bench``): how big and how long the work is (``--quick`` or not).
         self.bench = bench or BenchSettings()
 

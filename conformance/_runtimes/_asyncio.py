@@ -39,6 +39,8 @@ def run(runtime: Runtime, body: Callable[..., Coroutine[Any, Any, None]], ctx: A
 
     module = _loop_module(runtime)
     meter = ctx.stall_meter
+    # How the body ended, once it has: None (it returned) or what it raised.
+    ended: list[BaseException | None] = []
 
     async def heartbeat() -> None:
         while True:
@@ -52,6 +54,11 @@ def run(runtime: Runtime, body: Callable[..., Coroutine[Any, Any, None]], ctx: A
         try:
             with ctx.whole_body_window():
                 await body(ctx)
+        except BaseException as exc:
+            ended.append(exc)
+            raise
+        else:
+            ended.append(None)
         finally:
             beat.cancel()
             try:
@@ -59,18 +66,43 @@ def run(runtime: Runtime, body: Callable[..., Coroutine[Any, Any, None]], ctx: A
             except asyncio.CancelledError:
                 pass
 
-    loop_factory = None if module is None else module.new_event_loop
+    try:
+        _start_as_users_do(module, main())
+    except KeyboardInterrupt:
+        # Before 3.11, asyncio.run() (and uvloop.run(), which copies it) meets Ctrl-C wherever the loop
+        # is, cancels the main task, runs it to its end, and raises KeyboardInterrupt to the program's
+        # top level: after the body. What the body observed is the cell's verdict; the
+        # KeyboardInterrupt is what a program's `except KeyboardInterrupt:` around the run would catch.
+        # It replaces an exception the body raised meanwhile (asyncio.run() only logs it), so the
+        # body's own ending is what counts here.
+        if not ended:
+            raise  # the body never got control back
+        if ended[0] is not None:
+            raise ended[0] from None
+        ctx.notes["runner"] = ("asyncio.run() raised KeyboardInterrupt to the program's top level after "
+                               "the body had finished")
+
+
+def _start_as_users_do(module: Any, main: Coroutine[Any, Any, None]) -> None:
+    """Run ``main`` the way a program starts this loop on this Python (each loop's documentation).
+
+    3.11+: ``asyncio.Runner`` with the loop's factory (what ``asyncio.run(loop_factory=...)`` and
+    ``uvloop.run()`` do). Before 3.11: ``asyncio.run()`` for the standard loop; the loop's own ``run()``
+    where it has one (``uvloop.run()``); else its event loop policy and ``asyncio.run()`` (rloop's
+    README). Each of these cancels the remaining tasks when the main one ends, or when Ctrl-C ends it.
+    """
+    import asyncio
+
     if sys.version_info >= (3, 11):
-        with asyncio.Runner(loop_factory=loop_factory) as runner:
-            runner.run(main())
-    elif loop_factory is None:
-        asyncio.run(main())
+        with asyncio.Runner(loop_factory=None if module is None else module.new_event_loop) as runner:
+            runner.run(main)
+    elif module is None:
+        asyncio.run(main)
+    elif hasattr(module, "run"):
+        module.run(main)
     else:
-        loop = loop_factory()
-        asyncio.set_event_loop(loop)
+        asyncio.set_event_loop_policy(module.EventLoopPolicy())
         try:
-            loop.run_until_complete(main())
-            loop.run_until_complete(loop.shutdown_asyncgens())
+            asyncio.run(main)
         finally:
-            asyncio.set_event_loop(None)
-            loop.close()
+            asyncio.set_event_loop_policy(None)

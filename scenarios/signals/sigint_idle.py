@@ -13,9 +13,10 @@ program's own code sees is each style's documented form of that interruption:
   #handling-keyboard-interruption). That last step happens outside the body, in the suite's runner,
   so the body stops the cancellation at its top, as it stops ``KeyboardInterrupt`` in the other
   styles, and checks what it can observe: the await was interrupted, promptly, and the finally ran.
-  Before Python 3.11 asyncio has no such handling: ``KeyboardInterrupt`` is raised wherever the main
-  thread is, usually inside the loop's ``select()``, and leaves ``run_until_complete`` before any of
-  the program's code sees it (https://github.com/python/cpython/issues/83803);
+  Before Python 3.11 the runner has no SIGINT handler: ``KeyboardInterrupt`` is raised wherever the
+  main thread is, usually inside the loop's ``select()``, and ``asyncio.run()`` (``uvloop.run()``
+  copies it) then cancels the main task, runs it to its end and raises ``KeyboardInterrupt`` again, so
+  the program's code sees the same ``CancelledError`` (https://github.com/python/cpython/issues/83803);
 - trio: ``trio.run`` raises ``KeyboardInterrupt`` in whatever task is running, or, when none is (as
   here), wakes the main task, which is the body, with it at its checkpoint: out of ``trio.sleep``
   (https://trio.readthedocs.io/en/stable/reference-core.html#trio.run).

@@ -8,11 +8,11 @@ at once: no data, no timeout, and the socket can still be closed cleanly. Each s
 of the interruption (see ``signals.sigint_idle``):
 
 - sync (threads, gevent, eventlet): ``KeyboardInterrupt`` out of ``sock.recv``;
-- asyncio (3.11+ runner, every loop): ``asyncio.CancelledError`` out of ``await reader.read()``, as the
-  runner's SIGINT handler cancels the main task; ``asyncio.run()`` raises ``KeyboardInterrupt`` only
-  afterwards, outside the body, so the body stops the cancellation at its top (before Python 3.11
-  there is no such handling and ``KeyboardInterrupt`` leaves the loop's ``select()`` instead:
-  https://github.com/python/cpython/issues/83803);
+- asyncio (every loop, started as its users start it): ``asyncio.CancelledError`` out of ``await
+  reader.read()``, as the runner cancels the main task (3.11+: its SIGINT handler; before 3.11,
+  ``asyncio.run()`` after ``KeyboardInterrupt`` left the loop's ``select()``:
+  https://github.com/python/cpython/issues/83803); ``asyncio.run()`` raises ``KeyboardInterrupt``
+  only afterwards, outside the body, so the body stops the cancellation at its top;
 - trio: ``KeyboardInterrupt`` out of ``await stream.receive_some()``.
 
 ``latency_ms`` is the time from the parent's ``kill()`` to the program's code getting control back. A
