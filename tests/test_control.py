@@ -17,10 +17,14 @@ SCENARIO = '''
 import signal
 import time
 
+# Far enough apart that the kernel never merges two (a second SIGUSR1 that arrives while the first is
+# still pending is lost): a child paused for 50 ms by a loaded machine saw only two.
+INTERVAL_S = 0.3
+
 def run_sync(ctx):
     seen = []
     signal.signal(signal.SIGUSR1, lambda *_: seen.append(time.monotonic()))
-    ctx.send_signal("SIGUSR1", delay_s=0.05, count=3, interval_s=0.05)
+    ctx.send_signal("SIGUSR1", delay_s=0.05, count=3, interval_s=INTERVAL_S)
     deadline = time.monotonic() + 5
     while len(seen) < 3 and time.monotonic() < deadline:
         time.sleep(0.01)
@@ -35,7 +39,7 @@ async def run_asyncio(ctx):
     loop = asyncio.get_running_loop()
     seen = asyncio.Queue()
     loop.add_signal_handler(signal.SIGUSR1, lambda: seen.put_nowait(time.monotonic()))
-    ctx.send_signal("SIGUSR1", delay_s=0.05, count=3, interval_s=0.05)
+    ctx.send_signal("SIGUSR1", delay_s=0.05, count=3, interval_s=INTERVAL_S)
     times = [await asyncio.wait_for(seen.get(), 5) for _ in range(3)]
     ctx.expect_equal(len(ctx.signals_sent()), 3, "signals the parent logged")
     ctx.measure("latency_ms", (times[0] - ctx.signals_sent()[0]) * 1000)
