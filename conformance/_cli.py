@@ -86,6 +86,11 @@ def _parser() -> argparse.ArgumentParser:
     add_bench_arguments(commands.add_parser(
         "bench", help="how fast each runtime does the same work: figures and ratios to threads"))
 
+    from ._repro import add_repro_arguments
+
+    add_repro_arguments(commands.add_parser(
+        "repro", help="run the standalone reproducer behind a known deviation (see --list)"))
+
     add_report_arguments(commands.add_parser(
         "report", help="merge run documents into the support table: HTML, Markdown, JSON, CSV, plots"))
     expectations = commands.add_parser(
@@ -261,6 +266,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from ._bench.command import cmd_bench
 
             return cmd_bench(args, console)
+        if args.command == "repro":
+            from ._repro import cmd_repro
+
+            return cmd_repro(args, console)
         if args.command == "expectations":
             from ._expectations_update import cmd_update
 

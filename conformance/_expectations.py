@@ -32,7 +32,11 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10
     import tomli as tomllib
 
-FIELDS = {"scenario", "runtime", "when", "outcome", "reason", "link", "predicted"}
+FIELDS = {"scenario", "runtime", "when", "outcome", "reason", "link", "predicted", "kind", "issue",
+          "fixed_in", "repro"}
+# What an observed deviation is: a defect of the runtime, or its documented behaviour.
+KINDS = ("bug", "design")
+NOT_YET_REPORTED = "not yet reported"
 # Outcomes an expectation cannot name: a pass is the default, and these three are decided by the
 # platform or the harness, never by a runtime's behaviour.
 NOT_EXPECTABLE = {Outcome.PASS, Outcome.NOT_APPLICABLE, Outcome.UNAVAILABLE}
@@ -288,5 +292,29 @@ def _parse_entry(item: object, where: str, scenarios: set[str] | None,
     if runtimes is not None and not fnmatch.filter(runtimes, item["runtime"]):
         raise ExpectationsError(f"{where}: no runtime matches {item['runtime']!r}; the runtimes "
                                 f"are: {', '.join(sorted(runtimes))}")
+    kind, issue, fixed_in, repro = (_optional_text(item, name, where)
+                                    for name in ("kind", "issue", "fixed_in", "repro"))
+    if kind is not None and kind not in KINDS:
+        raise ExpectationsError(f"{where}: 'kind' is {kind!r}; it is one of: {', '.join(KINDS)}")
+    if kind == "bug" and issue is None:
+        raise ExpectationsError(f"{where}: a bug names its upstream 'issue' (an http(s) URL), or says "
+                                f"'issue = \"{NOT_YET_REPORTED}\"' where nobody has filed one")
+    if issue is not None and issue != NOT_YET_REPORTED and not issue.startswith(("https://", "http://")):
+        raise ExpectationsError(f"{where}: 'issue' must be an http(s) URL or {NOT_YET_REPORTED!r}, "
+                                f"not {issue!r}")
+    if repro is not None and (repro.startswith(("/", "\\")) or ".." in Path(repro).parts
+                              or not repro.endswith(".py")):
+        raise ExpectationsError(f"{where}: 'repro' is a .py file relative to the scenarios folder "
+                                f"(scenarios/<area>/repro/NAME.py as 'AREA/repro/NAME.py'), not {repro!r}")
     return Entry(item["scenario"], item["runtime"], when,
-                 Expectation(outcome, item["reason"].strip(), item["link"].strip(), predicted), where)
+                 Expectation(outcome, item["reason"].strip(), item["link"].strip(), predicted,
+                             kind=kind, issue=issue, fixed_in=fixed_in, repro=repro), where)
+
+
+def _optional_text(item: Mapping[str, Any], name: str, where: str) -> str | None:
+    value = item.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ExpectationsError(f"{where}: {name!r} must be a non-empty string")
+    return value.strip()

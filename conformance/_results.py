@@ -32,10 +32,22 @@ class Expectation:
     reason: str
     link: str
     predicted: bool = False
+    # "bug" (a defect: ``issue`` is the upstream report, or "not yet reported") or "design" (the
+    # documented behaviour); None where the entry does not say (a prediction, an older document).
+    kind: str | None = None
+    issue: str | None = None
+    fixed_in: str | None = None
+    # The standalone script that shows the deviation without the suite (scenarios/<area>/repro/...),
+    # relative to the scenarios folder.
+    repro: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"outcome": self.outcome.value, "reason": self.reason, "link": self.link,
-                "predicted": self.predicted}
+        data: dict[str, Any] = {"outcome": self.outcome.value, "reason": self.reason, "link": self.link,
+                                "predicted": self.predicted}
+        for name in ("kind", "issue", "fixed_in", "repro"):
+            if getattr(self, name) is not None:
+                data[name] = getattr(self, name)
+        return data
 
     @classmethod
     def from_json(cls, data: object) -> Expectation:
@@ -48,8 +60,10 @@ class Expectation:
         predicted = data.get("predicted", False)
         if not isinstance(predicted, bool):
             raise DocumentError(f"expectation 'predicted' must be true or false, not {predicted!r}")
+        optional = {name: str(data[name]) for name in ("kind", "issue", "fixed_in", "repro")
+                    if data.get(name) is not None}
         return cls(outcome=Outcome.parse(data["outcome"]), reason=str(data["reason"]),
-                   link=str(data["link"]), predicted=predicted)
+                   link=str(data["link"]), predicted=predicted, **optional)
 
 
 @dataclass(frozen=True)

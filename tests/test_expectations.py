@@ -146,8 +146,14 @@ ALL_SCENARIOS = ["sockets.tcp_echo", "dns.slow_lookup"]
                  id="unavailable"),
     pytest.param(_entry(outcome="broken"), "unknown outcome 'broken'; the outcomes are: pass, "
                  "blocking, fail", id="unknown-outcome"),
-    pytest.param(_entry(platform="win32"), "unknown keys ['platform']; the keys are link, outcome, "
-                 "predicted, reason, runtime, scenario, when", id="unknown-key"),
+    pytest.param(_entry(platform="win32"), "unknown keys ['platform']; the keys are fixed_in, issue, kind, "
+                 "link, outcome, predicted, reason, repro, runtime, scenario, when", id="unknown-key"),
+    pytest.param(_entry(kind="feature"), "'kind' is 'feature'; it is one of: bug, design", id="bad-kind"),
+    pytest.param(_entry(kind="bug"), "a bug names its upstream 'issue'", id="bug-without-issue"),
+    pytest.param(_entry(kind="bug", issue="#123"), "'issue' must be an http(s) URL or 'not yet reported'",
+                 id="bug-with-a-bare-number"),
+    pytest.param(_entry(repro="../../evil.py"), "'repro' is a .py file relative to the scenarios folder",
+                 id="repro-outside-the-suite"),
     pytest.param(_entry(predicted="yes"), "'predicted' must be true or false, not 'yes'",
                  id="predicted-not-a-boolean"),
     pytest.param(_entry(predicted=True, outcome="error"), "a prediction cannot name 'error': error, "

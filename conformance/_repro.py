@@ -1,0 +1,156 @@
+"""``conformance repro``: the standalone script behind a known deviation, run without the suite.
+
+Every observed entry of the expectations names a reproducer (``repro = "AREA/repro/NAME.py"``, under the
+scenarios folder): a script of a few dozen lines that uses the runtime and the standard library only (no
+harness), shows the same deviation, and says so. It is how a finding is told from an artefact of the
+suite, and what a runtime's maintainer needs to act on a cell.
+
+The script's contract: ``python SCRIPT RUNTIME`` (the runtime's name, so that one script can serve
+``twisted`` and ``twisted-asyncio``); it prints what it does and sees, ends with a line that starts
+``REPRODUCED:`` or ``NOT REPRODUCED:``, and exits 0 or 1 accordingly (any other status: the script
+itself broke). Every wait in it is bounded, and it leaves no process behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+
+from ._expectations import Entry, Expectations, ExpectationsError
+from ._runtimes import RUNTIMES, availability, get_runtime
+
+REPRODUCED, NOT_REPRODUCED = "reproduced", "not reproduced"
+BROKEN = "broken"
+TIMEOUT_S = 60.0
+
+
+@dataclass(frozen=True)
+class Reproducer:
+    """One reproducer for one runtime: ``sockets.peer_reset[eventlet]``."""
+
+    scenario: str  # the entry's scenario (a pattern where the entry covers several)
+    runtime: str
+    script: Path
+    entry: Entry
+
+    @property
+    def id(self) -> str:
+        return f"{self.scenario}[{self.runtime}]"
+
+    def applies_here(self, environment: dict[str, str]) -> str | None:
+        """Why it cannot run here (the entry's condition, the runtime's availability), or None."""
+        if not self.entry.holds(environment):
+            return f"its entry holds only where {self.entry.when}"
+        found = availability(get_runtime(self.runtime))
+        return None if found.available else found.reason
+
+
+@dataclass(frozen=True)
+class Run:
+    reproducer: Reproducer
+    status: str  # REPRODUCED, NOT_REPRODUCED or BROKEN
+    output: str
+    seconds: float
+
+
+def reproducers(expectations: Expectations, scenarios_dir: Path) -> list[Reproducer]:
+    """Every (entry with a reproducer, runtime it covers), in the file's order."""
+    found = []
+    for entry in expectations.entries:
+        repro = entry.expectation.repro
+        if repro is None:
+            continue
+        for runtime in fnmatch.filter(RUNTIMES, entry.runtime):
+            found.append(Reproducer(entry.scenario, runtime, scenarios_dir / repro, entry))
+    return found
+
+
+def run(reproducer: Reproducer, timeout_s: float = TIMEOUT_S) -> Run:
+    """Run the script in a process of its own, with this interpreter (where the runtime is installed)."""
+    started = time.perf_counter()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONIOENCODING": "utf-8"}
+    try:
+        done = subprocess.run([sys.executable, str(reproducer.script), reproducer.runtime],
+                              capture_output=True, text=True, encoding="utf-8", errors="replace",
+                              timeout=timeout_s, env=env, check=False, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired as exc:
+        output = (exc.stdout or "") if isinstance(exc.stdout, str) else ""
+        return Run(reproducer, BROKEN, output + f"\n(no end after {timeout_s:g} s: every wait of a "
+                                                 "reproducer must be bounded)", time.perf_counter() - started)
+    output = done.stdout + (f"\n{done.stderr}" if done.stderr.strip() else "")
+    last = next((line.strip() for line in reversed(done.stdout.splitlines()) if line.strip()), "")
+    if done.returncode == 0 and last.startswith("REPRODUCED:"):
+        status = REPRODUCED
+    elif done.returncode == 1 and last.startswith("NOT REPRODUCED:"):
+        status = NOT_REPRODUCED
+    else:
+        status = BROKEN
+    return Run(reproducer, status, output, time.perf_counter() - started)
+
+
+def add_repro_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("ids", nargs="*", metavar="ID",
+                        help="reproducers to run, as `conformance repro --list` names them "
+                             "(sockets.peer_reset[eventlet]); none: --list")
+    parser.add_argument("--list", action="store_true", help="list every reproducer and whether it runs here")
+    parser.add_argument("--all", action="store_true", help="run every reproducer that applies here")
+    parser.add_argument("--scenarios", type=Path, metavar="DIR",
+                        help="the scenarios folder (default: the suite's own)")
+    parser.add_argument("--expectations", type=Path, metavar="FILE",
+                        help="known deviations (default: expectations.toml in the scenarios folder)")
+
+
+def cmd_repro(args: argparse.Namespace, console: Console) -> int:
+    from ._run_info import marker_environment
+    from ._scenarios import ScenarioError, default_scenarios_dir, discover
+
+    err = Console(stderr=True, highlight=False)
+    root = args.scenarios or default_scenarios_dir()
+    path = args.expectations or root / "expectations.toml"
+    try:
+        expectations = Expectations.load(path, [s.id for s in discover(root)], list(RUNTIMES))
+    except (ExpectationsError, ScenarioError) as exc:
+        err.print(f"conformance: error: {exc}", style="red", soft_wrap=True, markup=False)
+        return 2
+    every = reproducers(expectations, root)
+    environment = marker_environment()
+    if args.list or not (args.ids or args.all):
+        for reproducer in every:
+            why = reproducer.applies_here(environment)
+            console.print(f"{reproducer.id}  {reproducer.script.relative_to(root).as_posix()}"
+                          + (f"  (not here: {why})" if why else ""), soft_wrap=True, markup=False)
+        return 0
+    by_id = {r.id: r for r in every}
+    unknown = [i for i in args.ids if i not in by_id]
+    if unknown:
+        err.print(f"conformance: error: no reproducer {', '.join(unknown)}; `conformance repro --list` "
+                  "names them all", style="red", soft_wrap=True, markup=False)
+        return 2
+    if args.ids:
+        chosen: Sequence[Reproducer] = [by_id[i] for i in args.ids]
+        cannot = [f"{r.id} cannot run here: {why}" for r in chosen if (why := r.applies_here(environment))]
+        if cannot:
+            err.print("conformance: error: " + "; ".join(cannot), style="red", soft_wrap=True, markup=False)
+            return 2
+    else:
+        chosen = [r for r in every if r.applies_here(environment) is None]
+    statuses = []
+    for reproducer in chosen:
+        result = run(reproducer)
+        if args.ids:
+            console.print(result.output.rstrip(), soft_wrap=True, markup=False, highlight=False)
+        console.print(f"{reproducer.id}: {result.status} ({result.seconds:.1f} s)", soft_wrap=True,
+                      markup=False)
+        statuses.append(result.status)
+    if BROKEN in statuses:
+        return 2
+    return 0 if all(s == REPRODUCED for s in statuses) else 1
