@@ -6,13 +6,17 @@ import contextlib
 import os
 import random
 import sys
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._bench import BenchSettings
 from ._heartbeat import StallMeter
 from ._outcomes import NotApplicable, ScenarioFailure, Skipped
+
+if TYPE_CHECKING:
+    from ._leaks import Resources
 
 PAYLOAD_BLOCK = 64 * 1024 * 1024
 
@@ -134,6 +138,45 @@ class Context:
         # randbytes(n) needs n * 8 bits in a C int: past 256 MiB it overflows, so build in blocks.
         return b"".join(rng.randbytes(min(PAYLOAD_BLOCK, size - start))
                         for start in range(0, size, PAYLOAD_BLOCK))
+
+    # -- what an operation leaves behind ------------------------------------------------------
+    @staticmethod
+    def resources() -> Resources:
+        """Descriptors, OS threads and child processes held now, for :meth:`check_leaks`."""
+        from ._leaks import count
+
+        return count()
+
+    async def check_leaks(self, before: Resources, what: str,
+                          sleep: Callable[[float], Awaitable[object]]) -> None:
+        """Fail the cell if ``what`` left descriptors, OS threads or child processes behind.
+
+        ``sleep`` is the style's own (``asyncio.sleep``, ``trio.sleep``, ``lambda s:
+        task.deferLater(reactor, s)``): the runtime gets a bounded time to release what it releases on
+        a later turn of its loop, and its scheduler runs meanwhile.
+        """
+        from ._leaks import settle
+
+        now, leaked = await settle(before, sleep)
+        self._judge_leaks(now, leaked, what)
+
+    def check_leaks_sync(self, before: Resources, what: str,
+                         sleep: Callable[[float], object] = time.sleep) -> None:
+        """:meth:`check_leaks` for sync bodies (``time.sleep`` is patched under gevent and eventlet)."""
+        from ._leaks import settle_sync
+
+        now, leaked = settle_sync(before, sleep)
+        self._judge_leaks(now, leaked, what)
+
+    def _judge_leaks(self, now: Resources, leaked: dict[str, int], what: str) -> None:
+        from ._leaks import SETTLE_S, describe, omitted
+
+        for kind, number in leaked.items():
+            self.measure(f"leaked_{kind}", number)
+        if omitted(now):
+            self.notes["leak_check_omits"] = f"{', '.join(omitted(now))}: not countable on {sys.platform}"
+        if any(leaked.values()):
+            raise ScenarioFailure(f"{what} left {describe(leaked)} behind ({SETTLE_S:g} s after it ended)")
 
     @staticmethod
     def open_fd_count() -> int:
