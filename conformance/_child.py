@@ -69,7 +69,7 @@ def run_cell(job: dict[str, Any]) -> dict[str, Any]:
     from ._context import Context
     from ._heartbeat import StallMeter
     from ._outcomes import NotApplicable, Outcome, Skipped
-    from ._scenarios import body_of, import_scenario_module
+    from ._scenarios import body_of, import_scenario_module, relative_stall_limit
 
     module = import_scenario_module(Path(job["scenario_path"]))
     body = body_of(module, runtime.style)
@@ -100,11 +100,19 @@ def run_cell(job: dict[str, Any]) -> dict[str, Any]:
     else:
         stall = ctx.stall_meter.max_stall_ms()
         limit = job["stall_limit_ms"]
+        limit_said = f"limit {limit:.0f} ms"
+        relative = relative_stall_limit(module)
+        if relative is not None and relative[0] in ctx.measurements:
+            # A share of the operation's own duration: the same verdict on a fast disk and a slow one.
+            measurement, fraction = relative
+            limit = fraction * ctx.measurements[measurement]
+            limit_said = (f"{stall / max(ctx.measurements[measurement], 1e-9):.0%} of the operation's "
+                          f"{ctx.measurements[measurement]:.0f} ms ({measurement}); limit {fraction:.0%}")
         # A bench cell is judged on its figures alone: a server at full load may keep its heartbeat
         # waiting, and that is no finding about conformance.
         if stall > limit and bench is None:
             result.update(outcome=Outcome.BLOCKING.value,
-                          reason=f"the scheduler stalled for {stall:.0f} ms (limit {limit:.0f} ms)")
+                          reason=f"the scheduler stalled for {stall:.0f} ms ({limit_said})")
         else:
             result.update(outcome=Outcome.PASS.value, reason="")
     result["max_stall_ms"] = ctx.stall_meter.max_stall_ms()

@@ -6,10 +6,17 @@ cares), one body per style (``run_sync``, ``run_asyncio``, ``run_trio``) and opt
 - ``PEERS``: names of peer services from :mod:`conformance._peers` the parent starts for the cell;
 - ``TIMEOUT_S``: the cell's deadline (default 30 s);
 - ``STALL_LIMIT_MS``: the largest scheduler stall that still counts as ``pass`` (default 100 ms);
+- ``RELATIVE_STALL_LIMIT``: ``(measurement, fraction)``, for an operation whose length depends on the
+  host (a disk's speed): the limit is then ``fraction`` of the figure the body measured as
+  ``measurement`` (the operation's own duration, in ms) instead of ``STALL_LIMIT_MS``, so that a runtime
+  that holds its scheduler for the whole operation is told from one that does not on any host;
 - ``NOT_APPLICABLE``: ``{sys_platform: reason}`` for platforms that lack the feature for every runtime;
 - ``ISOLATED_RESOLVER``: run the child where the system resolver asks the ``dns_stub`` peer and nothing
   else (on Linux: a private mount namespace whose /etc/resolv.conf names the stub); where that cannot
-  be arranged the cell is ``skipped``, so such a scenario never sends a query off this machine.
+  be arranged the cell is ``skipped``, so such a scenario never sends a query off this machine;
+- ``DOCUMENTED_MISTAKE``: the scenario shows a mistake the runtimes document (a blocking call on the
+  scheduler's thread), with the documented remedy, in one sentence: its cells are shown (which runtimes
+  block is the difference that matters) but kept out of the pass score.
 
 Modules import only the standard library at the top; a style's library (asyncio, trio) is imported
 inside its body, so that loading a scenario never imports another runtime into the child.
@@ -55,6 +62,10 @@ class Scenario:
     stall_limit_ms: float = DEFAULT_STALL_LIMIT_MS
     not_applicable: Mapping[str, str] = field(default_factory=dict)
     isolated_resolver: bool = False
+    # (measurement, fraction): the stall limit is that fraction of the body's measurement (ms).
+    relative_stall_limit: tuple[str, float] | None = None
+    # The documented mistake the scenario shows, and its remedy ("" for an ordinary scenario).
+    documented_mistake: str = ""
 
     @property
     def area(self) -> str:
@@ -152,6 +163,10 @@ def load_scenario(path: Path) -> Scenario:
     not_applicable = dict(getattr(module, "NOT_APPLICABLE", {}))
     if getattr(module, "ISOLATED_RESOLVER", False) and "dns_stub" not in peers:
         raise ScenarioError(f"{path}: ISOLATED_RESOLVER needs the dns_stub peer in PEERS")
+    mistake = getattr(module, "DOCUMENTED_MISTAKE", "")
+    if not isinstance(mistake, str) or (hasattr(module, "DOCUMENTED_MISTAKE") and not mistake.strip()):
+        raise ScenarioError(f"{path}: DOCUMENTED_MISTAKE is the mistake and its documented remedy, as "
+                            f"a non-empty string, not {mistake!r}")
     return Scenario(
         id=f"{area}.{name}",
         path=path,
@@ -163,7 +178,21 @@ def load_scenario(path: Path) -> Scenario:
         stall_limit_ms=float(getattr(module, "STALL_LIMIT_MS", DEFAULT_STALL_LIMIT_MS)),
         not_applicable=not_applicable,
         isolated_resolver=bool(getattr(module, "ISOLATED_RESOLVER", False)),
+        relative_stall_limit=relative_stall_limit(module, path),
+        documented_mistake=" ".join(mistake.split()),
     )
+
+
+def relative_stall_limit(module: ModuleType, path: Path | None = None) -> tuple[str, float] | None:
+    """A scenario's ``RELATIVE_STALL_LIMIT`` (``(measurement, fraction)``), checked, or None."""
+    setting = getattr(module, "RELATIVE_STALL_LIMIT", None)
+    if setting is None:
+        return None
+    if not (isinstance(setting, tuple) and len(setting) == 2 and isinstance(setting[0], str)
+            and isinstance(setting[1], (int, float)) and 0 < setting[1] <= 1):
+        raise ScenarioError(f"{path or module.__name__}: RELATIVE_STALL_LIMIT is (measurement name, "
+                            f"fraction of it between 0 and 1), such as ('read_ms', 0.25), not {setting!r}")
+    return setting[0], float(setting[1])
 
 
 def body_of(module: ModuleType, style: str) -> Callable[..., Any]:

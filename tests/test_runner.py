@@ -36,7 +36,7 @@ from conformance._runner import (
     run_child,
 )
 from conformance._runtimes import RUNTIMES, get_runtime
-from conformance._scenarios import Scenario, load_scenario
+from conformance._scenarios import Scenario, ScenarioError, load_scenario
 
 ChildCommand = Callable[[str], list[str]]  # the child_command fixture (conftest.py)
 ScenarioFactory = Callable[..., Scenario]  # the write_scenario fixture (conftest.py)
@@ -425,6 +425,56 @@ def test_body_that_starves_the_scheduler_is_blocking(write_scenario: ScenarioFac
     else:
         assert cell.max_stall_ms <= 300
         assert "stall_attempts_ms" not in cell.details
+
+
+# A body that holds asyncio's loop for 1 s of CPU and says the operation took OPERATION_MS.
+RELATIVE = '''"""A stall judged against the operation's own duration."""
+import time
+
+STALL_LIMIT_MS = {absolute}
+RELATIVE_STALL_LIMIT = ("operation_ms", 0.5)
+
+async def run_asyncio(ctx):
+    end = time.perf_counter() + 1.0
+    while time.perf_counter() < end:
+        pass
+    {measure}
+'''
+
+
+@pytest.mark.parametrize(("absolute", "measure", "outcome", "said"), [
+    # 1 s held during an operation of 1 s: 100 % of it, against a limit of 50 %.
+    pytest.param(5000, 'ctx.measure("operation_ms", 1000.0)', Outcome.BLOCKING,
+                 r"\(\d+% of the operation's 1000 ms \(operation_ms\); limit 50%\)", id="share-too-big"),
+    # 1 s held during an operation of 10 s: 10 %, a pass although the absolute limit is 300 ms.
+    pytest.param(300, 'ctx.measure("operation_ms", 10000.0)', Outcome.PASS, "", id="share-small"),
+    # No such measurement (the body failed before it): the absolute limit judges.
+    pytest.param(300, "pass", Outcome.BLOCKING, r"\(limit 300 ms\)", id="no-measurement"),
+])
+def test_relative_stall_limit_judges_the_share_of_the_operation(
+        write_scenario: ScenarioFactory, absolute: int, measure: str, outcome: Outcome, said: str) -> None:
+    scenario = write_scenario("relative", RELATIVE.format(absolute=absolute, measure=measure))
+    assert scenario.relative_stall_limit == ("operation_ms", 0.5)
+    cell = CellRunner().run(scenario, get_runtime("asyncio"))
+    assert cell.outcome is outcome, cell.reason
+    assert re.search(said, cell.reason), cell.reason
+
+
+@pytest.mark.parametrize(("setting", "error"), [
+    ('RELATIVE_STALL_LIMIT = ("read_ms", 1.5)', "RELATIVE_STALL_LIMIT is (measurement name, fraction"),
+    ("RELATIVE_STALL_LIMIT = 0.25", "RELATIVE_STALL_LIMIT is (measurement name, fraction"),
+    ('DOCUMENTED_MISTAKE = "  "', "DOCUMENTED_MISTAKE is the mistake and its documented remedy"),
+    ("DOCUMENTED_MISTAKE = True", "DOCUMENTED_MISTAKE is the mistake and its documented remedy"),
+])
+def test_bad_scenario_settings_are_named(write_scenario: ScenarioFactory, setting: str, error: str) -> None:
+    with pytest.raises(ScenarioError, match=re.escape(error)):
+        write_scenario("bad_setting", _scenario_source("pass", header=setting))
+
+
+def test_documented_mistake_is_read_into_one_line(write_scenario: ScenarioFactory) -> None:
+    scenario = write_scenario("mistake", _scenario_source(
+        "pass", header='DOCUMENTED_MISTAKE = """Reading a file on the loop.\n    Use a thread."""'))
+    assert scenario.documented_mistake == "Reading a file on the loop. Use a thread."
 
 
 def _two_attempts(marker: Path, first: str, second: str) -> str:
