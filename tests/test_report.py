@@ -24,10 +24,10 @@ from conformance._report.build import write_report
 from conformance._report.diff import classify, diff, load_results
 from conformance._report.export import merged_from_support, support_csv, support_json
 from conformance._report.history import load_history, transitions
-from conformance._report.merge import Merged, load, merge
+from conformance._report.merge import Merged, catalog_from_suite, load, merge
 from conformance._report.plots import PlotSpec, make_plots
 from conformance._report.predictions import collect as collect_predictions
-from conformance._report.render_html import render_html, script_json
+from conformance._report.render_html import TEMPLATES, render_html, script_json
 from conformance._report.render_markdown import escape, render_diff, render_table
 from conformance._report.samples import (
     PLATFORMS_20,
@@ -38,8 +38,9 @@ from conformance._report.samples import (
     synthetic_scenarios,
     write,
 )
-from conformance._report.table import build_table
+from conformance._report.table import build_table, platform_scores
 from conformance._results import Cell, Expectation, RunDocument
+from conformance._scenarios import ScenarioError
 
 SCENARIOS = ["sockets.tcp_echo", "sockets.tls_echo", "dns.slow_lookup", "files.naive_read"]
 CATALOG = catalog(SCENARIOS)
@@ -717,3 +718,210 @@ def test_write_report_lists_the_predictions_of_its_expectations(tmp_path: Path) 
     assert "### Predicted, not yet observed: macOS" in (out / "support-table.md").read_text(encoding="utf-8")
     write_report(mixed(), out, plot_specs=[])  # without expectations: nothing predicted is said
     assert json.loads((out / "support.json").read_text(encoding="utf-8"))["predicted_not_yet_observed"] == []
+
+
+# --- documented mistakes ---------------------------------------------------------------------------------
+
+MISTAKE = f"reading a file on the event loop's thread blocks every task {XSS}: offload it (to_thread)"
+
+
+def with_a_documented_mistake() -> Merged:
+    """files.naive_read shows a documented mistake: it blocks under gevent (and passes under threads);
+    gevent also fails sockets.tcp_echo, which is scored."""
+    scenarios = catalog(SCENARIOS, mistakes={"files.naive_read": MISTAKE})
+    def cells(platform: str) -> list[Cell]:
+        out = [cell(s, "threads") for s in SCENARIOS]
+        out += [cell("sockets.tcp_echo", "gevent", "fail", "wrong bytes"),
+                cell("sockets.tls_echo", "gevent"), cell("dns.slow_lookup", "gevent"),
+                cell("files.naive_read", "gevent", "blocking", "stalled 800 ms").with_expectation(
+                    Expectation(Outcome.BLOCKING, "a file read blocks the hub", "https://example.org/d",
+                                kind="design"))]
+        return out
+    docs = [(p, document(p, cells(p), runtimes=["threads", "gevent"])) for p in (LINUX_311, LINUX_312)]
+    merged, problems = merge(docs, scenarios)
+    assert not problems
+    return merged
+
+
+def test_a_documented_mistake_is_shown_but_not_scored() -> None:
+    merged = with_a_documented_mistake()
+    table = build_table(merged)
+    summaries = {s.id: s for row in table.rows for s in row.summaries}
+    naive = summaries["files.naive_read/gevent/linux"]
+    assert naive.worst == "blocking" and naive.mistake and naive.score == "excluded"  # shown as it is
+    assert summaries["files.naive_read/threads/linux"].score == "excluded"  # a pass is not scored either
+    gevent = next(s for s in table.scores if s.column.runtime == "gevent")
+    assert (gevent.passed, gevent.counted) == (2, 3)  # tcp_echo fails; naive_read is not counted
+    assert ("documented-mistake", 1) in gevent.excluded
+    assert gevent.explanation.endswith("left out: 1 documented mistake")
+    assert [m.id for m in table.mistakes] == ["files.naive_read"]
+    # nor counted as a bug or design deviation: gevent's one non-pass cell per Python is tcp_echo's
+    deviations = next(d for d in table.deviations if d.column.runtime == "gevent")
+    assert dict(deviations.counts) == {"bug": 0, "design": 0, "unclassified": 2}
+    platform = [p for p in platform_scores(merged) if p["runtime"] == "gevent"]
+    assert [(p["passed"], p["counted"], p["left_out"]) for p in platform] == [
+        (2, 3, {"documented-mistake": 1}), (2, 3, {"documented-mistake": 1})]
+
+
+def test_a_documented_mistake_in_every_rendering_escaped() -> None:
+    merged = with_a_documented_mistake()
+    table = build_table(merged)
+    page = render_html(merged, table)
+    assert XSS not in page
+    assert '<tr class="row mistake" id="s-files.naive_read"' in page
+    assert "<b>documented mistake, not scored:</b> reading a file on the event loop&#39;s thread blocks " \
+           "every task &lt;script&gt;" in page
+    # the cell as it is (blocking, a design deviation), out of the score
+    assert '<td class="cell c-1 o-blocking" data-rt="gevent" data-os="linux" data-out="blocking" ' \
+           'data-score="excluded" data-kind="design design">' in page
+    assert "Documented mistake, not scored." in page  # the legend
+    parser = _Scripts()
+    parser.feed(page)
+    data = json.loads(parser.scripts[0][1])
+    assert data["scenarios"]["files.naive_read"]["documented_mistake"] == MISTAKE
+    assert "documented_mistake" not in data["scenarios"]["sockets.tcp_echo"]
+    text = render_table(merged, table)
+    row = next(line for line in text.splitlines() if "`files.naive_read`" in line and line.startswith("|"))
+    assert row.startswith("| Naive read<br>`files.naive_read`<br>📝 *documented mistake, not scored* | "
+                          "✅ pass |")
+    assert "| **Score** (pass / counted) | 100%<br>3 / 3 | 67%<br>2 / 3 | |" in text
+    section = text[text.index("### Documented mistakes (not scored)"):text.index("### Legend")]
+    assert "- `files.naive_read`: reading a file on the event loop's thread blocks every task " \
+           "&lt;script&gt;alert(1)&lt;/script&gt;: offload it (to\\_thread)" in section
+    data = support_json(merged, table)
+    assert data["documented_mistakes"] == [{"id": "files.naive_read", "documented_mistake": MISTAKE}]
+    assert {"runtime": "gevent", "os": "linux", "passed": 2, "counted": 3, "score": 0.6667,
+            "left_out": {"documented-mistake": 1}} in data["scores"]
+    naive = next(s for s in data["scenarios"] if s["id"] == "files.naive_read")
+    assert naive["documented_mistake"] == MISTAKE
+    again = merged_from_support(json.loads(json.dumps(data)))
+    assert next(s for s in again.scenarios if s.id == "files.naive_read").documented_mistake == MISTAKE
+    rows = list(csv.DictReader(io.StringIO(support_csv(merged))))
+    assert {r["documented_mistake"] for r in rows if r["scenario"] == "files.naive_read"} == {"yes"}
+    assert {r["documented_mistake"] for r in rows if r["scenario"] != "files.naive_read"} == {"no"}
+
+
+def test_the_suite_catalog_reads_documented_mistake(tmp_path: Path) -> None:
+    area = tmp_path / "files"
+    area.mkdir()
+    body = '"""A read.\n\nReference semantics: it reads.\n"""\n{setting}\ndef run_sync(ctx):\n    pass\n'
+    (area / "naive.py").write_text(body.format(setting='DOCUMENTED_MISTAKE = "a  blocking\\n read: offload"'),
+                                   encoding="utf-8")
+    (area / "plain.py").write_text(body.format(setting=""), encoding="utf-8")
+    found = catalog_from_suite(tmp_path)
+    assert found["files.naive"].documented_mistake == "a blocking read: offload"
+    assert found["files.plain"].documented_mistake == ""
+    (area / "empty.py").write_text(body.format(setting='DOCUMENTED_MISTAKE = " "'), encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"empty\.py: DOCUMENTED_MISTAKE is the mistake and its"):
+        catalog_from_suite(tmp_path)
+
+
+# --- bug or design ---------------------------------------------------------------------------------------
+
+ISSUE = "https://github.com/eventlet/eventlet/issues/1"
+
+
+def with_kinds() -> Merged:
+    """gevent: a bug with an issue (fixed in 25.1) and a reproducer on 3.11, the same cell unexpected on
+    3.12; a design deviation; a bug nobody reported; a non-pass cell with no kind; and a predicted one."""
+    def cells(platform: str) -> list[Cell]:
+        out = [cell(s, "threads") for s in SCENARIOS]
+        bug = Expectation(Outcome.FAIL, "a reset reads as EOF", "https://example.org/v1/base.py#L3",
+                          kind="bug", issue=ISSUE, fixed_in="25.1",
+                          repro="sockets/repro/peer_reset__gevent.py")
+        out.append(cell("sockets.tcp_echo", "gevent", "fail" if platform == LINUX_311 else "error",
+                        "wrong").with_expectation(bug))
+        out.append(cell("sockets.tls_echo", "gevent", "unsupported", "no TLS").with_expectation(
+            Expectation(Outcome.UNSUPPORTED, "documented", "https://example.org/docs", kind="design")))
+        out.append(cell("dns.slow_lookup", "gevent", "blocking", "stalled").with_expectation(
+            Expectation(Outcome.BLOCKING, "not filed", "https://example.org/v1/resolver.py#L9", kind="bug",
+                        issue="not yet reported", repro=f"dns/repro/{XSS}.py")))
+        out.append(cell("files.naive_read", "gevent", "fail", "odd"))  # no expectation
+        out.append(cell("sockets.tcp_echo", "trio", "fail", "p").with_expectation(
+            Expectation(Outcome.FAIL, "predicted", "https://example.org/v", predicted=True)))
+        return out
+    return merged_of(*((p, document(p, cells(p), runtimes=["threads", "gevent", "trio"]))
+                       for p in (LINUX_311, LINUX_312)))
+
+
+def test_each_non_pass_cell_is_a_bug_a_design_or_unclassified() -> None:
+    merged = with_kinds()
+    table = build_table(merged)
+    summaries = {s.id: s for row in table.rows for s in row.summaries}
+    # the expectation covers the fail on 3.11, not the error on 3.12: that one is unclassified
+    assert summaries["sockets.tcp_echo/gevent/linux"].kinds == ("bug", "unclassified")
+    assert summaries["sockets.tls_echo/gevent/linux"].kinds_present == ("design",)
+    assert summaries["dns.slow_lookup/gevent/linux"].kinds_present == ("bug",)
+    assert summaries["files.naive_read/gevent/linux"].kinds_present == ("unclassified",)
+    assert summaries["sockets.tcp_echo/trio/linux"].kinds_present == ("unclassified",)  # a prediction
+    assert summaries["sockets.tcp_echo/threads/linux"].kinds == ()
+    counts = {d.column.runtime: dict(d.counts) for d in table.deviations}
+    assert counts == {"threads": {"bug": 0, "design": 0, "unclassified": 0},
+                      "gevent": {"bug": 3, "design": 2, "unclassified": 3},
+                      "trio": {"bug": 0, "design": 0, "unclassified": 2}}
+    gevent = next(d for d in table.deviations if d.column.runtime == "gevent")
+    assert gevent.non_pass == 8
+    assert gevent.explanation == ("8 non-pass cells under gevent on Linux (one per Python): 3 bug, 2 design, "
+                                  "3 unclassified")
+
+
+def test_bug_or_design_on_the_page_in_the_details_and_as_a_filter() -> None:
+    merged = with_kinds()
+    table = build_table(merged)
+    expectations = Expectations.from_data({"expectation": [{
+        "scenario": "sockets.*", "runtime": "gevent", "outcome": "fail", "reason": "r",
+        "link": "https://example.org/v1/base.py#L3", "kind": "bug", "issue": ISSUE,
+        "repro": "sockets/repro/peer_reset__gevent.py"}]})
+    page = render_html(merged, table, expectations=expectations)
+    assert XSS not in page
+    assert 'data-out="error fail" data-score="other" data-kind="bug unclassified">' in page
+    assert '<span class="kinds"><span class="kind k-bug">bug</span><span class="kind k-unclassified">' \
+           'unclassified</span></span>' in page
+    chips = page[page.index('data-filter="kind"'):]
+    chips = chips[:chips.index("</div>")]
+    assert [value for value in ("bug", "design", "unclassified") if f'data-value="{value}"' in chips] == [
+        "bug", "design", "unclassified"]
+    assert '<span class="kind-count k-bug" data-kind="bug"><b>3</b> bug</span>' in page
+    parser = _Scripts()
+    parser.feed(page)
+    data = json.loads(parser.scripts[0][1])
+    first, second = data["cells"]["sockets.tcp_echo/gevent/linux"]
+    assert first["kind"] == "bug" and second["kind"] == "unclassified"
+    assert first["expectation"]["issue"] == ISSUE and first["expectation"]["fixed_in"] == "25.1"
+    # the id `conformance repro --list` gives it: after its entry's scenario pattern
+    assert first["repro"] == {"path": "scenarios/sockets/repro/peer_reset__gevent.py",
+                              "id": "sockets.*[gevent]", "command": "conformance repro 'sockets.*[gevent]'",
+                              "script": "python scenarios/sockets/repro/peer_reset__gevent.py gevent"}
+    unreported = data["cells"]["dns.slow_lookup/gevent/linux"][0]
+    assert unreported["expectation"]["issue"] == "not yet reported"
+    # no entry names it: the cell's own scenario[runtime]
+    assert unreported["repro"]["command"] == "conformance repro 'dns.slow_lookup[gevent]'"
+    assert unreported["repro"]["path"] == f"scenarios/dns/repro/{XSS}.py"  # text in JSON, escaped in the page
+    assert "kind" not in data["cells"]["sockets.tcp_echo/threads/linux"][0]
+    script = TEMPLATES.joinpath("report.js").read_text(encoding="utf-8")
+    assert ".innerHTML" not in script  # the details are built with textContent only
+
+
+def test_bug_or_design_in_markdown_support_json_and_csv() -> None:
+    merged = with_kinds()
+    table = build_table(merged)
+    text = render_table(merged, table)
+    row = next(line for line in text.splitlines() if line.startswith("| Tcp echo"))
+    assert "❗ error 3.12<br>❌ fail 3.11<br>🐛 bug ❔ unclassified" in row
+    assert ("| **Non-pass cells** (🐛 bug · 📘 design · ❔ unclassified) | 🐛 0 · 📘 0 · ❔ 0 | "
+            "🐛 3 · 📘 2 · ❔ 3 | 🐛 0 · 📘 0 · ❔ 2 | |") in text
+    assert "- 🐛 **bug**: a defect of the runtime" in text
+    data = support_json(merged, table)
+    assert {"runtime": "gevent", "os": "linux", "non_pass": 8, "bug": 3, "design": 2, "unclassified": 3} \
+        in data["deviations"]
+    tcp = next(c for c in data["cells"] if c["scenario"] == "sockets.tcp_echo" and c["runtime"] == "gevent")
+    assert tcp["expectation"]["kind"] == "bug"
+    assert tcp["expectation"]["repro"] == "sockets/repro/peer_reset__gevent.py"
+    again = merged_from_support(json.loads(json.dumps(data)))
+    assert again.cells == merged.cells
+    rows = list(csv.DictReader(io.StringIO(support_csv(merged))))
+    row311 = next(r for r in rows if r["scenario"] == "sockets.tcp_echo" and r["runtime"] == "gevent"
+                  and r["platform"] == LINUX_311)
+    assert (row311["kind"], row311["issue"], row311["fixed_in"], row311["repro"]) == (
+        "bug", ISSUE, "25.1", "sockets/repro/peer_reset__gevent.py")
+    assert {r["kind"] for r in rows if r["runtime"] == "threads"} == {""}

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from conformance._outcomes import Outcome
 from conformance._report.samples import cell, document, write
+from conformance._results import Expectation
 
 pytest.importorskip("jinja2", reason="the report builder needs the 'report' extra (jinja2, matplotlib)")
 pytest.importorskip("matplotlib", reason="the report builder needs the 'report' extra (jinja2, matplotlib)")
@@ -214,3 +216,46 @@ def test_report_lists_the_predictions_for_the_oses_no_input_ran(scenarios: Path,
     assert result.returncode == 2
     assert result.stderr.startswith(f"conformance: error: {tmp_path / 'nowhere.toml'}: cannot read")
     assert "Traceback" not in result.stderr and not (tmp_path / "other").exists()
+
+
+def test_a_documented_mistake_and_bug_or_design_reach_every_output(scenarios: Path, tmp_path: Path) -> None:
+    # dns.lookup shows a documented mistake (set in its module); gevent's sockets.echo failure is a bug
+    # whose entry covers every sockets scenario, so `conformance repro --list` names it sockets.*[gevent]
+    mistake = "a blocking lookup on the loop's thread: use the loop's own"
+    lookup = scenarios / "dns" / "lookup.py"
+    lookup.write_text(lookup.read_text(encoding="utf-8") + f"\nDOCUMENTED_MISTAKE = {mistake!r}\n",
+                      encoding="utf-8")
+    (scenarios / "expectations.toml").write_text('''
+[[expectation]]
+scenario = "sockets.*"
+runtime = "gevent"
+outcome = "fail"
+reason = "a reset reads as EOF"
+link = "https://example.org/gevent/v24.2.1/socket.py#L10-L12"
+kind = "bug"
+issue = "not yet reported"
+repro = "sockets/repro/echo__gevent.py"
+''', encoding="utf-8")
+    bug = cell("sockets.echo", "gevent", "fail", "wrong").with_expectation(Expectation(
+        Outcome.FAIL, "a reset reads as EOF", "https://example.org/gevent/v24.2.1/socket.py#L10-L12",
+        kind="bug", issue="not yet reported", repro="sockets/repro/echo__gevent.py"))
+    run = write(tmp_path / "linux.json", document(LINUX, [
+        cell("sockets.echo", "threads"), bug, cell("dns.lookup", "threads"),
+        cell("dns.lookup", "gevent", "blocking", "stalled 900 ms")], runtimes=["threads", "gevent"]))
+    out = tmp_path / "site"
+    result = conformance("report", str(run), "-o", str(out), "--scenarios", str(scenarios), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    support = json.loads((out / "support.json").read_text(encoding="utf-8"))
+    assert support["documented_mistakes"] == [{"id": "dns.lookup", "documented_mistake": mistake}]
+    assert {"runtime": "gevent", "os": "linux", "passed": 0, "counted": 1, "score": 0.0,
+            "left_out": {"documented-mistake": 1}} in support["scores"]
+    assert {"runtime": "gevent", "os": "linux", "non_pass": 1, "bug": 1, "design": 0, "unclassified": 0} \
+        in support["deviations"]
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert "conformance repro &#39;sockets.*[gevent]&#39;" not in page  # JSON, not markup
+    assert "conformance repro 'sockets.*[gevent]'" in page
+    assert "documented mistake, not scored:</b> a blocking lookup" in page
+    table = (out / "support-table.md").read_text(encoding="utf-8")
+    assert ("| **Non-pass cells** (🐛 bug · 📘 design · ❔ unclassified) | 🐛 0 · 📘 0 · ❔ 0 | "
+            "🐛 1 · 📘 0 · ❔ 0 | |") in table
+    assert "- `dns.lookup`: a blocking lookup on the loop's thread: use the loop's own" in table

@@ -42,7 +42,7 @@ def write_report(merged: Merged, folder: Path, *, change_set: Diff | None = None
     folder.mkdir(parents=True, exist_ok=True)
     outputs: dict[str, str] = {
         "index.html": render_html(merged, table, plots=plots, change_set=change_set, history=history,
-                                  bench=bench, predictions=predictions),
+                                  bench=bench, predictions=predictions, expectations=expectations),
         "support-table.md": render_table(merged, table, predictions=predictions),
         "support.json": dumps(support_json(merged, table, history, predictions)),
         "support.csv": support_csv(merged),

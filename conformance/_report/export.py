@@ -13,12 +13,13 @@ from .._results import Cell, DocumentError
 from .history import History
 from .merge import Merged, Platform, ScenarioInfo
 from .predictions import Predictions
-from .table import Table, platform_scores
+from .table import Table, deviation_kind, platform_scores
 
 SUPPORT_SCHEMA = "conformance-support/1"
 CSV_FIELDS = ("scenario", "area", "runtime", "platform", "os", "python_version", "arch", "outcome",
               "expected", "known_deviation", "reason", "duration_s", "max_stall_ms", "runtime_version",
-              "measurements", "harness_error", "predicted")
+              "measurements", "harness_error", "predicted", "kind", "issue", "fixed_in", "repro",
+              "documented_mistake")
 
 
 def cell_json(cell: Cell) -> dict[str, Any]:
@@ -67,6 +68,12 @@ def support_json(merged: Merged, table: Table, history: History | None = None,
                     "counted": s.counted, "score": round(s.passed / s.counted, 4) if s.counted else None,
                     "left_out": {o: n for o, n in s.excluded if n}} for s in table.scores],
         "platform_scores": platform_scores(merged),
+        # Per runtime x OS: how many non-pass cells (one per platform) are bugs, design, unclassified;
+        # documented mistakes aside, as in the scores.
+        "deviations": [{"runtime": d.column.runtime, "os": d.column.os, "non_pass": d.non_pass,
+                        **dict(d.counts)} for d in table.deviations],
+        "documented_mistakes": [{"id": s.id, "documented_mistake": s.documented_mistake}
+                                for s in table.mistakes],
         "agreement": {row.scenario.id: {"status": row.agreement.status,
                                         "differing": list(row.agreement.differing)} for row in table.rows},
         "cells": cells,
@@ -82,8 +89,10 @@ def support_csv(merged: Merged) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_FIELDS)
+    mistakes = {s.id for s in merged.scenarios if s.documented_mistake}
     for (scenario, runtime, platform_id), cell in sorted(merged.cells.items()):
         platform = merged.platform(platform_id)
+        expectation = cell.expectation
         writer.writerow([
             scenario, scenario.split(".", 1)[0], runtime, platform_id, platform.sys_platform,
             platform.python_version, platform.arch, cell.outcome.value, cell.expected.value,
@@ -94,6 +103,11 @@ def support_csv(merged: Merged) -> str:
             json.dumps(dict(cell.measurements), sort_keys=True) if cell.measurements else "",
             "yes" if cell.harness_error else "no",
             "yes" if cell.expectation is not None and cell.expectation.predicted else "no",
+            deviation_kind(cell) or "",
+            (expectation.issue or "") if expectation else "",
+            (expectation.fixed_in or "") if expectation else "",
+            (expectation.repro or "") if expectation else "",
+            "yes" if scenario in mistakes else "no",
         ])
     return out.getvalue()
 
@@ -121,7 +135,9 @@ def merged_from_support(data: Mapping[str, Any]) -> Merged:
             cell = Cell.from_json(fields)
             cells[(cell.scenario, cell.runtime, str(platform_id))] = cell
         scenarios = tuple(ScenarioInfo(id=s["id"], area=s["area"], title=s["title"],
-                                       description=s.get("description", "")) for s in data["scenarios"])
+                                       description=s.get("description", ""),
+                                       documented_mistake=s.get("documented_mistake") or "")
+                          for s in data["scenarios"])
         return Merged(scenarios=scenarios, runtimes=tuple(data["runtimes"]), platforms=platforms,
                       cells=cells, expected_platforms=tuple(data.get("expected_platforms") or ()))
     except (KeyError, TypeError) as exc:

@@ -35,15 +35,19 @@ _REQUIRED = ("sys_platform", "arch", "python_implementation", "python_version")
 
 @dataclass(frozen=True)
 class ScenarioInfo:
-    """What the table says about a scenario: its id, area, title and a description."""
+    """What the table says about a scenario: its id, area, title and a description; and, for a scenario
+    that shows a documented mistake (``DOCUMENTED_MISTAKE``), the mistake and its remedy: its cells are
+    shown but not scored."""
 
     id: str
     area: str
     title: str
     description: str = ""
+    documented_mistake: str = ""
 
-    def to_json(self) -> dict[str, str]:
-        return {"id": self.id, "area": self.area, "title": self.title, "description": self.description}
+    def to_json(self) -> dict[str, str | None]:
+        return {"id": self.id, "area": self.area, "title": self.title, "description": self.description,
+                "documented_mistake": self.documented_mistake or None}
 
 
 @dataclass(frozen=True)
@@ -403,7 +407,8 @@ def catalog_from_suite(scenarios_dir: Path | None = None) -> dict[str, ScenarioI
     describes them (the bench area has a section of its own: :func:`bench_titles_from_suite`)."""
     from .._scenarios import CONFORMANCE_AREAS, discover
 
-    return {s.id: ScenarioInfo(id=s.id, area=s.area, title=s.title, description=s.description)
+    return {s.id: ScenarioInfo(id=s.id, area=s.area, title=s.title, description=s.description,
+                               documented_mistake=s.documented_mistake)
             for s in discover(scenarios_dir, CONFORMANCE_AREAS)}
 
 

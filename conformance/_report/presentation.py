@@ -50,6 +50,25 @@ SEVERITY: tuple[str, ...] = (
     Outcome.NOT_APPLICABLE.value, Outcome.UNAVAILABLE.value, NOT_RUN_KEY,
 )
 
+# What a non-pass cell's known deviation is (the expectation's ``kind``), and "unclassified" for a
+# non-pass cell whose expectation does not say (or that no expectation covers): each with a word and,
+# for Markdown, an emoji.
+KIND_BUG, KIND_DESIGN, KIND_UNCLASSIFIED = "bug", "design", "unclassified"
+DEVIATION_KINDS: tuple[str, ...] = (KIND_BUG, KIND_DESIGN, KIND_UNCLASSIFIED)
+KIND_EMOJI = {KIND_BUG: "🐛", KIND_DESIGN: "📘", KIND_UNCLASSIFIED: "❔"}
+KIND_MEANINGS = {
+    KIND_BUG: "a defect of the runtime: its expectation links the upstream issue, or says \"not yet "
+              "reported\" and points at the source lines; a standalone reproducer shows it",
+    KIND_DESIGN: "the runtime's documented behaviour: its expectation links the documentation",
+    KIND_UNCLASSIFIED: "a non-pass cell whose expectation does not say bug or design, or that no "
+                       "expectation covers (unexpected, or predicted)",
+}
+DOCUMENTED_MISTAKE_WORD = "documented mistake"
+DOCUMENTED_MISTAKE_MEANING = (
+    "the scenario shows a mistake the runtimes document (a blocking call on the scheduler's thread), "
+    "and its documented remedy: its cells show which runtimes block, but it is kept out of the score "
+    "and of the bug / design counts")
+
 # The operating systems a complete report covers, in the order of the table's columns.
 OSES: tuple[str, ...] = ("linux", "darwin", "win32")
 OS_NAMES = {"linux": "Linux", "darwin": "macOS", "win32": "Windows"}

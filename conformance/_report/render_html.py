@@ -8,10 +8,12 @@ it can close its ``<script>`` element. CSS, script and plots are inline: the pag
 
 from __future__ import annotations
 
+import fnmatch
 import json
+import shlex
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
@@ -25,8 +27,26 @@ from .history import History
 from .merge import Merged, time_key
 from .plots import Plot
 from .predictions import Predictions
-from .presentation import LOOKS, NOT_RUN_KEY, SEVERITY, area_name, label, look, os_name, word
-from .table import Table
+from .presentation import (
+    DEVIATION_KINDS,
+    DOCUMENTED_MISTAKE_MEANING,
+    KIND_MEANINGS,
+    LOOKS,
+    NOT_RUN_KEY,
+    SEVERITY,
+    area_name,
+    label,
+    look,
+    os_name,
+    word,
+)
+from .table import Table, deviation_kind
+
+if TYPE_CHECKING:
+    from .._expectations import Expectations
+
+# (reproducer path, runtime) -> the id ``conformance repro`` knows it by: ``sockets.peer_reset[eventlet]``
+ReproIds = Mapping[tuple[str, str], str]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 # The details a cell shows under their own headings; any other detail is shown under its name.
@@ -70,8 +90,33 @@ def _environment() -> Environment:
     return env
 
 
+def repro_ids(expectations: Expectations | None) -> dict[tuple[str, str], str]:
+    """How ``conformance repro`` names each reproducer of the expectations, per runtime: after the
+    entry's scenario, which may be a pattern (``sockets.*[eventlet]``)."""
+    from .._runtimes import RUNTIMES
+
+    ids: dict[tuple[str, str], str] = {}
+    for entry in expectations.entries if expectations is not None else ():
+        repro = entry.expectation.repro
+        if repro:
+            for runtime in fnmatch.filter(RUNTIMES, entry.runtime):
+                ids.setdefault((repro, runtime), f"{entry.scenario}[{runtime}]")
+    return ids
+
+
+def _repro(cell: Cell, ids: ReproIds) -> dict[str, str] | None:
+    """The reproducer of a cell's expectation: its path, and the two commands that run it."""
+    expectation = cell.expectation
+    if expectation is None or not expectation.repro:
+        return None
+    repro_id = ids.get((expectation.repro, cell.runtime), f"{cell.scenario}[{cell.runtime}]")
+    return {"path": f"scenarios/{expectation.repro}", "id": repro_id,
+            "command": f"conformance repro {shlex.quote(repro_id)}",
+            "script": f"python {shlex.quote('scenarios/' + expectation.repro)} {shlex.quote(cell.runtime)}"}
+
+
 def _entry(cell: Cell | None, platform_id: str, merged: Merged, history: History | None,
-           scenario: str, runtime: str) -> dict[str, Any]:
+           scenario: str, runtime: str, ids: ReproIds) -> dict[str, Any]:
     if cell is None:
         return {"platform": platform_id, "outcome": NOT_RUN_KEY}
     platform = merged.platform(platform_id)
@@ -85,6 +130,12 @@ def _entry(cell: Cell | None, platform_id: str, merged: Merged, history: History
         data["measurements"] = {k: round(v, 4) for k, v in cell.measurements.items()}
     if cell.expectation is not None:
         data["expectation"] = cell.expectation.to_json()
+        repro = _repro(cell, ids)
+        if repro:
+            data["repro"] = repro
+    kind = deviation_kind(cell)
+    if kind:
+        data["kind"] = kind
     if cell.harness_error:
         data["harness_error"] = True
     version = cell.details.get("runtime_version") or platform.runtime_version(runtime)
@@ -107,13 +158,14 @@ def _entry(cell: Cell | None, platform_id: str, merged: Merged, history: History
     return data
 
 
-def details_data(merged: Merged, table: Table, history: History | None) -> dict[str, Any]:
+def details_data(merged: Merged, table: Table, history: History | None,
+                 ids: ReproIds | None = None) -> dict[str, Any]:
     """Everything the details panel shows, keyed by the cells' fragment ids."""
     cells: dict[str, list[dict[str, Any]]] = {}
     for row in table.rows:
         for summary in row.summaries:
             cells[summary.id] = [_entry(e.cell, e.platform.id, merged, history, row.scenario.id,
-                                        summary.column.runtime) for e in summary.entries]
+                                        summary.column.runtime, ids or {}) for e in summary.entries]
     platforms = {}
     for p in merged.platforms:
         info = p.run_info
@@ -123,7 +175,8 @@ def details_data(merged: Merged, table: Table, history: History | None) -> dict[
                            "suite_commit": info.get("suite_commit")}
     return {
         "cells": cells,
-        "scenarios": {s.id: {"title": s.title, "description": plain(s.description), "area": s.area}
+        "scenarios": {s.id: {"title": s.title, "description": plain(s.description), "area": s.area,
+                             **({"documented_mistake": s.documented_mistake} if s.documented_mistake else {})}
                       for s in merged.scenarios},
         "platforms": platforms,
         "looks": {o: {"symbol": LOOKS[o].symbol, "css": LOOKS[o].css, "word": word(o)} for o in LOOKS},
@@ -139,7 +192,10 @@ def web_link(url: str) -> bool:
 def render_html(merged: Merged, table: Table, *, plots: Sequence[Plot] = (),
                 change_set: Diff | None = None, history: History | None = None,
                 bench: Sequence[BenchSection] = (), predictions: Predictions | None = None,
-                title: str = "Python concurrency runtimes: what works where") -> str:
+                title: str = "Python concurrency runtimes: what works where",
+                expectations: Expectations | None = None) -> str:
+    """The page. ``expectations``: where the reproducers' ids come from (``conformance repro --list``
+    names them after their entry); without them a cell's own ``scenario[runtime]`` is used."""
     env = _environment()
     template = env.get_template("index.html.j2")
     loader = env.loader
@@ -155,12 +211,16 @@ def render_html(merged: Merged, table: Table, *, plots: Sequence[Plot] = (),
     return template.render(
         title=title, merged=merged, table=table, plots=plots, diff=change_set, history=history,
         bench=bench, limit_label=LIMIT_LABEL,
-        css=Markup(css), script=Markup(script), data=script_json(details_data(merged, table, history)),
+        css=Markup(css), script=Markup(script),
+        data=script_json(details_data(merged, table, history, repro_ids(expectations))),
         areas=areas, severity=[o for o in SEVERITY if o in outcomes_present],
         all_outcomes=[o for o in SEVERITY if o != NOT_RUN_KEY] + [NOT_RUN_KEY], latest=latest,
         commits=commits, version=__version__, outcome_enum=Outcome, runtime_columns=_runtime_groups(table),
         meanings={o: LOOKS[o].meaning for o in LOOKS},
         platforms_by_os=_platforms_by_os(merged), predictions=predictions or Predictions(),
+        kinds_present=[k for k in DEVIATION_KINDS
+                       if any(k in s.kinds for row in table.rows for s in row.summaries)],
+        all_kinds=DEVIATION_KINDS, kind_meanings=KIND_MEANINGS, mistake_meaning=DOCUMENTED_MISTAKE_MEANING,
     )
 
 

@@ -11,8 +11,20 @@ import re
 from .diff import KINDS, Diff
 from .merge import Merged
 from .predictions import Predictions
-from .presentation import LOOKS, NOT_RUN_KEY, SEVERITY, area_name, look, os_name, word
-from .table import Agreement, Summary, Table, join_labels
+from .presentation import (
+    DEVIATION_KINDS,
+    DOCUMENTED_MISTAKE_MEANING,
+    KIND_EMOJI,
+    KIND_MEANINGS,
+    LOOKS,
+    NOT_RUN_KEY,
+    SEVERITY,
+    area_name,
+    look,
+    os_name,
+    word,
+)
+from .table import Agreement, Deviations, Summary, Table, join_labels
 
 LIMIT_BYTES = 1024 * 1024
 _SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
@@ -20,6 +32,7 @@ _SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
 _PLAIN_URL = re.compile(r"https?://[A-Za-z0-9._~:/?#@!$&'*+,;=%-]+")
 REFUTED_MARK = "⚠️ refuted prediction"
 CONFIRMED_MARK = "(predicted)"
+MISTAKE_MARK = "📝 *documented mistake, not scored*"
 
 
 def escape(text: str) -> str:
@@ -45,7 +58,17 @@ def _cell(summary: Summary, compact: bool) -> str:
         text += f"<br>{REFUTED_MARK}"
     if summary.confirmed:
         text += f"<br>{CONFIRMED_MARK}"
+    if summary.kinds_present:
+        text += "<br>" + " ".join(kind_md(k) for k in summary.kinds_present)
     return text
+
+
+def kind_md(kind: str) -> str:
+    return f"{KIND_EMOJI.get(kind, '')} {escape(kind)}".strip()
+
+
+def deviations_md(deviations: Deviations) -> str:
+    return " · ".join(f"{KIND_EMOJI.get(k, '')} {n}" for k, n in deviations.counts)
 
 
 def _agreement(agreement: Agreement) -> str:
@@ -147,13 +170,25 @@ def _render_table(merged: Merged, table: Table, *, title: str, compact: bool,
     for area, rows in table.areas:
         out.append(f"| **{escape(area_name(area))}** |" + " |" * (len(table.columns) + 1))
         for row in rows:
-            cells = [f"{escape(row.scenario.title)}<br>{code(row.scenario.id)}"]
+            title = f"{escape(row.scenario.title)}<br>{code(row.scenario.id)}"
+            if row.scenario.documented_mistake:
+                title += f"<br>{MISTAKE_MARK}"
+            cells = [title]
             cells += [_cell(s, compact) for s in row.summaries]
             cells.append(_agreement(row.agreement))
             out.append("| " + " | ".join(cells) + " |")
     scores = [f"{s.percent_text}<br>{s.formula}" for s in table.scores]
     out.append("| **Score** (pass / counted) | " + " | ".join(scores) + " | |")
+    kinds = " · ".join(f"{KIND_EMOJI[k]} {k}" for k in DEVIATION_KINDS)
+    out.append(f"| **Non-pass cells** ({kinds}) | " + " | ".join(deviations_md(d) for d in table.deviations)
+               + " | |")
     out.append("")
+    if table.mistakes:
+        out += ["### Documented mistakes (not scored)", "",
+                "These scenarios show a mistake the runtimes document, and its remedy: their cells show "
+                "which runtimes block, but they count in no score and in no bug / design count.", ""]
+        out += [f"- {code(m.id)}: {escape(m.documented_mistake)}" for m in table.mistakes]
+        out.append("")
     if table.hidden:
         out.append("Not shown (nothing to show): " + "; ".join(
             f"{h.runtime} on {os_name(h.os)} ({escape(h.reason)})" for h in table.hidden) + ".")
@@ -184,7 +219,12 @@ def legend_lines() -> list[str]:
         "**Same as threads?** says whether every runtime has the outcome of `threads` (the blocking "
         "standard library, the reference) on every platform, `unavailable` cells aside.",
         "",
+        "**Non-pass cells**: of each column's `blocking`, `fail`, `unsupported`, `error`, `timeout` and "
+        "`crash` cells (one per Python), how many are each kind (its expectation's `kind`):",
+        "",
     ]
+    lines += [f"- {KIND_EMOJI[k]} **{k}**: {escape(KIND_MEANINGS[k])}" for k in DEVIATION_KINDS]
+    lines += ["", f"{MISTAKE_MARK}: {escape(DOCUMENTED_MISTAKE_MEANING)}.", ""]
     return lines
 
 

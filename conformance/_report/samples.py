@@ -74,10 +74,13 @@ def write(path: Path, run: RunDocument | Mapping[str, Any]) -> Path:
     return path
 
 
-def catalog(scenarios: Sequence[str]) -> dict[str, ScenarioInfo]:
+def catalog(scenarios: Sequence[str], mistakes: Mapping[str, str] | None = None) -> dict[str, ScenarioInfo]:
+    """The scenarios as the suite would describe them; ``mistakes``: the documented mistake of those
+    that show one (``DOCUMENTED_MISTAKE``)."""
     return {s: ScenarioInfo(id=s, area=s.split(".", 1)[0],
                             title=s.split(".", 1)[1].replace("_", " ").capitalize(),
-                            description=f"Reference semantics: what blocking code does in {s}.")
+                            description=f"Reference semantics: what blocking code does in {s}.",
+                            documented_mistake=(mistakes or {}).get(s, ""))
             for s in scenarios}
 
 

@@ -5,7 +5,11 @@ of its OS: one outcome where they agree, each outcome with the platforms that ha
 
 Scores are honest: per runtime x OS, the share of scenarios that pass on every platform of the OS that
 ran them; ``not-applicable`` and ``unavailable`` cells (and cells no run has) are left out of the
-denominator, and the formula is given with the number.
+denominator, and the formula is given with the number. A scenario that shows a documented mistake
+(``DOCUMENTED_MISTAKE``: a blocking call on the scheduler's thread) is shown but never scored.
+
+Each non-pass cell is a bug, a design or unclassified, from its expectation's ``kind``; a column says
+how many of its non-pass cells are which (documented mistakes aside, as in the score).
 """
 
 from __future__ import annotations
@@ -16,8 +20,9 @@ from dataclasses import dataclass
 from .._outcomes import Outcome
 from .._results import Cell
 from .._verdict import Kind, judge
+from .diff import FINDINGS
 from .merge import Merged, Platform, ScenarioInfo
-from .presentation import NOT_RUN_KEY, SEVERITY, os_name
+from .presentation import DEVIATION_KINDS, KIND_UNCLASSIFIED, NOT_RUN_KEY, SEVERITY, os_name
 
 REFERENCE = "threads"
 # Outcomes a score leaves out of its denominator: they say nothing about the runtime.
@@ -25,6 +30,21 @@ EXCLUDED = (Outcome.NOT_APPLICABLE.value, Outcome.UNAVAILABLE.value, NOT_RUN_KEY
 # Outcomes that do not make a row "differ": a runtime that cannot be installed on a platform is a fact
 # of the platform, not a difference of behaviour.
 IGNORED_FOR_AGREEMENT = (Outcome.UNAVAILABLE.value, NOT_RUN_KEY)
+# Why a scenario is left out of a score when it is not for its outcome: it shows a documented mistake.
+MISTAKE_KEY = "documented-mistake"
+
+
+def deviation_kind(cell: Cell) -> str | None:
+    """What a cell's deviation is: ``bug`` or ``design`` from the expectation that covers its outcome,
+    ``unclassified`` for any other non-pass cell (no kind given, unexpected, predicted); None for a cell
+    that is not a finding (pass, and the outcomes that say the cell could not run)."""
+    if cell.outcome.value not in FINDINGS:
+        return None
+    expectation = cell.expectation
+    if expectation is not None and expectation.kind and not expectation.predicted \
+            and expectation.outcome is cell.outcome:
+        return expectation.kind
+    return KIND_UNCLASSIFIED
 
 
 @dataclass(frozen=True)
@@ -72,13 +92,22 @@ class Summary:
     entries: tuple[Entry, ...]
     # (outcome, labels of the platforms with it), the most severe first
     groups: tuple[tuple[str, tuple[str, ...]], ...]
-    score: str  # "pass", "other" (counted, not a pass) or "excluded"
+    score: str  # "pass", "other" (counted, not a pass) or "excluded" (a documented mistake included)
     known: bool  # a known deviation (from the expectations data) on some platform
     unexpected: bool  # on some platform the outcome is not the one the expectations predict
     # On some platform the expectation was a prediction (``predicted = true``) that the outcome shown
     # confirmed, or refuted: the cell shows the observed outcome and says so, apart.
     confirmed: bool = False
     refuted: bool = False
+    # The kind of each non-pass cell of its platforms (``deviation_kind``), in platform order, and each
+    # kind once, in the order of DEVIATION_KINDS.
+    kinds: tuple[str, ...] = ()
+    kinds_present: tuple[str, ...] = ()
+
+    @property
+    def mistake(self) -> bool:
+        """Its scenario shows a documented mistake: shown, not scored."""
+        return bool(self.scenario.documented_mistake)
 
     @property
     def id(self) -> str:
@@ -166,12 +195,41 @@ class Score:
 
     @property
     def explanation(self) -> str:
-        left_out = ", ".join(f"{n} {o.replace('-', ' ')}" for o, n in self.excluded if n)
+        left_out = ", ".join(_left_out(o, n) for o, n in self.excluded if n)
         text = (f"{self.passed} of {self.counted} scenarios pass under {self.column.runtime} on "
                 f"{self.column.os_name}")
         if len(self.column.platforms) > 1:
             text += " (on every platform that ran them)"
         return text + (f"; left out: {left_out}" if left_out else "")
+
+
+def _left_out(outcome: str, count: int) -> str:
+    if outcome == MISTAKE_KEY:
+        return f"{count} documented mistake{'s' * (count != 1)}"
+    return f"{count} {outcome.replace('-', ' ')}"
+
+
+@dataclass(frozen=True)
+class Deviations:
+    """How many of a column's non-pass cells (one per platform) are bugs, design and unclassified."""
+
+    column: Column
+    counts: tuple[tuple[str, int], ...]  # (kind, count) in the order of DEVIATION_KINDS
+
+    @property
+    def non_pass(self) -> int:
+        return sum(n for _, n in self.counts)
+
+    def count(self, kind: str) -> int:
+        return dict(self.counts).get(kind, 0)
+
+    @property
+    def explanation(self) -> str:
+        if not self.non_pass:
+            return f"no non-pass cell under {self.column.runtime} on {self.column.os_name}"
+        parts = ", ".join(f"{n} {k}" for k, n in self.counts if n)
+        return (f"{self.non_pass} non-pass cell{'s' * (self.non_pass != 1)} under {self.column.runtime} "
+                f"on {self.column.os_name} (one per Python): {parts}")
 
 
 @dataclass(frozen=True)
@@ -180,6 +238,12 @@ class Table:
     hidden: tuple[HiddenColumn, ...]
     areas: tuple[tuple[str, tuple[Row, ...]], ...]
     scores: tuple[Score, ...]
+    deviations: tuple[Deviations, ...] = ()
+
+    @property
+    def mistakes(self) -> tuple[ScenarioInfo, ...]:
+        """The scenarios that show a documented mistake, in the table's order."""
+        return tuple(row.scenario for row in self.rows if row.scenario.documented_mistake)
 
     @property
     def rows(self) -> tuple[Row, ...]:
@@ -202,8 +266,11 @@ def build_table(merged: Merged) -> Table:
     for row in rows:
         areas.setdefault(row.scenario.area, []).append(row)
     scores = tuple(_score(column, [row.summaries[i] for row in rows]) for i, column in enumerate(columns))
+    deviations = tuple(_deviations(column, [row.summaries[i] for row in rows])
+                       for i, column in enumerate(columns))
     return Table(columns=columns, hidden=hidden,
-                 areas=tuple((area, tuple(rs)) for area, rs in areas.items()), scores=scores)
+                 areas=tuple((area, tuple(rs)) for area, rs in areas.items()), scores=scores,
+                 deviations=deviations)
 
 
 def _columns(merged: Merged) -> tuple[tuple[Column, ...], tuple[HiddenColumn, ...]]:
@@ -234,11 +301,14 @@ def _summary(merged: Merged, scenario: ScenarioInfo, column: Column) -> Summary:
     groups = tuple(sorted(((o, tuple(labels)) for o, labels in by_outcome.items()),
                           key=lambda g: SEVERITY.index(g[0])))
     counted = [e.outcome for e in entries if e.outcome not in EXCLUDED]
-    score = "excluded" if not counted else "pass" if all(o == "pass" for o in counted) else "other"
+    score = "excluded" if not counted or scenario.documented_mistake else \
+        "pass" if all(o == "pass" for o in counted) else "other"
     verdicts = [judge(e.cell).kind for e in entries if e.cell is not None]
+    kinds = tuple(k for k in (deviation_kind(e.cell) for e in entries if e.cell is not None) if k)
     return Summary(scenario=scenario, column=column, entries=entries, groups=groups, score=score,
                    known=Kind.KNOWN in verdicts, unexpected=Kind.UNEXPECTED in verdicts,
-                   confirmed=Kind.CONFIRMED in verdicts, refuted=Kind.REFUTED in verdicts)
+                   confirmed=Kind.CONFIRMED in verdicts, refuted=Kind.REFUTED in verdicts, kinds=kinds,
+                   kinds_present=tuple(k for k in DEVIATION_KINDS if k in kinds) if kinds else ())
 
 
 def _row(merged: Merged, scenario: ScenarioInfo, columns: Sequence[Column]) -> Row:
@@ -282,12 +352,22 @@ def _runtime_order(merged: Merged, runtime: str) -> int:
 def _score(column: Column, summaries: Sequence[Summary]) -> Score:
     passed = sum(1 for s in summaries if s.score == "pass")
     counted = sum(1 for s in summaries if s.score != "excluded")
-    excluded: dict[str, int] = {o: 0 for o in EXCLUDED}
+    excluded: dict[str, int] = {o: 0 for o in (*EXCLUDED, MISTAKE_KEY)}
     for summary in summaries:
-        if summary.score == "excluded":
-            # Say why with the first reason it has (every counted-out cell has one of these outcomes).
+        if summary.score != "excluded":
+            continue
+        # Say why with the first reason it has: its outcomes say nothing about the runtime, or (only
+        # where they would have been counted) the scenario shows a documented mistake.
+        if summary.mistake and any(o not in EXCLUDED for o in summary.outcomes):
+            excluded[MISTAKE_KEY] += 1
+        else:
             excluded[next(o for o in summary.outcomes if o in EXCLUDED)] += 1
     return Score(column=column, passed=passed, counted=counted, excluded=tuple(excluded.items()))
+
+
+def _deviations(column: Column, summaries: Sequence[Summary]) -> Deviations:
+    kinds = [k for s in summaries if not s.mistake for k in s.kinds]
+    return Deviations(column=column, counts=tuple((k, kinds.count(k)) for k in DEVIATION_KINDS))
 
 
 def platform_scores(merged: Merged) -> list[dict[str, object]]:
@@ -299,10 +379,18 @@ def platform_scores(merged: Merged) -> list[dict[str, object]]:
             words = [c.outcome.value if c else NOT_RUN_KEY for c in outcomes]
             if all(w in (Outcome.UNAVAILABLE.value, NOT_RUN_KEY) for w in words):
                 continue
-            counted = [w for w in words if w not in EXCLUDED]
+            # A documented mistake's cell is shown, never scored: left out unless its outcome is
+            # left out anyway.
+            mistakes = sum(1 for s, w in zip(merged.scenarios, words, strict=True)
+                           if s.documented_mistake and w not in EXCLUDED)
+            counted = [w for s, w in zip(merged.scenarios, words, strict=True)
+                       if w not in EXCLUDED and not s.documented_mistake]
             passed = sum(1 for w in counted if w == "pass")
+            left_out = {o: words.count(o) for o in EXCLUDED if words.count(o)}
+            if mistakes:
+                left_out[MISTAKE_KEY] = mistakes
             scores.append({"runtime": runtime, "platform": platform.id, "passed": passed,
                            "counted": len(counted),
                            "score": round(passed / len(counted), 4) if counted else None,
-                           "left_out": {o: words.count(o) for o in EXCLUDED if words.count(o)}})
+                           "left_out": left_out})
     return scores

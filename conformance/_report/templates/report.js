@@ -1,10 +1,13 @@
 /* The support table's filters and cell details. No network, no innerHTML with data: every text from the
    results is set with textContent. The state lives in the URL fragment, so any view can be shared:
-   #area=sockets,dns&runtime=gevent&os=linux&outcome=fail&q=tls&diff=1&cell=sockets.tcp_echo/gevent/linux */
+   #area=sockets,dns&runtime=gevent&os=linux&outcome=fail&kind=bug&q=tls&diff=1&cell=sockets.tcp_echo/gevent/linux
+   The outcome and kind filters are cell filters: a row shows when one of its shown cells has a chosen
+   outcome and (both chosen) a chosen kind. */
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("report-data").textContent);
-  var FILTERS = ["area", "runtime", "os", "outcome"];
+  var FILTERS = ["area", "runtime", "os", "outcome", "kind"];
+  var KINDS = ["bug", "design", "unclassified"];
   var table = document.getElementById("support");
   var rows = Array.prototype.slice.call(table.querySelectorAll("tr.row"));
   var groups = Array.prototype.slice.call(table.querySelectorAll("tbody[data-area]"));
@@ -20,7 +23,7 @@
   var state = emptyState();
 
   function emptyState() {
-    return { area: [], runtime: [], os: [], outcome: [], q: "", diff: false, cell: null };
+    return { area: [], runtime: [], os: [], outcome: [], kind: [], q: "", diff: false, cell: null };
   }
 
   function readHash() {
@@ -62,6 +65,8 @@
 
   function has(list, value) { return list.indexOf(value) >= 0; }
 
+  function words(text) { return text ? text.split(" ").filter(Boolean) : []; }
+
   function columnVisible(c) {
     return (!state.runtime.length || has(state.runtime, c.runtime)) && (!state.os.length || has(state.os, c.os));
   }
@@ -78,27 +83,38 @@
     });
     var query = state.q.trim().toLowerCase();
     var shown = 0;
-    var counts = columns.map(function () { return { pass: 0, counted: 0 }; });
+    var counts = columns.map(function () {
+      var c = { pass: 0, counted: 0, kinds: {} };
+      KINDS.forEach(function (k) { c.kinds[k] = 0; });
+      return c;
+    });
     rows.forEach(function (tr) {
       var show = (!state.area.length || has(state.area, tr.getAttribute("data-area"))) &&
         (!query || tr.getAttribute("data-text").indexOf(query) >= 0) &&
         (!state.diff || tr.getAttribute("data-uniform") === "0");
       var cells = tr.querySelectorAll("td.cell");
-      if (show && state.outcome.length) {
+      if (show && (state.outcome.length || state.kind.length)) {
         show = false;
         for (var i = 0; i < cells.length && !show; i++) {
           if (!visible[i]) continue;
           var outs = cells[i].getAttribute("data-out").split(" ");
-          show = outs.some(function (o) { return has(state.outcome, o); });
+          var kinds = words(cells[i].getAttribute("data-kind"));
+          show = (!state.outcome.length || outs.some(function (o) { return has(state.outcome, o); })) &&
+            (!state.kind.length || kinds.some(function (k) { return has(state.kind, k); }));
         }
       }
       tr.hidden = !show;
       if (show) {
         shown++;
+        var mistake = tr.classList.contains("mistake");
         for (var j = 0; j < cells.length; j++) {
           var score = cells[j].getAttribute("data-score");
           if (score !== "excluded") counts[j].counted++;
           if (score === "pass") counts[j].pass++;
+          // A documented mistake's cells are shown, and counted in neither the score nor the kinds.
+          if (!mistake) words(cells[j].getAttribute("data-kind")).forEach(function (k) {
+            if (own(counts[j].kinds, k) !== undefined) counts[j].kinds[k]++;
+          });
         }
       }
     });
@@ -109,6 +125,9 @@
       var c = counts[i];
       td.querySelector(".pct").textContent = c.counted ? Math.round(100 * c.pass / c.counted) + "%" : "–";
       td.querySelector(".formula").textContent = "= " + c.pass + " / " + c.counted;
+      Array.prototype.forEach.call(td.querySelectorAll(".kind-count"), function (span) {
+        span.querySelector("b").textContent = String(c.kinds[span.getAttribute("data-kind")] || 0);
+      });
     });
     document.getElementById("shown").textContent = "Showing " + shown + " of " + rows.length + " scenarios";
     document.getElementById("nothing").hidden = shown > 0;
@@ -159,6 +178,33 @@
     return value.toFixed(digits) + (unit ? " " + unit : "");
   }
 
+  // Bug or design: the kind of a non-pass cell, the upstream issue (or "not yet reported"), the
+  // release that fixed it, and the reproducer with the commands that run it.
+  function deviationFields(dl, entry) {
+    var expectation = entry.expectation || {};
+    if (entry.kind) {
+      var kind = el("span", "");
+      kind.appendChild(el("span", "kind k-" + (KINDS.indexOf(entry.kind) >= 0 ? entry.kind : "unclassified"), entry.kind));
+      if (entry.kind === "unclassified") {
+        kind.appendChild(document.createTextNode(expectation.outcome === entry.outcome && !expectation.predicted ?
+          " its expectation does not say bug or design" : " no observed expectation covers this outcome"));
+      }
+      field(dl, "kind", kind);
+    }
+    if (expectation.issue) {
+      field(dl, "issue", /^https?:\/\//i.test(expectation.issue) ? safeLink(expectation.issue) :
+        el("span", expectation.issue === "not yet reported" ? "unreported" : "", expectation.issue));
+    }
+    field(dl, "fixed in", expectation.fixed_in);
+    if (entry.repro) {
+      var repro = el("div", "repro");
+      repro.appendChild(el("span", "", entry.repro.path));
+      repro.appendChild(el("code", "", entry.repro.command));
+      repro.appendChild(el("code", "", entry.repro.script));
+      field(dl, "reproducer", repro);
+    }
+  }
+
   function entryNode(entry) {
     var platform = own(data.platforms, entry.platform) || { label: entry.platform, python: "", arch: "" };
     var box = el("section", "entry");
@@ -193,6 +239,7 @@
     } else if (entry.expected && entry.expected !== entry.outcome) {
       field(dl, "expectation", el("span", "unexpected", "unexpected: expected " + entry.expected));
     }
+    deviationFields(dl, entry);
     if (entry.harness_error) field(dl, "harness", "a harness error: not a finding about the runtime");
     field(dl, "runtime version", entry.version);
     if (entry.duration_s !== undefined) field(dl, "wall time", number(entry.duration_s, "s"));
@@ -272,6 +319,12 @@
     sub.appendChild(el("b", "", osName));
     body.appendChild(sub);
     if (scenario.description) body.appendChild(el("p", "d-desc", scenario.description));
+    if (scenario.documented_mistake) {
+      var mistake = el("p", "d-mistake");
+      mistake.appendChild(el("b", "", "Documented mistake, not scored: "));
+      mistake.appendChild(document.createTextNode(scenario.documented_mistake));
+      body.appendChild(mistake);
+    }
     var links = el("p", "d-links");
     var permalink = el("a", "permalink", "Link to this cell");
     permalink.href = "#cell=" + encode(id);
