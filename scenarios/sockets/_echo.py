@@ -14,7 +14,8 @@ SIZE = 1024 * 1024
 
 
 def echo_sync(sock: socket.socket, data: bytes) -> bytes:
-    """Send ``data`` while another thread reads to EOF; return what was read."""
+    """Send ``data`` while another thread reads to EOF; return what was read. Every call is bounded by
+    the socket's timeout, and the join by twice that."""
     received = bytearray()
 
     def reader() -> None:
@@ -28,7 +29,11 @@ def echo_sync(sock: socket.socket, data: bytes) -> bytes:
     thread.start()
     sock.sendall(data)
     sock.shutdown(socket.SHUT_WR)
-    thread.join()
+    # The reader ends at EOF or at its recv's timeout (a TimeoutError in the thread, and then the
+    # bytes are short): never later than this unless the runtime ignores the timeout.
+    thread.join(2 * (sock.gettimeout() or 10.0))
+    if thread.is_alive():
+        raise AssertionError("the reading thread did not end within twice the socket's timeout")
     return bytes(received)
 
 

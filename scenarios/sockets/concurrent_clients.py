@@ -20,11 +20,14 @@ from conformance import Context, sibling_module
 PEERS = ("tcp_echo",)
 _tw = sibling_module(__file__, "_twisted_io")
 TIMEOUT_S = 30.0
-# 500 clients made ready at once (all starting, then all released together) legitimately keep every
-# scheduler busy for one round of all of them before the heartbeat's turn comes: 30-150 ms on a
-# loaded 2-core machine for threads, greenlets, asyncio loops and trio alike. That is load, not a
-# blocking call, and this scenario is about correctness and throughput; the stall is still recorded.
-STALL_LIMIT_MS = 1000.0
+# No stall verdict here: 500 clients made ready at once (all starting, then all released together)
+# keep every scheduler busy for rounds of all of them before the heartbeat's turn comes, 30-460 ms on
+# a quiet 2-core machine and up to 1.2 s on a loaded one, for threads, greenlets, asyncio loops and trio
+# alike: the same size as the whole run (0.4-1.3 s), so no limit could tell a runtime that blocks from
+# one that is busy. This scenario judges correctness (every echo intact) and records throughput and the
+# stall; sockets.slow_peer judges whether waiting on a socket stalls other tasks. The limit is the
+# cell's deadline, which no stall inside a finished cell can exceed.
+STALL_LIMIT_MS = TIMEOUT_S * 1000.0
 CLIENTS = 500
 SIZE = 4096
 # Every wait of a client (connect, the gathering of all clients, each read) is bounded by this.

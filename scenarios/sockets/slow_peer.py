@@ -57,7 +57,7 @@ async def run_asyncio(ctx: Context) -> None:
     try:
         started = time.perf_counter()
         writer.write(LINE)
-        await writer.drain()
+        await asyncio.wait_for(writer.drain(), IO_TIMEOUT_S)
         answer = await asyncio.wait_for(reader.readline(), IO_TIMEOUT_S)
         elapsed = time.perf_counter() - started
     finally:
@@ -73,9 +73,9 @@ async def run_trio(ctx: Context) -> None:
         stream = await trio.open_tcp_stream(*ctx.peers["slow_echo"].tuple)
     async with stream:
         started = time.perf_counter()
-        await stream.send_all(LINE)
         answer = bytearray()
         with trio.fail_after(IO_TIMEOUT_S):
+            await stream.send_all(LINE)
             while not answer.endswith(b"\n"):
                 chunk = await stream.receive_some(1024)
                 if not chunk:

@@ -16,12 +16,12 @@ PEERS = ("tcp_echo",)
 _echo = sibling_module(__file__, "_echo")
 _tw = sibling_module(__file__, "_twisted_io")
 SIZE = _echo.SIZE
-WAIT_S = 10.0  # bounds the connect and the exchange of the twisted body
+WAIT_S = 10.0  # bounds the connect and the exchange (per blocking call in the sync body)
 
 
 def run_sync(ctx: Context) -> None:
     data = ctx.payload(SIZE)
-    with socket.create_connection(ctx.peers["tcp_echo"].tuple, timeout=10) as sock:
+    with socket.create_connection(ctx.peers["tcp_echo"].tuple, timeout=WAIT_S) as sock:
         received = _echo.echo_sync(sock, data)
     _echo.check(ctx, received, data)
 
@@ -30,8 +30,9 @@ async def run_asyncio(ctx: Context) -> None:
     import asyncio
 
     data = ctx.payload(SIZE)
-    reader, writer = await asyncio.open_connection(*ctx.peers["tcp_echo"].tuple)
-    received = await _echo.echo_asyncio(reader, writer, data)
+    reader, writer = await asyncio.wait_for(asyncio.open_connection(*ctx.peers["tcp_echo"].tuple),
+                                            WAIT_S)
+    received = await asyncio.wait_for(_echo.echo_asyncio(reader, writer, data), WAIT_S)
     _echo.check(ctx, received, data)
 
 
@@ -39,9 +40,11 @@ async def run_trio(ctx: Context) -> None:
     import trio
 
     data = ctx.payload(SIZE)
-    stream = await trio.open_tcp_stream(*ctx.peers["tcp_echo"].tuple)
+    with trio.fail_after(WAIT_S):
+        stream = await trio.open_tcp_stream(*ctx.peers["tcp_echo"].tuple)
     async with stream:
-        received = await _echo.echo_trio(stream, data)
+        with trio.fail_after(WAIT_S):
+            received = await _echo.echo_trio(stream, data)
     _echo.check(ctx, received, data)
 
 

@@ -20,6 +20,7 @@ from conformance import Context, sibling_module
 PEERS = ("tls_echo",)
 _tls = sibling_module(__file__, "_tls")
 _tw = sibling_module(__file__, "_twisted_io")
+_errors = sibling_module(__file__, "_errors")
 SIZE = _tls.SIZE
 CHUNK = _tls.CHUNK  # one TLS record's worth of plaintext
 WRONG_HOSTNAME = "not-the-certificate-name.invalid"
@@ -55,8 +56,9 @@ async def run_asyncio(ctx: Context) -> None:
     async def exchange() -> bytes:
         received = bytearray()
         started = time.perf_counter()
-        reader, writer = await asyncio.open_connection(
-            *peer.tuple, ssl=context, server_hostname=peer.server_hostname)
+        with _errors.naming_missing("asyncio.open_connection(ssl=context)"):
+            reader, writer = await asyncio.open_connection(
+                *peer.tuple, ssl=context, server_hostname=peer.server_hostname)
         ctx.measure("handshake_ms", (time.perf_counter() - started) * 1000)
         _tls.check_certificate(ctx, writer.get_extra_info("peercert"), peer.server_hostname)
         echo_started = time.perf_counter()

@@ -14,6 +14,7 @@ import socket
 from conformance import Context, ScenarioFailure
 
 PEERS = ("udp_echo",)
+SETUP_S = 5.0  # bounds the endpoint's set-up and tear-down
 RECEIVE_TIMEOUT_S = 0.5  # loopback does not drop: a datagram not back by then was never sent
 
 
@@ -47,7 +48,8 @@ async def run_asyncio(ctx: Context) -> None:
         def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
             received.put_nowait((data, addr))
 
-    transport, _ = await loop.create_datagram_endpoint(Client, local_addr=("127.0.0.1", 0))
+    transport, _ = await asyncio.wait_for(
+        loop.create_datagram_endpoint(Client, local_addr=("127.0.0.1", 0)), SETUP_S)
     try:
         transport.sendto(b"", peer)
         try:
@@ -65,8 +67,9 @@ async def run_trio(ctx: Context) -> None:
 
     peer = ctx.peers["udp_echo"].tuple
     with trio.socket.socket(trio.socket.AF_INET, trio.socket.SOCK_DGRAM) as sock:
-        await sock.bind(("127.0.0.1", 0))
-        await sock.sendto(b"", peer)
+        with trio.fail_after(SETUP_S):
+            await sock.bind(("127.0.0.1", 0))
+            await sock.sendto(b"", peer)
         with trio.move_on_after(RECEIVE_TIMEOUT_S) as scope:
             echoed, sender = await sock.recvfrom(65536)
         if scope.cancelled_caught:
@@ -96,6 +99,7 @@ async def run_twisted(ctx: Context) -> None:
         except defer.TimeoutError:
             raise _dropped() from None
     finally:
-        await port.stopListening()
+        # stopListening returns a Deferred, or None when the port was not listening any more
+        await defer.maybeDeferred(port.stopListening).addTimeout(SETUP_S, reactor)
     ctx.expect_equal(echoed, b"", "the echo")
     ctx.expect_equal(sender, peer, "the sender of the echo")

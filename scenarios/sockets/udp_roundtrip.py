@@ -17,6 +17,7 @@ from conformance import Context
 PEERS = ("udp_echo",)
 # 99 distinct sizes from 1 byte to 8 KiB.
 SIZES = [1, 8192, *((i * 2609) % 8193 for i in range(1, 98))]
+SETUP_S = 5.0  # bounds the endpoint's set-up and tear-down
 RECEIVE_TIMEOUT_S = 0.5  # loopback does not drop: a datagram not back by then is lost
 
 
@@ -65,7 +66,8 @@ async def run_asyncio(ctx: Context) -> None:
             errors.append(exc)
 
     started = time.perf_counter()
-    transport, _ = await loop.create_datagram_endpoint(Client, local_addr=("127.0.0.1", 0))
+    transport, _ = await asyncio.wait_for(
+        loop.create_datagram_endpoint(Client, local_addr=("127.0.0.1", 0)), SETUP_S)
     try:
         for i, datagram in enumerate(datagrams):
             transport.sendto(datagram, peer)
@@ -89,9 +91,11 @@ async def run_trio(ctx: Context) -> None:
     datagrams = _datagrams(ctx)
     started = time.perf_counter()
     with trio.socket.socket(trio.socket.AF_INET, trio.socket.SOCK_DGRAM) as sock:
-        await sock.bind(("127.0.0.1", 0))
+        with trio.fail_after(SETUP_S):
+            await sock.bind(("127.0.0.1", 0))
         for i, datagram in enumerate(datagrams):
-            await sock.sendto(datagram, peer)
+            with trio.fail_after(RECEIVE_TIMEOUT_S):
+                await sock.sendto(datagram, peer)
             with trio.move_on_after(RECEIVE_TIMEOUT_S) as scope:
                 echoed, sender = await sock.recvfrom(65536)
             if scope.cancelled_caught:
@@ -129,5 +133,6 @@ async def run_twisted(ctx: Context) -> None:
             ctx.expect_equal(len(echoed), len(datagram), f"the size of echo {i}")
             ctx.expect(echoed == datagram, f"echo {i} differs from the datagram sent")
     finally:
-        await port.stopListening()
+        # stopListening returns a Deferred, or None when the port was not listening any more
+        await defer.maybeDeferred(port.stopListening).addTimeout(SETUP_S, reactor)
     ctx.measure("roundtrips_per_s", len(datagrams) / (time.perf_counter() - started))

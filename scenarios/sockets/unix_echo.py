@@ -18,6 +18,7 @@ PEERS = ("unix_echo",)
 NOT_APPLICABLE = {"win32": "Python's socket module on Windows has no AF_UNIX"}
 _echo = sibling_module(__file__, "_echo")
 _tw = sibling_module(__file__, "_twisted_io")
+_errors = sibling_module(__file__, "_errors")
 SIZE = _echo.SIZE
 TIMEOUT_S = 10.0  # per blocking call (sync) or for the whole exchange (other styles)
 
@@ -55,7 +56,8 @@ async def run_asyncio(ctx: Context) -> None:
     started = time.perf_counter()
 
     async def exchange() -> bytes:
-        reader, writer = await asyncio.open_unix_connection(path)
+        with _errors.naming_missing("asyncio.open_unix_connection"):
+            reader, writer = await asyncio.open_unix_connection(path)
         received: bytes = await _echo.echo_asyncio(reader, writer, data)
         return received
 

@@ -35,9 +35,10 @@ def returncode(reason: Any) -> int | None:
 
 
 def spawn(command: Sequence[str], *, childFDs: Mapping[int, int | str] | None = None,
-          env: Mapping[str, str] | None = None, path: str | None = None) -> Any:
+          env: Mapping[str, str] | None = None, path: str | None = None, **options: Any) -> Any:
     """``reactor.spawnProcess`` of ``command`` with a new :class:`Child` protocol, which it returns.
-    ``env`` defaults to ``os.environ`` (what ``subprocess`` hands on)."""
+    ``env`` defaults to ``os.environ`` (what ``subprocess`` hands on); ``options`` go to spawnProcess
+    as they are (a keyword a body has probed for)."""
     from twisted.internet import reactor
 
     if "Child" not in _classes:
@@ -46,7 +47,8 @@ def spawn(command: Sequence[str], *, childFDs: Mapping[int, int | str] | None = 
     # IReactorProcess.spawnProcess is a zope.interface method, declared without self: mypy reads such
     # methods right only through the mypy-zope plugin, and takes the first argument for self.
     reactor.spawnProcess(child, command[0], tuple(command),  # type: ignore[misc, arg-type]
-                         env=os.environ if env is None else env, path=path, childFDs=childFDs)
+                         env=os.environ if env is None else env, path=path, childFDs=childFDs,
+                         **options)
     return child
 
 

@@ -21,6 +21,7 @@ import time
 from conformance import Context, sibling_module
 
 _tw = sibling_module(__file__, "_twisted_process")
+_bounded = sibling_module(__file__, "_bounded")
 
 TIMEOUT_S = 30.0
 WAIT_S = 20.0
@@ -66,9 +67,9 @@ async def run_asyncio(ctx: Context) -> None:
     data = ctx.payload(SIZE)
     with ctx.measured():
         started = time.perf_counter()
-        proc = await asyncio.create_subprocess_exec(
+        proc = await _bounded.within(WAIT_S, asyncio.create_subprocess_exec(
             *COMMAND, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE)
+            stderr=asyncio.subprocess.PIPE))
         try:
             stdout, stderr = await asyncio.wait_for(proc.communicate(data), WAIT_S)
         finally:

@@ -28,6 +28,7 @@ import time
 from conformance import Context, sibling_module
 
 _tw = sibling_module(__file__, "_twisted_process")
+_bounded = sibling_module(__file__, "_bounded")
 
 TIMEOUT_S = 30.0
 CHILDREN = 20
@@ -95,8 +96,8 @@ async def run_asyncio(ctx: Context) -> None:
     try:
         started = time.perf_counter()
         for _ in range(CHILDREN):
-            procs.append(await asyncio.create_subprocess_exec(
-                *COMMAND, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE))
+            procs.append(await _bounded.within(WAIT_S, asyncio.create_subprocess_exec(
+                *COMMAND, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)))
         spawned = time.perf_counter()
         ready = await asyncio.wait_for(
             asyncio.gather(*(p.stdout.readline() for p in procs if p.stdout is not None)), WAIT_S)

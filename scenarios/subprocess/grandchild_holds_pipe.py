@@ -20,6 +20,7 @@ import time
 from conformance import Context, sibling_module
 
 _tw = sibling_module(__file__, "_twisted_process")
+_bounded = sibling_module(__file__, "_bounded")
 
 TIMEOUT_S = 20.0
 WAIT_S = 10.0
@@ -54,7 +55,8 @@ async def run_asyncio(ctx: Context) -> None:
     import asyncio
 
     started = time.perf_counter()
-    proc = await asyncio.create_subprocess_exec(*COMMAND, stdout=asyncio.subprocess.PIPE)
+    proc = await _bounded.within(WAIT_S, asyncio.create_subprocess_exec(
+        *COMMAND, stdout=asyncio.subprocess.PIPE))
     try:
         stdout, _ = await asyncio.wait_for(proc.communicate(), WAIT_S)
     finally:

@@ -21,6 +21,7 @@ import time
 from conformance import Context, sibling_module
 
 _tw = sibling_module(__file__, "_twisted_process")
+_bounded = sibling_module(__file__, "_bounded")
 
 TIMEOUT_S = 20.0
 WAIT_S = 10.0
@@ -71,6 +72,8 @@ def run_sync(ctx: Context) -> None:
                 wait = time.perf_counter() - started
         finally:
             watchdog.cancel()
+            if proc.poll() is None:  # Popen's __exit__ waits without a bound
+                proc.kill()
     _check(ctx, lines, arrivals, wait, returncode)
 
 
@@ -79,7 +82,8 @@ async def run_asyncio(ctx: Context) -> None:
 
     lines: list[bytes] = []
     arrivals: list[float] = []
-    proc = await asyncio.create_subprocess_exec(*COMMAND, stdout=asyncio.subprocess.PIPE)
+    proc = await _bounded.within(WAIT_S, asyncio.create_subprocess_exec(
+        *COMMAND, stdout=asyncio.subprocess.PIPE))
     assert proc.stdout is not None
     try:
         with ctx.measured():

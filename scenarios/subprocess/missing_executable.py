@@ -1,13 +1,16 @@
-"""Starting a program that does not exist raises FileNotFoundError at once, and leaks nothing.
+"""Starting a program that does not exist raises FileNotFoundError at once.
 
 Reference semantics: ``subprocess.run([name], capture_output=True)`` where ``name`` is found
 nowhere on ``PATH``, or is an absolute path to nothing, raises ``FileNotFoundError`` from the spawn
 itself, within milliseconds: not a hang, not a generic ``OSError`` or ``RuntimeError``, not a child
-that "exits" with status 127. The pipes made for the child are closed again: 10 more failed attempts
-leave the process with as many descriptors as it had after the first two (counted where the platform
-lists them: not on Windows). A program that probes for an optional tool (``git``, ``ffmpeg``) and falls
-back when it is missing depends on catching exactly this exception. ``raise_ms`` is the slowest of the
-failed attempts.
+that "exits" with status 127. A program that probes for an optional tool (``git``, ``ffmpeg``) and falls
+back when it is missing depends on catching exactly this exception.
+
+The contract, the same for every style: each of 12 attempts (both kinds of missing name) with the
+style's own spawn (``subprocess.run``, ``asyncio.create_subprocess_exec`` awaited in the body's own
+task, ``trio.run_process``, Twisted's ``getProcessOutputAndValue``) raises ``FileNotFoundError`` within
+its 5 s bound. ``raise_ms`` is the slowest attempt. What a failed spawn leaves behind is
+subprocess.failed_spawn_leaks_nothing's contract, not this one's.
 """
 
 from __future__ import annotations
@@ -19,28 +22,23 @@ import time
 from conformance import Context, sibling_module
 
 _tw = sibling_module(__file__, "_twisted_process")
+_bounded = sibling_module(__file__, "_bounded")
 
 TIMEOUT_S = 20.0
+# This scenario is about the exception, not about stalls (subprocess.heartbeat_wait_and_pipes judges
+# those): a spawn forks on the scheduler's thread in most runtimes, which a loaded 2-core machine
+# stretches past 100 ms. The stall is still recorded.
+STALL_LIMIT_MS = 1000.0
 WAIT_S = 5.0
-MORE_ATTEMPTS = 10
+ATTEMPTS = 12
 ON_PATH = "conformance-no-such-program-4a7c1e"
+# YIELD: each body gives its scheduler a turn between attempts, as a program doing anything else would.
+# A failed spawn need not suspend at all (uvloop's raises before its first await), so twelve in a row
+# would add twelve spawns' worth of fork and exec into one stall of the body's own making.
 
 
 def _programs(ctx: Context) -> tuple[str, str]:
     return ON_PATH, str(ctx.tmpdir / "no-such-folder" / "no-such-program")
-
-
-def _fd_count(ctx: Context) -> int | None:
-    """Descriptors open in this process, where they can be counted (not on Windows)."""
-    if os.path.isdir("/proc/self/fd") or os.path.isdir("/dev/fd"):
-        return ctx.open_fd_count()
-    return None
-
-
-def _check(ctx: Context, durations: list[float], fds_before: int | None, fds_after: int | None) -> None:
-    ctx.measure("raise_ms", max(durations) * 1000.0)
-    ctx.expect_equal(fds_after, fds_before,
-                     f"open descriptors after {MORE_ATTEMPTS} more failed spawns (before them)")
 
 
 def run_sync(ctx: Context) -> None:
@@ -52,12 +50,10 @@ def run_sync(ctx: Context) -> None:
             subprocess.run([program, "--version"], capture_output=True, timeout=WAIT_S)
         durations.append(time.perf_counter() - started)
 
-    for program in _programs(ctx):
-        attempt(program)
-    fds_before = _fd_count(ctx)
-    for i in range(MORE_ATTEMPTS):
+    for i in range(ATTEMPTS):
         attempt(_programs(ctx)[i % 2])
-    _check(ctx, durations, fds_before, _fd_count(ctx))
+        time.sleep(0)  # a turn for the other tasks between attempts (see YIELD)
+    ctx.measure("raise_ms", max(durations) * 1000.0)
 
 
 async def run_asyncio(ctx: Context) -> None:
@@ -68,18 +64,16 @@ async def run_asyncio(ctx: Context) -> None:
     async def attempt(program: str) -> None:
         started = time.perf_counter()
         with ctx.expect_raises(FileNotFoundError):
-            proc = await asyncio.wait_for(asyncio.create_subprocess_exec(
-                program, "--version", stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE),
-                WAIT_S)
-            await asyncio.wait_for(proc.communicate(), WAIT_S)
+            # Awaited in this task (no task of wait_for's own before 3.12): see _bounded.py.
+            proc = await _bounded.within(WAIT_S, asyncio.create_subprocess_exec(
+                program, "--version", stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE))
+            await _bounded.within(WAIT_S, proc.communicate())
         durations.append(time.perf_counter() - started)
 
-    for program in _programs(ctx):
-        await attempt(program)
-    fds_before = _fd_count(ctx)
-    for i in range(MORE_ATTEMPTS):
+    for i in range(ATTEMPTS):
         await attempt(_programs(ctx)[i % 2])
-    _check(ctx, durations, fds_before, _fd_count(ctx))
+        await asyncio.sleep(0)  # a turn for the other tasks between attempts (see YIELD)
+    ctx.measure("raise_ms", max(durations) * 1000.0)
 
 
 async def run_trio(ctx: Context) -> None:
@@ -94,16 +88,14 @@ async def run_trio(ctx: Context) -> None:
                 await trio.run_process([program, "--version"], capture_stdout=True, capture_stderr=True)
         durations.append(time.perf_counter() - started)
 
-    for program in _programs(ctx):
-        await attempt(program)
-    fds_before = _fd_count(ctx)
-    for i in range(MORE_ATTEMPTS):
+    for i in range(ATTEMPTS):
         await attempt(_programs(ctx)[i % 2])
-    _check(ctx, durations, fds_before, _fd_count(ctx))
+        await trio.sleep(0)  # a turn for the other tasks between attempts (see YIELD)
+    ctx.measure("raise_ms", max(durations) * 1000.0)
 
 
 async def run_twisted(ctx: Context) -> None:
-    from twisted.internet import utils
+    from twisted.internet import reactor, task, utils
 
     durations: list[float] = []
 
@@ -114,9 +106,7 @@ async def run_twisted(ctx: Context) -> None:
                 program, ("--version",), env=os.environ))
         durations.append(time.perf_counter() - started)
 
-    for program in _programs(ctx):
-        await attempt(program)
-    fds_before = _fd_count(ctx)
-    for i in range(MORE_ATTEMPTS):
+    for i in range(ATTEMPTS):
         await attempt(_programs(ctx)[i % 2])
-    _check(ctx, durations, fds_before, _fd_count(ctx))
+        await task.deferLater(reactor, 0)  # a turn for the other tasks between attempts (see YIELD)
+    ctx.measure("raise_ms", max(durations) * 1000.0)

@@ -18,6 +18,7 @@ import sys
 from conformance import Context, sibling_module
 
 _tw = sibling_module(__file__, "_twisted_process")
+_bounded = sibling_module(__file__, "_bounded")
 
 TIMEOUT_S = 20.0
 WAIT_S = 10.0
@@ -46,8 +47,8 @@ def run_sync(ctx: Context) -> None:
 async def run_asyncio(ctx: Context) -> None:
     import asyncio
 
-    proc = await asyncio.create_subprocess_exec(
-        *COMMAND, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    proc = await _bounded.within(WAIT_S, asyncio.create_subprocess_exec(
+        *COMMAND, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE))
     try:
         stdout, stderr = await asyncio.wait_for(proc.communicate(), WAIT_S)
     finally:

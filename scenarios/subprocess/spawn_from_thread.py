@@ -31,6 +31,7 @@ import threading
 from conformance import Context, sibling_module
 
 _tw = sibling_module(__file__, "_twisted_process")
+_bounded = sibling_module(__file__, "_bounded")
 
 TIMEOUT_S = 20.0
 WAIT_S = 10.0
@@ -70,13 +71,14 @@ async def run_asyncio(ctx: Context) -> None:
     loop_class = type(asyncio.get_running_loop())
 
     async def spawn() -> tuple[str, bytes, int]:
-        proc = await asyncio.create_subprocess_exec(*COMMAND, stdout=asyncio.subprocess.PIPE)
+        proc = await _bounded.within(WAIT_S, asyncio.create_subprocess_exec(
+            *COMMAND, stdout=asyncio.subprocess.PIPE))
         try:
             stdout, _ = await asyncio.wait_for(proc.communicate(), WAIT_S)
         finally:
             if proc.returncode is None:
                 proc.kill()
-        return threading.current_thread().name, stdout, await proc.wait()
+        return threading.current_thread().name, stdout, await asyncio.wait_for(proc.wait(), WAIT_S)
 
     def in_thread() -> tuple[str, bytes, int]:
         loop = loop_class()

@@ -19,6 +19,7 @@ import threading
 from conformance import Context, sibling_module
 
 _tw = sibling_module(__file__, "_twisted_process")
+_bounded = sibling_module(__file__, "_bounded")
 
 TIMEOUT_S = 20.0
 WAIT_S = 10.0
@@ -56,14 +57,16 @@ def run_sync(ctx: Context) -> None:
             returncode = proc.wait(WAIT_S)
         finally:
             watchdog.cancel()
+            if proc.poll() is None:  # Popen's __exit__ waits without a bound
+                proc.kill()
     _check(ctx, answers, tail, returncode)
 
 
 async def run_asyncio(ctx: Context) -> None:
     import asyncio
 
-    proc = await asyncio.create_subprocess_exec(
-        *COMMAND, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+    proc = await _bounded.within(WAIT_S, asyncio.create_subprocess_exec(
+        *COMMAND, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE))
     assert proc.stdin is not None and proc.stdout is not None
 
     async def converse() -> tuple[list[bytes], bytes, int]:

@@ -21,6 +21,7 @@ import threading
 from conformance import Context, sibling_module
 
 _tw = sibling_module(__file__, "_twisted_process")
+_bounded = sibling_module(__file__, "_bounded")
 
 TIMEOUT_S = 20.0
 WAIT_S = 5.0
@@ -89,7 +90,8 @@ async def run_asyncio(ctx: Context) -> None:
     ready: list[bytes] = []
     returncodes: list[int | None] = []
     for kind, signum, _ in CASES:
-        proc = await asyncio.create_subprocess_exec(*_command(kind), stdout=asyncio.subprocess.PIPE)
+        proc = await _bounded.within(WAIT_S, asyncio.create_subprocess_exec(
+            *_command(kind), stdout=asyncio.subprocess.PIPE))
         assert proc.stdout is not None
         try:
             ready.append(await asyncio.wait_for(proc.stdout.readline(), WAIT_S))

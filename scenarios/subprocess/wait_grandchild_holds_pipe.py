@@ -20,6 +20,7 @@ import time
 from conformance import Context, sibling_module
 
 _tw = sibling_module(__file__, "_twisted_process")
+_bounded = sibling_module(__file__, "_bounded")
 
 TIMEOUT_S = 20.0
 WAIT_S = 10.0
@@ -52,10 +53,14 @@ def run_sync(ctx: Context) -> None:
     started = time.perf_counter()
     with subprocess.Popen(COMMAND, stdout=subprocess.PIPE) as proc:
         assert proc.stdout is not None
-        returncode = proc.wait(WAIT_S)
-        waited = time.perf_counter() - started
-        stdout = proc.stdout.read()  # the grandchild's own 1 s sleep bounds this read
-        eof = time.perf_counter() - started
+        try:
+            returncode = proc.wait(WAIT_S)
+            waited = time.perf_counter() - started
+            stdout = proc.stdout.read()  # the grandchild's own 1 s sleep bounds this read
+            eof = time.perf_counter() - started
+        finally:
+            if proc.poll() is None:  # Popen's __exit__ waits without a bound
+                proc.kill()
     _check(ctx, waited, eof, stdout, returncode)
 
 
@@ -63,7 +68,8 @@ async def run_asyncio(ctx: Context) -> None:
     import asyncio
 
     started = time.perf_counter()
-    proc = await asyncio.create_subprocess_exec(*COMMAND, stdout=asyncio.subprocess.PIPE)
+    proc = await _bounded.within(WAIT_S, asyncio.create_subprocess_exec(
+        *COMMAND, stdout=asyncio.subprocess.PIPE))
     assert proc.stdout is not None
     try:
         returncode = await asyncio.wait_for(proc.wait(), WAIT_S)

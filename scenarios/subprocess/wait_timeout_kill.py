@@ -25,6 +25,7 @@ import time
 from conformance import Context, sibling_module
 
 _tw = sibling_module(__file__, "_twisted_process")
+_bounded = sibling_module(__file__, "_bounded")
 
 TIMEOUT_S = 20.0
 WAIT_S = 5.0
@@ -72,7 +73,7 @@ def run_sync(ctx: Context) -> None:
 async def run_asyncio(ctx: Context) -> None:
     import asyncio
 
-    proc = await asyncio.create_subprocess_exec(*COMMAND)
+    proc = await _bounded.within(WAIT_S, asyncio.create_subprocess_exec(*COMMAND))
     try:
         started = time.perf_counter()
         with ctx.expect_raises(asyncio.TimeoutError):
@@ -88,7 +89,8 @@ async def run_asyncio(ctx: Context) -> None:
 async def run_trio(ctx: Context) -> None:
     import trio
 
-    proc = await trio.lowlevel.open_process(COMMAND)
+    with trio.fail_after(WAIT_S):
+        proc = await trio.lowlevel.open_process(COMMAND)
     try:
         started = time.perf_counter()
         with ctx.expect_raises(trio.TooSlowError):

@@ -4,17 +4,23 @@ Reference: a blocking ``sock.recv()`` on a TCP connection the peer reset (RST, h
 SO_LINGER 0) raises ``ConnectionResetError``. After ``eventlet.monkey_patch()`` the same call returns
 ``b''``, as if the peer had closed cleanly: ``GreenSocket._recv_loop`` maps ECONNRESET (and ESHUTDOWN,
 EPIPE) to an empty read (eventlet/greenio/base.py). Usage: python peer_reset__eventlet.py eventlet
+(``python peer_reset__eventlet.py threads`` runs it without the patch: the recv raises
+ConnectionResetError, NOT REPRODUCED).
 """
 
 import sys
 
-import eventlet
+RUNTIME = sys.argv[1] if len(sys.argv) > 1 else "eventlet"
+if RUNTIME == "eventlet":
+    import eventlet
 
-eventlet.monkey_patch()
+    eventlet.monkey_patch()
+    print(f"eventlet {eventlet.__version__}, monkey-patched")
 
 import socket  # noqa: E402 - after the patch, as a patched program imports it
 import struct  # noqa: E402
 import threading  # noqa: E402
+import time  # noqa: E402
 
 listener = socket.create_server(("127.0.0.1", 0))
 port = listener.getsockname()[1]
@@ -34,14 +40,14 @@ received = b""
 while len(received) < 1024:
     received += client.recv(1024 - len(received))
 client.sendall(b"k")
-eventlet.sleep(0.2)  # the RST has arrived
+time.sleep(0.2)  # the RST has arrived (a green sleep under the patch)
 try:
     data = client.recv(1024)
 except ConnectionResetError as exc:
     print(f"recv raised {exc!r}, as blocking code sees it")
     print("NOT REPRODUCED: the reset is reported")
     sys.exit(1)
-print(f"eventlet {eventlet.__version__}: recv after the peer's RST returned {data!r}")
+print(f"{RUNTIME}: recv after the peer's RST returned {data!r}")
 if data == b"":
     print("REPRODUCED: a connection reset reads as a clean end of stream (b'')")
     sys.exit(0)
