@@ -44,10 +44,18 @@ def main() -> None:
 
 
 def run_cell(job: dict[str, Any]) -> dict[str, Any]:
-    from ._runtimes import RuntimeUnavailable, get_runtime
+    from ._runtimes import Runtime, RuntimeUnavailable, get_runtime
 
-    runtime = get_runtime(job["runtime"])
-    family = runtime.family_module()
+    # The parent's description of the runtime, so that one from an installed package is set up without
+    # looking for plugins here (importlib.metadata would import zipfile and threading before the
+    # runtime could patch them); a job without it names a built-in runtime.
+    spec = job.get("runtime_spec")
+    runtime = Runtime.from_json(spec) if spec else get_runtime(job["runtime"])
+    try:
+        family = runtime.family_module()
+    except ImportError as exc:  # a plugin's family module that this interpreter cannot import
+        return {"outcome": "unavailable", "imported_before_setup": [],
+                "reason": f"the family module of runtime {runtime.name!r} cannot be imported: {exc}"}
     server_cpus = (job.get("bench") or {}).get("server_cpus")
     if server_cpus and hasattr(os, "sched_setaffinity"):  # a bench cell: its own CPU (docs/bench.md)
         os.sched_setaffinity(0, set(server_cpus))

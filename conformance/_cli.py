@@ -21,7 +21,15 @@ from ._expectations import Expectations, ExpectationsError
 from ._outcomes import Outcome
 from ._results import Cell, RunWriter
 from ._runner import CellRunner, run_cells
-from ._runtimes import RUNTIMES, Runtime, UnknownRuntime, availability, get_runtime
+from ._runtimes import (
+    BUILTIN_RUNTIMES,
+    RUNTIMES,
+    PluginError,
+    Runtime,
+    UnknownRuntime,
+    availability,
+    get_runtime,
+)
 from ._scenarios import (
     AREAS,
     CONFORMANCE_AREAS,
@@ -61,7 +69,8 @@ def _parser() -> argparse.ArgumentParser:
 
     def common(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--runtime", action="append", default=[], metavar="NAME",
-                         help=f"only this runtime (repeatable): {', '.join(RUNTIMES)}")
+                         help=f"only this runtime (repeatable): {', '.join(BUILTIN_RUNTIMES)}, or "
+                              "one an installed package adds (conformance list)")
         sub.add_argument("-k", dest="keyword", metavar="EXPR",
                          help="only scenarios matching this pytest-style expression, "
                               "e.g. \"dns or signals\"")
@@ -110,7 +119,7 @@ def _select(args: argparse.Namespace, areas: Sequence[str] = CONFORMANCE_AREAS,
             ) -> tuple[list[Scenario], list[Runtime], Path]:
     try:
         runtimes = [get_runtime(n) for n in args.runtime] or list(RUNTIMES.values())
-    except UnknownRuntime as exc:
+    except (UnknownRuntime, PluginError) as exc:
         raise UsageError(str(exc)) from None
     root = args.scenarios or default_scenarios_dir()
     try:
@@ -132,7 +141,8 @@ def cmd_list(args: argparse.Namespace, console: Console) -> int:
         found = availability(runtime)
         table.add_row(runtime.name, runtime.style,
                       Text("yes", "green") if found.available else Text("no", "red"),
-                      found.version or found.reason, runtime.description)
+                      found.version or found.reason,
+                      runtime.description + (f" (from {runtime.provider})" if runtime.provider else ""))
     console.print(table)
     table = Table(title=f"Scenarios ({len(scenarios)} x {len(runtimes)} runtimes = "
                         f"{len(scenarios) * len(runtimes)} cells)", title_justify="left")
@@ -255,7 +265,10 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    try:
+        args = _parser().parse_args(argv)
+    except PluginError as exc:  # a subcommand's help lists the runtimes, an installed package's included
+        return _usage_error(exc)
     _never_fail_on_a_symbol()
     # Logs (CI, a file) get the whole table rather than rich's default of 80 columns.
     console = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
@@ -279,10 +292,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return (cmd_report if args.command == "report" else cmd_diff)(args, console)
         return cmd_run(args, console)
-    except UsageError as exc:
-        Console(stderr=True, highlight=False).print(f"conformance: error: {exc}", style="red",
-                                                    soft_wrap=True, markup=False)
-        return 2
+    except (UsageError, PluginError) as exc:  # PluginError: wherever the runtimes are listed first
+        return _usage_error(exc)
+
+
+def _usage_error(exc: Exception) -> int:
+    Console(stderr=True, highlight=False).print(f"conformance: error: {exc}", style="red",
+                                                soft_wrap=True, markup=False)
+    return 2
 
 
 def _never_fail_on_a_symbol() -> None:

@@ -18,7 +18,7 @@ import pytest
 from ._expectations import Expectations, ExpectationsError
 from ._results import Cell, RunWriter
 from ._runner import CellRunner
-from ._runtimes import RUNTIMES, Runtime, UnknownRuntime, get_runtime
+from ._runtimes import BUILTIN_RUNTIMES, RUNTIMES, PluginError, Runtime, UnknownRuntime, get_runtime
 from ._scenarios import CONFORMANCE_AREAS, Scenario, ScenarioError, default_scenarios_dir, discover
 from ._verdict import PROMOTE_HINT, Kind, judge
 
@@ -30,7 +30,8 @@ PARENT_TIMEOUT_MARGIN_S = 120
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("conformance", "conformance suite")
     group.addoption("--runtime", action="append", default=[], metavar="NAME",
-                    help=f"run only this runtime (repeatable); one of: {', '.join(RUNTIMES)}")
+                    help=f"run only this runtime (repeatable): {', '.join(BUILTIN_RUNTIMES)}, or one "
+                         "an installed package adds (conformance list)")
     group.addoption("--scenarios", metavar="DIR", default=None,
                     help="the scenarios folder (default: the suite's own)")
     group.addoption("--expectations", metavar="FILE", default=None,
@@ -46,7 +47,7 @@ _SCENARIOS = pytest.StashKey[list[Scenario]]()
 def _runtimes(config: pytest.Config) -> list[Runtime]:
     try:
         return [get_runtime(n) for n in config.getoption("runtime")] or list(RUNTIMES.values())
-    except UnknownRuntime as exc:
+    except (UnknownRuntime, PluginError) as exc:
         raise pytest.UsageError(str(exc)) from None
 
 
@@ -69,7 +70,7 @@ def _runner(config: pytest.Config) -> CellRunner:
         try:
             expectations = (Expectations.load(path, [s.id for s in scenarios], list(RUNTIMES))
                             if given or path.exists() else Expectations([]))
-        except ExpectationsError as exc:
+        except (ExpectationsError, PluginError) as exc:
             raise pytest.UsageError(str(exc)) from None
         config.stash[_RUNNER] = CellRunner(expectations)
     return config.stash[_RUNNER]

@@ -432,6 +432,9 @@ class CellRunner:
             cell_dir.mkdir()
             job = {
                 "runtime": runtime.name,
+                # The whole description: the child sets up a runtime an installed package added
+                # without reading the installed packages' metadata (conformance._runtimes).
+                "runtime_spec": runtime.to_json(),
                 "scenario_path": str(scenario.path),
                 "peers": peers.addresses if peers else {},
                 "tmpdir": str(cell_dir),

@@ -1,19 +1,32 @@
-"""The closed registry of runtimes: what each is, which style its scenario bodies are written in, and
-whether it is available on a platform.
+"""The registry of runtimes: what each is, which style its scenario bodies are written in, and whether it
+is available on a platform.
+
+The built-in runtimes are listed here; an installed package adds its own through the entry point group
+``conformance.runtimes`` (docs/adding-a-runtime.md), found the first time the parent needs the whole
+list or a name that is not built in, and described exactly as the built-in ones are, plus the module of
+its family.
 
 This module is imported by the child *before* the runtime is set up (gevent must patch before socket,
-ssl, threading... are imported), so it imports nothing but light stdlib modules at the top.
+ssl, threading... are imported), so it imports nothing but light stdlib modules at the top. The child
+never looks for plugins: importlib.metadata imports zipfile and threading, which a runtime must be able
+to patch first, so the parent hands the child the description of its runtime in the job
+(:meth:`Runtime.to_json`).
 """
 
 from __future__ import annotations
 
 import importlib
+import re
 import sys
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, fields, replace
 from typing import Any, Protocol
 
 STYLES = ("sync", "asyncio", "trio", "twisted")
+# The entry point group through which an installed package adds runtimes.
+ENTRY_POINT_GROUP = "conformance.runtimes"
+# A runtime's name: it appears in cell ids (``sockets.tcp_echo[name]``), file names and markers.
+_NAME = re.compile(r"^[a-z][a-z0-9_.-]*$")
 
 
 class UnknownRuntime(ValueError):
@@ -26,6 +39,11 @@ class UnknownRuntime(ValueError):
 
 class RuntimeUnavailable(Exception):
     """The runtime is known but cannot be used here: not installed, not for this platform, fails to import."""
+
+
+class PluginError(Exception):
+    """An installed package's ``conformance.runtimes`` entry point cannot be used: the message names the
+    distribution and the entry point, and what is wrong with it."""
 
 
 class Family(Protocol):
@@ -52,16 +70,25 @@ class Runtime:
     requirements: tuple[str, ...] = ()
     # The extra of this package that installs it, where that is not the runtime's own name.
     extra: str | None = None
+    # The module of its family (``setup(runtime) -> version`` and ``run(runtime, body, ctx)``), where it
+    # is not this package's ``conformance._runtimes._<family>``: a runtime from another package names
+    # its own.
+    family_module_name: str | None = None
+    # The installed distribution whose entry point added it (None: built in). Set by the registry.
+    provider: str | None = None
 
     @property
     def install_hint(self) -> str:
+        if self.provider is not None:
+            return f"pip install '{self.requirements[0] if self.requirements else self.provider}'"
         return f"pip install 'conformance[{self.extra or self.name}]'"
 
     @property
     def distribution(self) -> str | None:
-        """The distribution on PyPI that provides it (its first requirement's), or None."""
+        """The distribution that provides it (its first requirement's, else the plugin's own), or None
+        for the standard library: its version is the runtime's version."""
         if not self.requirements:
-            return None
+            return self.provider
         from packaging.requirements import Requirement
 
         return Requirement(self.requirements[0]).name
@@ -76,11 +103,21 @@ class Runtime:
         return " or ".join(markers)
 
     def family_module(self) -> Family:
-        module: Family = importlib.import_module(f"conformance._runtimes._{self.family}")
+        module: Family = importlib.import_module(
+            self.family_module_name or f"conformance._runtimes._{self.family}")
         return module
 
+    def to_json(self) -> dict[str, Any]:
+        """The description the parent hands the child in the job (plain JSON values)."""
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        return {**data, "requirements": list(self.requirements)}
 
-RUNTIMES: dict[str, Runtime] = {
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Runtime:
+        return cls(**{**data, "requirements": tuple(data.get("requirements") or ())})
+
+
+BUILTIN_RUNTIMES: dict[str, Runtime] = {
     r.name: r
     for r in (
         Runtime("threads", "sync", "threads",
@@ -112,11 +149,119 @@ RUNTIMES: dict[str, Runtime] = {
 }
 
 
+class _Registry(Mapping[str, Runtime]):
+    """The built-in runtimes, then those installed packages add.
+
+    Entry points are read on first need, once: a built-in name is found without them, so the child
+    (which only ever asks for its own runtime by its description) and the commands that name a built-in
+    runtime never read the installed distributions' metadata for it.
+    """
+
+    def __init__(self, builtins: Mapping[str, Runtime]) -> None:
+        self._builtins = dict(builtins)
+        self._all: dict[str, Runtime] | None = None
+        self._failure: PluginError | None = None
+
+    def _loaded(self) -> dict[str, Runtime]:
+        if self._failure is not None:
+            raise self._failure
+        if self._all is None:
+            try:
+                self._all = {**self._builtins, **discover_plugins(self._builtins)}
+            except PluginError as exc:
+                self._failure = exc
+                raise
+        return self._all
+
+    def __getitem__(self, name: str) -> Runtime:
+        if name in self._builtins:
+            return self._builtins[name]
+        return self._loaded()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._loaded())
+
+    def __len__(self) -> int:
+        return len(self._loaded())
+
+
+# Every runtime: the built-in ones, then those of installed packages (a PluginError where one is broken).
+RUNTIMES = _Registry(BUILTIN_RUNTIMES)
+
+
 def get_runtime(name: str) -> Runtime:
     try:
         return RUNTIMES[name]
     except KeyError:
         raise UnknownRuntime(name) from None
+
+
+def discover_plugins(builtins: Mapping[str, Runtime] = BUILTIN_RUNTIMES) -> dict[str, Runtime]:
+    """The runtimes of the installed packages' ``conformance.runtimes`` entry points, by name.
+
+    Each entry point names a :class:`Runtime`, or a callable returning one or a list of them. A runtime
+    from a plugin must name its family's module (``family_module_name``), a known style, and a name of
+    its own: neither a built-in one nor one another entry point already added. Anything else is a
+    :class:`PluginError` naming the distribution and the entry point.
+    """
+    from importlib import metadata
+
+    found: dict[str, Runtime] = {}
+    where_found: dict[str, str] = {}
+    for entry_point in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP),
+                              key=lambda e: (_distribution_name(e), e.name)):
+        distribution = _distribution_name(entry_point)
+        where = (f"the {ENTRY_POINT_GROUP} entry point {entry_point.name!r} "
+                 f"({entry_point.value}) of the distribution {distribution}")
+        for runtime in _load(entry_point, where):
+            problem = _plugin_problem(runtime, builtins)
+            if runtime.name in found:
+                problem = f"the runtime name {runtime.name!r} is already added by {where_found[runtime.name]}"
+            if problem:
+                raise PluginError(f"{where}: {problem}")
+            found[runtime.name] = replace(runtime, provider=distribution)
+            where_found[runtime.name] = where
+    return found
+
+
+def _distribution_name(entry_point: Any) -> str:
+    dist = getattr(entry_point, "dist", None)
+    return str(dist.name) if dist is not None else "(unknown distribution)"
+
+
+def _load(entry_point: Any, where: str) -> list[Any]:
+    """What the entry point provides, as a list (a Runtime, or what its callable returns)."""
+    try:
+        provided = entry_point.load()
+    except Exception as exc:
+        raise PluginError(f"{where} cannot be loaded: {type(exc).__name__}: {exc}") from None
+    if isinstance(provided, Runtime):
+        return [provided]
+    if not callable(provided):
+        raise PluginError(f"{where} names {provided!r}, which is neither a conformance Runtime nor a "
+                          "callable returning a list of them")
+    try:
+        made = provided()
+    except Exception as exc:
+        raise PluginError(f"{where}: calling it raised {type(exc).__name__}: {exc}") from None
+    items = [made] if isinstance(made, Runtime) else made
+    if not isinstance(items, (list, tuple)) or not all(isinstance(r, Runtime) for r in items):
+        raise PluginError(f"{where}: calling it returned {made!r}, not a list of conformance Runtimes")
+    return list(items)
+
+
+def _plugin_problem(runtime: Runtime, builtins: Mapping[str, Runtime]) -> str | None:
+    if runtime.name in builtins:
+        return f"the runtime name {runtime.name!r} is a built-in runtime's; choose another name"
+    if not _NAME.match(runtime.name):
+        return (f"the runtime name {runtime.name!r} is not lower case letters, digits, '-', '_' and '.', "
+                "starting with a letter")
+    if runtime.style not in STYLES:
+        return f"runtime {runtime.name!r} has style {runtime.style!r}; the styles are: {', '.join(STYLES)}"
+    if not runtime.family_module_name:
+        return (f"runtime {runtime.name!r} names no family_module_name (the module with its setup() "
+                "and run())")
+    return None
 
 
 @dataclass(frozen=True)
