@@ -1,0 +1,202 @@
+"""Deliberately broken runtimes, for the project's tests only: each is a built-in runtime of one style with
+one defect of the kind real runtimes have had (data corrupted on its way in, errors that lose their
+type, a worker pool that runs its work on the scheduler's own thread, signals that never reach the
+program, a resolver of its own, children spawned through the shell...).
+
+They come in as any installed package's runtimes do: through the ``conformance.runtimes`` entry point
+(``runtimes`` below), each described by a :class:`conformance._runtimes.Runtime` naming its family
+module (``conformance_sabotage._sync``, ``._asyncio``, ``._trio``, ``._twisted``), whose ``setup()``
+sets the built-in runtime up and then applies the defect. ``tests/test_sabotage.py`` runs every scenario
+a sabotage is meant to break under it and checks that each (scenario, style) has one that turns it
+non-pass: a scenario that no plausible defect can fail is a scenario that proves nothing.
+
+This module is imported by the child before the runtime is set up: light imports only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from conformance._runtimes import Runtime
+
+__version__ = "0.1.0"
+DISTRIBUTION = "conformance-sabotage"
+
+# The built-in runtime each style's sabotages start from, and its family module in this package.
+BASES = {"sync": "threads", "asyncio": "asyncio", "trio": "trio", "twisted": "twisted"}
+REQUIREMENTS = {
+    "sync": (DISTRIBUTION,),
+    "asyncio": (DISTRIBUTION,),
+    "trio": (DISTRIBUTION, "trio>=0.25"),
+    "twisted": (DISTRIBUTION, "twisted[tls]>=24.7"),
+}
+
+
+@dataclass(frozen=True)
+class Sabotage:
+    """One broken runtime: its style, what is wrong with it, and the scenarios it is meant to break."""
+
+    defect: str  # the runtime is named sabotage-<style>-<defect>
+    style: str
+    what: str
+    breaks: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return f"sabotage-{self.style}-{self.defect}"
+
+    @property
+    def base(self) -> str:
+        return BASES[self.style]
+
+    @property
+    def runtime(self) -> Runtime:
+        return Runtime(self.name, self.style, "sabotage", f"{BASES[self.style]} with a defect: {self.what}",
+                       requirements=REQUIREMENTS[self.style],
+                       family_module_name=f"conformance_sabotage._{self.style}")
+
+
+SOCKET_DATA = ("sockets.concurrent_clients", "sockets.half_close", "sockets.starttls", "sockets.tcp_echo",
+               "sockets.tcp6_echo", "sockets.unix_echo", "sockets.udp_empty_datagram",
+               "sockets.udp_roundtrip")
+CHILD_OUTPUT = ("subprocess.communicate_16mib", "subprocess.concurrent_children",
+                "subprocess.grandchild_holds_pipe", "subprocess.heartbeat_wait_and_pipes",
+                "subprocess.run_capture", "subprocess.stderr_merged_env_cwd", "subprocess.stdin_roundtrip")
+RESOLVER = ("dns.aaaa_only", "dns.concurrent_slow_lookups", "dns.flags", "dns.idn", "dns.idn_eszett",
+            "dns.invalid_names", "dns.many_addresses", "dns.nxdomain", "dns.resolve_local", "dns.reverse",
+            "dns.servfail", "dns.timeout")
+SIGNALS = ("signals.burst_coalescing", "signals.handler_raises", "signals.latency_busy",
+           "signals.sigchld_after_spawn", "signals.sigchld_subprocess", "signals.sigint_idle",
+           "signals.sigint_in_recv", "signals.sigterm_handler")
+
+SABOTAGES = (
+    # -- sync: the standard library patched in setup(), as gevent and eventlet patch it ------------------
+    Sabotage("data", "sync", "socket reads invert the first byte of each chunk, and an empty datagram is "
+             "never handed on", (*SOCKET_DATA, "sockets.sendfile")),
+    Sabotage("errors", "sync", "socket and TLS errors are re-raised as a plain OSError with the message "
+             "alone (the subclass and errno are lost)",
+             ("sockets.connect_refused", "sockets.peer_reset", "sockets.recv_timeout", "sockets.tls_echo")),
+    Sabotage("abort", "sync", "closing a stream socket resets the connection (SO_LINGER 0: the peer gets "
+             "a RST, not a FIN)", ("sockets.client_close",)),
+    Sabotage("gil", "sync", "os.read, a socket's wait for data and gethostbyname keep the GIL while they "
+             "wait (a C extension without Py_BEGIN_ALLOW_THREADS)",
+             ("sockets.cancel_blocked", "sockets.slow_peer", "files.pipe_cooperative_read",
+              "dns.slow_lookup_heartbeat")),
+    Sabotage("files", "sync", "open() of a path in binary mode gives a file object of its own: it takes a "
+             "read shorter than asked for the end of the file (and reads 1 KiB at a time), writes at most "
+             "64 KiB of each write (reporting it all written), and a failed open loses the filename",
+             ("files.fifo_slow_writer", "files.many_small_offloaded_reads", "files.naive_read",
+              "files.no_fd_leaks", "files.offload_read", "files.offload_write_fsync", "files.open_errors")),
+    Sabotage("sqlite", "sync", "sqlite3.connect ignores the busy timeout: a locked database fails at once",
+             ("files.sqlite_locked_direct", "files.sqlite_locked_offload")),
+    Sabotage("pipes", "sync", "subprocess.Popen of its own, whose pipes from the child invert the first "
+             "byte of each read",
+             (*CHILD_OUTPUT, "subprocess.pass_fds_close_fds", "subprocess.spawn_from_thread",
+              "subprocess.wait_grandchild_holds_pipe")),
+    Sabotage("spawn", "sync", "children are started through /bin/sh (a missing program is the shell's exit "
+             "status 127), and a child killed by signal N is reported as 128+N",
+             ("subprocess.failed_spawn_leaks_nothing", "subprocess.missing_executable",
+              "subprocess.terminate_returncode", "subprocess.wait_timeout_kill")),
+    Sabotage("resolver", "sync", "getaddrinfo and getnameinfo go through a resolver of its own (IPv4 only, "
+             "flags ignored, IDNA 2008 unmapped, 8 addresses at most, every failure EAI_FAIL, no reverse "
+             "names, one answer buffer for every thread)", RESOLVER),
+    Sabotage("signals", "sync", "signal.signal keeps the handler in a table of its own for a dispatcher that "
+             "never runs (the OS gets a no-op handler, SIGINT's included), and accepts a handler from any "
+             "thread", (*SIGNALS, "signals.handler_from_thread")),
+    # -- asyncio: a subclass of the standard library's loop, installed through an event loop policy ------
+    Sabotage("data", "asyncio", "the transports of sockets, pipes and datagrams, and sock_recv, invert the "
+             "first byte of each chunk, and an empty datagram is never delivered",
+             (*SOCKET_DATA, "sockets.sendfile", "sockets.slow_peer", "files.fifo_slow_writer",
+              "files.pipe_cooperative_read", *CHILD_OUTPUT, "subprocess.pass_fds_close_fds",
+              "subprocess.terminate_returncode")),
+    Sabotage("errors", "asyncio", "errors of connections, of the executor's work and of a reset connection "
+             "reach the program as a plain OSError with the message alone",
+             ("sockets.connect_refused", "sockets.peer_reset", "sockets.tls_echo", "files.no_fd_leaks",
+              "files.open_errors")),
+    Sabotage("abort", "asyncio", "closing a connection resets it (SO_LINGER 0 on every connection's socket: "
+             "the peer gets a RST, not a FIN)", ("sockets.client_close",)),
+    Sabotage("cancel", "asyncio", "a task cancelled while it waits in sock_accept gets (None, None) instead "
+             "of the CancelledError", ("sockets.cancel_blocked",)),
+    Sabotage("inline", "asyncio", "run_in_executor runs the function at once on the loop's own thread",
+             ("files.offload_read", "files.offload_write_fsync", "files.sqlite_locked_offload",
+              "signals.handler_from_thread", "subprocess.spawn_from_thread", "dns.slow_lookup_heartbeat")),
+    Sabotage("pool", "asyncio", "the default executor refuses work beyond 64 waiting jobs instead of "
+             "queueing it", ("files.many_small_offloaded_reads",)),
+    Sabotage("timers", "asyncio", "timers fire after half their delay",
+             ("sockets.recv_timeout", "subprocess.wait_timeout_kill")),
+    Sabotage("signals", "asyncio", "the loop takes signals over and never dispatches them: "
+             "add_signal_handler installs a no-op, Ctrl-C is ignored while the loop runs, and once it has "
+             "spawned a child it keeps its own SIGCHLD handler in place over the program's", SIGNALS),
+    Sabotage("resolver", "asyncio", "loop.getaddrinfo and getnameinfo go through a resolver of its own "
+             "(as the sync one)", RESOLVER),
+    Sabotage("spawn", "asyncio", "children are started through /bin/sh, and a child killed by signal N is "
+             "reported as 128+N", ("subprocess.failed_spawn_leaks_nothing", "subprocess.missing_executable",
+                                    "subprocess.terminate_returncode")),
+    # -- trio: trio's own internals patched in setup() ------------------------------------------------------
+    Sabotage("data", "trio", "trio's sockets and FdStreams invert the first byte of each chunk they receive, "
+             "and an empty datagram is never returned",
+             (*SOCKET_DATA, "sockets.slow_peer", "sockets.tls_echo", "files.pipe_cooperative_read",
+              *CHILD_OUTPUT, "subprocess.pass_fds_close_fds", "subprocess.wait_grandchild_holds_pipe")),
+    Sabotage("errors", "trio", "a trio socket reads a reset connection as a clean end, and errors of its "
+             "connects and of trio's worker threads (files, paths, the resolver) reach the program as a "
+             "plain OSError with the message alone",
+             ("sockets.connect_refused", "sockets.peer_reset", "files.no_fd_leaks", "files.open_errors")),
+    Sabotage("abort", "trio", "closing a trio stream socket resets the connection (SO_LINGER 0: the peer "
+             "gets a RST, not a FIN)", ("sockets.client_close",)),
+    Sabotage("cancel", "trio", "a trio socket's accept swallows the cancellation and returns (None, None)",
+             ("sockets.cancel_blocked",)),
+    Sabotage("inline", "trio", "trio.to_thread.run_sync runs the function at once on trio's own thread",
+             ("files.sqlite_locked_offload", "signals.handler_from_thread", "subprocess.spawn_from_thread",
+              "dns.slow_lookup_heartbeat")),
+    Sabotage("files", "trio", "trio's async file objects read 1 KiB at a time and take a read shorter than "
+             "asked for the end of the file, and write at most 64 KiB of each write (reporting it all "
+             "written)",
+             ("files.fifo_slow_writer", "files.offload_read", "files.offload_write_fsync")),
+    Sabotage("pool", "trio", "trio's worker threads refuse work beyond 64 waiting jobs instead of "
+             "queueing it", ("files.many_small_offloaded_reads",)),
+    Sabotage("timers", "trio", "trio's clock runs at twice the speed of time: deadlines come early",
+             ("sockets.recv_timeout", "subprocess.wait_timeout_kill")),
+    Sabotage("signals", "trio", "trio's signal receivers and its Ctrl-C handling install no-op handlers, and "
+             "spawning a child or waiting for one puts a SIGCHLD handler of its own over the program's",
+             SIGNALS),
+    Sabotage("resolver", "trio", "trio encodes names with IDNA 2008 unmapped and resolves through a resolver "
+             "of its own (as the sync one)", RESOLVER),
+    Sabotage("spawn", "trio", "children are started through /bin/sh, and a child killed by signal N is "
+             "reported as 128+N", ("subprocess.failed_spawn_leaks_nothing", "subprocess.missing_executable",
+                                    "subprocess.terminate_returncode")),
+    # -- twisted: the default reactor and Twisted's modules patched in setup() ---------------------------
+    Sabotage("data", "twisted", "TCP and UNIX connections and the reads of pipes invert the first byte of "
+             "each chunk, and UDP sends corrupt each datagram's first byte and skip empty ones",
+             (*SOCKET_DATA, "sockets.sendfile", "sockets.slow_peer", "sockets.tls_echo",
+              "files.fifo_slow_writer", "files.pipe_cooperative_read", *CHILD_OUTPUT,
+              "subprocess.spawn_from_thread", "subprocess.wait_grandchild_holds_pipe")),
+    Sabotage("errors", "twisted", "a refused connection fails with the generic ConnectError, a reset one "
+             "ends as a clean close, and errors of the thread pool's work reach the program as a plain "
+             "OSError with the message alone",
+             ("sockets.connect_refused", "sockets.peer_reset", "files.no_fd_leaks", "files.open_errors")),
+    Sabotage("abort", "twisted", "closing a TCP connection resets it (no shutdown, SO_LINGER 0: the peer "
+             "gets a RST, not a FIN)", ("sockets.client_close",)),
+    Sabotage("cancel", "twisted", "a cancelled coroutine's Deferred fails with a RuntimeError of its own "
+             "instead of CancelledError", ("sockets.cancel_blocked",)),
+    Sabotage("inline", "twisted", "deferToThread, the thread pool's work and callInThread run at once on "
+             "the reactor's own thread",
+             ("files.offload_read", "files.offload_write_fsync", "files.sqlite_locked_offload",
+              "signals.handler_from_thread", "dns.slow_lookup_heartbeat")),
+    Sabotage("pool", "twisted", "the reactor's thread pool refuses work beyond 64 waiting jobs instead of "
+             "queueing it", ("files.many_small_offloaded_reads",)),
+    Sabotage("timers", "twisted", "reactor.callLater fires after half the delay",
+             ("sockets.recv_timeout", "subprocess.wait_timeout_kill")),
+    Sabotage("signals", "twisted", "reactor.callFromThread drops a call made from the reactor's own thread "
+             "(a signal handler's), and once the reactor has spawned a child it keeps a SIGCHLD handler of "
+             "its own in place over the program's", SIGNALS),
+    Sabotage("resolver", "twisted", "reactor.nameResolver resolves through a resolver of its own (as the "
+             "sync one)", RESOLVER),
+    Sabotage("spawn", "twisted", "children are started through /bin/sh, and a child killed by signal N is "
+             "reported as 128+N", ("subprocess.failed_spawn_leaks_nothing", "subprocess.missing_executable",
+                                    "subprocess.terminate_returncode")),
+)
+
+
+def runtimes() -> list[Runtime]:
+    """The ``conformance.runtimes`` entry point: every sabotage as a runtime."""
+    return [sabotage.runtime for sabotage in SABOTAGES]
