@@ -20,7 +20,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ._runtimes import INSTALL_RECORD_VARIABLE, RUNTIMES, Runtime, UnknownRuntime, get_runtime
+from ._runtimes import (
+    BUILTIN_RUNTIMES,
+    INSTALL_RECORD_VARIABLE,
+    PluginError,
+    Runtime,
+    UnknownRuntime,
+    get_runtime,
+)
 
 # pip's own words for why it failed: its error lines, else the end of its output.
 REASON_LINES = 6
@@ -75,11 +82,12 @@ def install(runtime: Runtime, record: Path | None, command: Sequence[str] | None
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m conformance._install", description=__doc__)
-    parser.add_argument("runtime", help=f"one of: {', '.join(RUNTIMES)}")
+    parser.add_argument("runtime", help=f"one of: {', '.join(BUILTIN_RUNTIMES)}, or one an installed "
+                                        "package adds")
     args = parser.parse_args(argv)
     try:
         runtime = get_runtime(args.runtime)
-    except UnknownRuntime as exc:
+    except (UnknownRuntime, PluginError) as exc:
         parser.error(str(exc))
     given = os.environ.get(INSTALL_RECORD_VARIABLE)
     install(runtime, Path(given) if given else None)

@@ -19,7 +19,7 @@ from rich.text import Text
 from .._outcomes import Outcome
 from .._results import Cell, RunWriter
 from .._runner import CellRunner
-from .._runtimes import RUNTIMES, Runtime
+from .._runtimes import BUILTIN_RUNTIMES, Runtime
 from .._scenarios import BENCH_AREAS, Scenario
 from . import DEFAULT_REPEATS, BenchSettings, higher_is_better, median, ratio, split_cpus, spread
 from .limits import CLIENT_SOURCE, c_epoll_echo, compile_c, iperf3
@@ -29,7 +29,8 @@ BASELINE = "threads"
 
 def add_bench_arguments(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--runtime", action="append", default=[], metavar="NAME",
-                     help=f"only this runtime (repeatable): {', '.join(RUNTIMES)}")
+                     help=f"only this runtime (repeatable): {', '.join(BUILTIN_RUNTIMES)}, or one "
+                          "an installed package adds (conformance list)")
     sub.add_argument("-k", dest="keyword", metavar="EXPR",
                      help="only workloads matching this pytest-style expression, e.g. \"echo or accept\"")
     sub.add_argument("--scenarios", type=Path, metavar="DIR",
