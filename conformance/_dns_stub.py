@@ -21,7 +21,12 @@ number of distinct names (which no cache can help with) behave alike; see :data:
 documentation addresses are ever answered (RFC 5737 TEST-NETs, RFC 3849 2001:db8::/32). Every query
 is appended to ``queries.log`` (``<monotonic time> <udp|tcp> <name> <type>``) and counted.
 
-Each query is answered on a thread of its own, so a slow answer never delays another.
+Each query is answered on a thread of its own, so a slow answer never delays another. How many are
+being answered at once is what a client's resolver concurrency looks like from the server's side: each
+time a query is taken up or its answer goes out, ``in_flight.log`` gets ``<monotonic time> <queries in
+flight> <names in flight>`` (queries for the same name, an A and an AAAA, count as one name), and
+:func:`max_in_flight` reads the largest of them since a moment. A query that is never answered
+(``timeout...``) is not counted: it would stay in flight for ever.
 """
 
 from __future__ import annotations
@@ -99,7 +104,7 @@ def dns_stub(folder: Path, platform: str | None = None) -> tuple[dict[str, Any],
     """Bind the stub where ``platform``'s resolver can be pointed at it (see the module's docstring).
 
     Returns the address info and the function that serves forever; or ``{"unavailable": why}`` and a
-    no-op where it cannot bind. The info: ``host``, ``port``, ``zone``, ``query_log``;
+    no-op where it cannot bind. The info: ``host``, ``port``, ``zone``, ``query_log``, ``in_flight_log``;
     ``every_query`` (True where every DNS query of the child reaches the stub, False where only the
     names under ``zone`` do); ``resolver_timeout_s`` and ``resolver_timeout_setting`` (the bound on a
     lookup the stub never answers and the setting that says so, or None where nothing can set one);
@@ -120,14 +125,15 @@ def dns_stub(folder: Path, platform: str | None = None) -> tuple[dict[str, Any],
         zone = cell_zone()
         stub = Stub(udp, tcp, folder / "queries.log", zone)
         return {"host": host, "port": 53, "zone": zone, "query_log": str(stub.log_path),
-                "every_query": False, "resolver_timeout_s": None,
-                "resolver_timeout_setting": None}, stub.serve
+                "in_flight_log": str(stub.in_flight_path), "every_query": False,
+                "resolver_timeout_s": None, "resolver_timeout_setting": None}, stub.serve
     resolv_conf = folder / "resolv.conf"
     resolv_conf.write_text(f"# the conformance stub DNS server alone\nnameserver {host}\n"
                            f"options timeout:{RESOLVER_TIMEOUT_S} attempts:1\n", encoding="utf-8")
     stub = Stub(udp, tcp, folder / "queries.log")
     info = {"host": host, "port": 53, "resolv_conf": str(resolv_conf), "zone": DEFAULT_ZONE,
-            "query_log": str(stub.log_path), "every_query": True,
+            "query_log": str(stub.log_path), "in_flight_log": str(stub.in_flight_path),
+            "every_query": True,
             "resolver_timeout_s": RESOLVER_TIMEOUT_S,
             "resolver_timeout_setting": f"/etc/resolv.conf says timeout:{RESOLVER_TIMEOUT_S} attempts:1"}
     return info, stub.serve
@@ -141,7 +147,8 @@ def _darwin_stub(folder: Path) -> tuple[dict[str, Any], Callable[[], None]]:
     zone = cell_zone()
     stub = Stub(udp, tcp, folder / "queries.log", zone)
     info = {"host": "127.0.0.1", "port": udp.getsockname()[1], "zone": zone,
-            "query_log": str(stub.log_path), "every_query": False,
+            "query_log": str(stub.log_path), "in_flight_log": str(stub.in_flight_path),
+            "every_query": False,
             # conformance._system_resolver writes this bound into the zone's resolver file.
             "resolver_timeout_s": RESOLVER_TIMEOUT_S,
             "resolver_timeout_setting": f"/etc/resolver/{zone} says timeout {RESOLVER_TIMEOUT_S}"}
@@ -220,6 +227,11 @@ class Stub:
         self.queries = 0
         self._lock = threading.Lock()
         log_path.touch()
+        # Queries being answered now, by name (lower case): what in_flight.log records.
+        self.in_flight_path = log_path.with_name("in_flight.log")
+        self.in_flight_path.touch()
+        self._in_flight: dict[str, int] = {}
+        self.max_in_flight_queries = self.max_in_flight_names = 0
 
     # -- transport ------------------------------------------------------------------------------
     def serve(self) -> None:
@@ -272,17 +284,42 @@ class Stub:
         response, delay_s = self.respond(query, transport)
         if response is None:
             return None
-        if delay_s:
-            time.sleep(delay_s)
-        if transport == "tcp":
-            return response.to_wire()
-        limit = max(UDP_LIMIT, query.payload) if query.edns >= 0 else UDP_LIMIT
+        name = query.question[0].name.to_text().lower() if query.question else ""
+        self._taken_up(name)
         try:
-            return response.to_wire(max_size=limit)
-        except dns.exception.TooBig:
-            response.answer.clear()
-            response.flags |= dns.flags.TC
-            return response.to_wire(max_size=limit)
+            if delay_s:
+                time.sleep(delay_s)
+            if transport == "tcp":
+                return response.to_wire()
+            limit = max(UDP_LIMIT, query.payload) if query.edns >= 0 else UDP_LIMIT
+            try:
+                return response.to_wire(max_size=limit)
+            except dns.exception.TooBig:
+                response.answer.clear()
+                response.flags |= dns.flags.TC
+                return response.to_wire(max_size=limit)
+        finally:
+            self._answered(name)
+
+    def _taken_up(self, name: str) -> None:
+        with self._lock:
+            self._in_flight[name] = self._in_flight.get(name, 0) + 1
+            self._record_in_flight()
+
+    def _answered(self, name: str) -> None:
+        with self._lock:
+            self._in_flight[name] -= 1
+            if not self._in_flight[name]:
+                del self._in_flight[name]
+            self._record_in_flight()
+
+    def _record_in_flight(self) -> None:
+        """Under the lock: the counts now, and the largest so far."""
+        queries, names = sum(self._in_flight.values()), len(self._in_flight)
+        self.max_in_flight_queries = max(self.max_in_flight_queries, queries)
+        self.max_in_flight_names = max(self.max_in_flight_names, names)
+        with open(self.in_flight_path, "a", encoding="utf-8") as log:
+            log.write(f"{time.monotonic():.6f} {queries} {names}\n")
 
     # -- behaviour ------------------------------------------------------------------------------
     def respond(self, query: dns.message.Message,
@@ -337,6 +374,17 @@ class Stub:
             self.queries += 1
             with open(self.log_path, "a", encoding="utf-8") as log:
                 log.write(line)
+
+
+def max_in_flight(in_flight_log: str | Path, since: float = 0.0) -> tuple[int, int]:
+    """The most queries, and the most distinct names, the stub was answering at once from ``since`` (a
+    ``time.monotonic()`` of this machine) on, read from its ``in_flight.log``."""
+    queries = names = 0
+    for line in Path(in_flight_log).read_text(encoding="utf-8").splitlines():
+        at, in_flight, distinct = line.split()
+        if float(at) >= since:
+            queries, names = max(queries, int(in_flight)), max(names, int(distinct))
+    return queries, names
 
 
 def _recv_exactly(sock: socket.socket, size: int) -> bytes:

@@ -144,6 +144,35 @@ def test_slow_answers_overlap(stub: dict[str, Any]) -> None:
     assert elapsed < SLOW_QUERIES * SLOW_DELAY_S / 4, f"{SLOW_QUERIES} slow answers took {elapsed:.2f} s"
 
 
+def test_queries_in_flight_at_once_are_counted(stub: dict[str, Any]) -> None:
+    """40 slow queries sent together are all in flight at once; then one at a time, one; a name's A and
+    AAAA count as two queries but one name."""
+    since = time.monotonic()
+    names = [f"slow-{int(SLOW_DELAY_S * 1000)}ms-{n}.in-flight.conformance.test"
+             for n in range(1, SLOW_QUERIES + 1)]
+    with ThreadPoolExecutor(SLOW_QUERIES) as pool:
+        list(pool.map(ask, [stub] * SLOW_QUERIES, names))
+    assert _dns_stub.max_in_flight(stub["in_flight_log"], since) == (SLOW_QUERIES, SLOW_QUERIES)
+    since = time.monotonic()
+    for name in names[:3]:
+        ask(stub, name)
+    assert _dns_stub.max_in_flight(stub["in_flight_log"], since) == (1, 1)
+    since = time.monotonic()
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(ask, [stub] * 2, ["slow-300ms-5.in-flight.conformance.test"] * 2, ["A", "AAAA"]))
+    assert _dns_stub.max_in_flight(stub["in_flight_log"], since) == (2, 1)
+    # Every count went back to zero: the last line of the log says nothing is in flight.
+    last = Path(stub["in_flight_log"]).read_text(encoding="utf-8").splitlines()[-1]
+    assert last.split()[1:] == ["0", "0"]
+
+
+def test_an_unanswered_query_is_not_in_flight(stub: dict[str, Any]) -> None:
+    since = time.monotonic()
+    with pytest.raises(dns.exception.Timeout):
+        ask(stub, "timeout-in-flight.conformance.test", timeout=0.3)
+    assert _dns_stub.max_in_flight(stub["in_flight_log"], since) == (0, 0)
+
+
 def test_pipelined_tcp_queries_are_answered_independently(stub: dict[str, Any]) -> None:
     """On one TCP connection, a quick answer overtakes a slow one asked before it."""
     slow = dns.message.make_query("slow-500ms.conformance.test", "A")

@@ -1,5 +1,14 @@
-"""Shared by dns.nxdomain and dns.servfail: a lookup of a name the stub DNS server answers with an error,
-which must raise socket.gaierror with a given errno, and the checks of it.
+"""Shared by dns.nxdomain, dns.servfail and dns.timeout: a lookup of a name the stub DNS server answers
+with an error, which must fail with the style's documented exception carrying the resolver's code, and
+the checks of it.
+
+The contract of those scenarios, the same for every style: the lookup fails, and the failure carries
+getaddrinfo's code (``EAI_NONAME``: no such name; ``EAI_AGAIN``: the resolver failed, try again), which
+is how code tells a typo from an outage. What a style spells its own way is the exception: the standard
+library's ``socket.gaierror`` (sync, asyncio, trio: what their APIs document), or for Twisted the
+``twisted.internet.error.DNSLookupError`` its ``HostnameEndpoint.connect`` documents for a name that
+cannot be resolved; the code is that exception's ``errno``, or that of the ``OSError`` it was raised
+from (``__cause__``, ``__context__``): :func:`code_of`.
 
 ``relative`` is the name under the stub's zone (``nxdomain``: ``nxdomain.<zone>``). Each lookup starts
 with the canary (``_canary``), whose queries ``stub_queries`` leaves out.
@@ -22,12 +31,35 @@ def _measure(ctx: Context, elapsed_s: float, measurement: str) -> None:
     ctx.measure("stub_queries", len(_canary.stub_queries(ctx)))
 
 
+def code_of(error: BaseException) -> int | None:
+    """The getaddrinfo code a failed lookup carries: the ``errno`` of the first ``OSError`` (a
+    ``socket.gaierror`` is one) among the exception and those it was raised from, or None."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError) and isinstance(current.errno, int):
+            return current.errno
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def name_of(code: int | None) -> str:
+    codes = {getattr(socket, name): name for name in dir(socket) if name.startswith("EAI_")}
+    return codes.get(code, repr(code)) if code is not None else "no code"
+
+
+def check_code(ctx: Context, error: BaseException, errno: int) -> None:
+    code = code_of(error)
+    ctx.expect(code == errno, f"the lookup failed with {type(error).__module__}.{type(error).__qualname__}"
+                              f" ({error}), which carries {name_of(code)}: {name_of(errno)} expected, so "
+                              "a missing name cannot be told from a failing resolver")
+
+
 def check(ctx: Context, caught: list[BaseException], elapsed_s: float, measurement: str,
           errno: int) -> None:
     _measure(ctx, elapsed_s, measurement)
-    error = caught[0]
-    ctx.expect_equal(getattr(error, "errno", None), errno,
-                     f"the errno of the gaierror ({error})")
+    check_code(ctx, caught[0], errno)
 
 
 def lookup_sync(ctx: Context, relative: str, measurement: str, errno: int) -> None:
@@ -63,11 +95,12 @@ async def lookup_trio(ctx: Context, relative: str, measurement: str, errno: int)
 
 
 async def lookup_twisted(ctx: Context, relative: str, measurement: str, errno: int) -> None:
-    """Twisted's resolveHostName reports a failed lookup as a resolution with no addresses."""
+    """Twisted's form of a failed lookup: HostnameEndpoint.connect fails with DNSLookupError."""
+    from twisted.internet.error import DNSLookupError
+
     await _canary.check_twisted(ctx)
     name = _canary.in_zone(ctx, relative)
     started = time.perf_counter()
-    found = await _twisted.getaddrinfo(name, 80, LOOKUP_TIMEOUT_S)
-    _measure(ctx, time.perf_counter() - started, measurement)
-    ctx.expect(not found, f"resolveHostName({name!r}) gave {found}; the reference raises socket.gaierror")
-    ctx.expect(False, _twisted.no_error_code(name, errno))
+    with ctx.expect_raises(DNSLookupError) as caught:
+        await _twisted.connect_to(name, 80, LOOKUP_TIMEOUT_S)
+    check(ctx, caught, time.perf_counter() - started, measurement, errno)

@@ -5,8 +5,9 @@ Twisted's "resolve a name like getaddrinfo": by default a ``GAIResolver`` that c
 the reactor's thread pool and hands each result to an ``IResolutionReceiver`` as an ``IPv4Address`` or
 ``IPv6Address``, then calls ``resolutionComplete``. It takes ``addressTypes`` (the family) and
 ``transportSemantics`` ("TCP": SOCK_STREAM), but no flags, and reports no error: a ``socket.gaierror``
-becomes a resolution with no addresses.
-https://docs.twisted.org/en/stable/api/twisted.internet.interfaces.IHostnameResolver.html
+becomes a resolution with no addresses. Where a lookup fails, what a Twisted program sees is the
+exception of ``HostnameEndpoint.connect`` (which resolves through the same resolver): ``connect_to``.
+https://github.com/twisted/twisted/blob/twisted-26.10.0/src/twisted/internet/interfaces.py#L174-L211
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from typing import Any
 
 
 async def resolve_host_name(name: str, port: int, timeout_s: float,
-                            family: socket.AddressFamily = socket.AF_UNSPEC) -> list[Any]:
+                            family: socket.AddressFamily = socket.AF_UNSPEC, **extra: Any) -> list[Any]:
     """The addresses ``reactor.nameResolver.resolveHostName`` reports for ``name`` (TCP), as a list
-    of IAddress; raises TimeoutError if it does not complete within ``timeout_s``."""
+    of IAddress; raises TimeoutError if it does not complete within ``timeout_s``. ``extra``: more
+    keyword arguments, for a resolver that takes them (a probe found them first)."""
     from twisted.internet import defer, reactor
     from twisted.internet.address import IPv4Address, IPv6Address
     from twisted.internet.interfaces import IResolutionReceiver
@@ -41,7 +43,7 @@ async def resolve_host_name(name: str, port: int, timeout_s: float,
             done.callback(found)
 
     reactor.nameResolver.resolveHostName(Receiver(), name, portNumber=port,
-                                         addressTypes=address_types, transportSemantics="TCP")
+                                         addressTypes=address_types, transportSemantics="TCP", **extra)
     done.addTimeout(timeout_s, reactor)
     try:
         return await done
@@ -72,15 +74,24 @@ def as_getaddrinfo(addresses: list[Any]) -> list[tuple[Any, ...]]:
 
 
 async def getaddrinfo(name: str, port: int, timeout_s: float,
-                      family: socket.AddressFamily = socket.AF_UNSPEC) -> list[tuple[Any, ...]]:
+                      family: socket.AddressFamily = socket.AF_UNSPEC, **extra: Any) -> list[tuple[Any, ...]]:
     """resolve_host_name, as getaddrinfo tuples."""
-    return as_getaddrinfo(await resolve_host_name(name, port, timeout_s, family))
+    return as_getaddrinfo(await resolve_host_name(name, port, timeout_s, family, **extra))
 
 
-def no_error_code(name: str, errno: int) -> str:
-    """Why a check of the gaierror's code cannot pass under Twisted."""
-    codes = {getattr(socket, code): code for code in dir(socket) if code.startswith("EAI_")}
-    return (f"reactor.nameResolver.resolveHostName({name!r}) completed with no addresses and no "
-            f"error: Twisted's GAIResolver catches the socket.gaierror and reports an empty "
-            f"resolution, so the code ({codes.get(errno, errno)} expected) is lost and a missing name "
-            f"cannot be told from a failing resolver")
+async def connect_to(name: str, port: int, timeout_s: float) -> None:
+    """Connect to ``name`` the way a Twisted program does, with ``HostnameEndpoint(reactor, name,
+    port).connect``, and close the connection at once: what it raises where the name cannot be resolved
+    (``twisted.internet.error.DNSLookupError``) is Twisted's form of a failed lookup. Raises TimeoutError
+    if it neither connects nor fails within ``timeout_s``."""
+    from twisted.internet import defer, endpoints, protocol, reactor
+
+    endpoint = endpoints.HostnameEndpoint(reactor, name, port)
+    # A Factory provides IProtocolFactory through zope.interface, which mypy reads only with mypy-zope.
+    attempt = endpoint.connect(protocol.Factory.forProtocol(protocol.Protocol))  # type: ignore[arg-type]
+    try:
+        connected = await attempt.addTimeout(timeout_s, reactor)
+    except defer.TimeoutError:
+        raise TimeoutError(f"HostnameEndpoint({name[:40]!r}, {port}).connect() neither connected nor "
+                           f"failed within {timeout_s:g} s") from None
+    connected.transport.loseConnection()

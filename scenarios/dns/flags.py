@@ -7,6 +7,14 @@ instead), while a numeric host with the same flag resolves; ``getaddrinfo(None, 
 flags=AI_PASSIVE)`` gives the wildcard addresses ``0.0.0.0`` (and ``::`` where Python has IPv6) to bind
 a server on, and without ``AI_PASSIVE`` the loopback addresses ``127.0.0.1`` (and ``::1``). Servers
 bind with exactly these calls, and code validates "is this an IP literal?" with ``AI_NUMERICHOST``.
+
+The contract, the same for every style: the style's resolver takes the flags and honours them (the
+results above; the refusal as the failure its API documents). Each style passes them its own way:
+``flags=`` of ``socket.getaddrinfo``, ``loop.getaddrinfo`` and ``trio.socket.getaddrinfo``; the Twisted
+body asks Twisted's resolver API, ``reactor.nameResolver.resolveHostName``, and passes ``flags=`` only
+if its signature has such a parameter (``inspect.signature``): where it has none, the cell is
+``unsupported``, naming the signature it found. Calling the standard library's ``getaddrinfo`` in a
+thread instead would test the standard library, not Twisted.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ from conformance import Context, sibling_module
 PEERS = ("dns_stub",)
 ISOLATED_RESOLVER = True
 _canary = sibling_module(__file__, "_canary")
+_twisted = sibling_module(__file__, "_twisted_resolve")
 TIMEOUT_S = 20.0
 LOOKUP_TIMEOUT_S = 5.0
 
@@ -94,9 +103,23 @@ async def run_trio(ctx: Context) -> None:
 
 
 async def run_twisted(ctx: Context) -> None:
+    import inspect
+
+    from twisted.internet import reactor
+
     await _canary.check_twisted(ctx)
-    raise NotImplementedError(
-        "Twisted's resolver API, reactor.nameResolver.resolveHostName (IHostnameResolver), takes a "
-        "name, a port number, addressTypes and transportSemantics but no getaddrinfo flags: there is "
-        "no AI_NUMERICHOST and no AI_PASSIVE "
-        "(https://docs.twisted.org/en/stable/api/twisted.internet.interfaces.IHostnameResolver.html)")
+    resolve = reactor.nameResolver.resolveHostName
+    signature = inspect.signature(resolve)
+    if "flags" not in signature.parameters:
+        raise NotImplementedError(
+            f"Twisted's resolver API takes no getaddrinfo flags: reactor.nameResolver is a "
+            f"{type(reactor.nameResolver).__name__}, whose resolveHostName{signature} has no 'flags' "
+            "parameter (probed with inspect.signature), so AI_NUMERICHOST and AI_PASSIVE cannot be "
+            "asked for (IHostnameResolver: https://github.com/twisted/twisted/blob/twisted-26.10.0/src/"
+            "twisted/internet/interfaces.py#L174-L211)")
+    # A resolver that takes flags: the same questions, through it. It reports a refused name as a
+    # resolution with no addresses (IHostnameResolver has no error to report).
+    refused = await _twisted.getaddrinfo(_name(ctx), 80, LOOKUP_TIMEOUT_S, flags=socket.AI_NUMERICHOST)
+    ctx.expect(not refused, f"resolveHostName({_name(ctx)!r}, flags=AI_NUMERICHOST) gave {refused}")
+    _check(ctx, [set(await _twisted.getaddrinfo(host, 80, LOOKUP_TIMEOUT_S, flags=flags))
+                 for host, flags in EXPECTED])

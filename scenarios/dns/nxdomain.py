@@ -6,6 +6,10 @@ AAAA query, and raises ``socket.gaierror`` with errno ``EAI_NONAME`` ("Name or s
 promptly. Code tells "this host does not exist" (a typo in a URL: give up) from "the resolver failed"
 (``EAI_AGAIN``: retry) by that errno; another type or another code sends it down the wrong branch.
 ``nxdomain_ms`` is how long the answer took, ``stub_queries`` how many queries the runtime sent for it.
+
+The contract is ``_lookup_error``'s: every style fails the lookup with the exception its API documents
+(``socket.gaierror``; Twisted: ``DNSLookupError`` from ``HostnameEndpoint.connect``) carrying
+``EAI_NONAME``, as its ``errno`` or that of the exception it was raised from.
 """
 
 from __future__ import annotations

@@ -9,6 +9,16 @@ so a runtime that skips /etc/hosts and asks DNS gets no name. Servers log and au
 these names. ``stub_queries`` counts the queries the runtime sent. Where the stub gets only the names
 of its zone (macOS, Windows: docs/dns.md), the reverse name would go to real DNS servers, and the cell is
 ``skipped``.
+
+The contract, the same for every style: the style's own reverse lookup gives the reference's answers.
+Each style's API: ``socket.getnameinfo`` (sync), ``loop.getnameinfo`` (asyncio),
+``trio.socket.getnameinfo`` (trio). Twisted's resolver API, ``reactor.nameResolver``
+(``IHostnameResolver``), resolves names only; the Twisted body looks for a ``getnameinfo`` on it and on
+the reactor and calls it where there is one. Where there is none, the cell is ``unsupported``, naming
+what was probed: ``twisted.names.client.lookupPointer`` asks DNS for PTR records alone (Twisted's hosts
+file resolver answers A and AAAA only) and knows no service names, so it is not this operation, and
+calling the standard library's ``getnameinfo`` in a thread (``deferToThread``) would test the standard
+library, not Twisted.
 """
 
 from __future__ import annotations
@@ -76,16 +86,21 @@ async def run_trio(ctx: Context) -> None:
 
 
 async def run_twisted(ctx: Context) -> None:
-    from twisted.internet import reactor, threads
+    from twisted.internet import defer, reactor
+    from twisted.internet.interfaces import IHostnameResolver
 
     await _canary.check_twisted(ctx)
     _canary.require_every_query(ctx, EVERY_QUERY)
-    # Twisted has no reverse lookup through the system's name service: IHostnameResolver resolves
-    # names only, and twisted.names.client.lookupPointer speaks DNS alone (its hosts-file resolver
-    # answers A/AAAA only) and knows no service names. So the blocking stdlib call runs in the
-    # reactor's thread pool, as Twisted's own GAIResolver runs getaddrinfo.
-    named = await threads.deferToThread(socket.getnameinfo, ADDRESS, 0).addTimeout(
-        LOOKUP_TIMEOUT_S, reactor)
-    numeric = await threads.deferToThread(socket.getnameinfo, ADDRESS, NUMERIC).addTimeout(
-        LOOKUP_TIMEOUT_S, reactor)
+    getnameinfo = (getattr(reactor.nameResolver, "getnameinfo", None)
+                   or getattr(reactor, "getnameinfo", None))
+    if getnameinfo is None:
+        raise NotImplementedError(
+            f"Twisted has no reverse lookup through the system's name service: reactor.nameResolver "
+            f"(a {type(reactor.nameResolver).__name__}) has no getnameinfo, nor has the reactor; "
+            f"IHostnameResolver offers {sorted(IHostnameResolver.names())} only, and "
+            "twisted.names.client.lookupPointer asks DNS alone and knows no service names "
+            "(https://github.com/twisted/twisted/blob/twisted-26.10.0/src/twisted/internet/"
+            "interfaces.py#L174-L211)")
+    named = await defer.maybeDeferred(getnameinfo, ADDRESS, 0).addTimeout(LOOKUP_TIMEOUT_S, reactor)
+    numeric = await defer.maybeDeferred(getnameinfo, ADDRESS, NUMERIC).addTimeout(LOOKUP_TIMEOUT_S, reactor)
     _check(ctx, named, numeric)

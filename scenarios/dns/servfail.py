@@ -7,6 +7,10 @@ as soon as the answer arrives: the resolver (glibc) does not turn a server failu
 Code retries on ``EAI_AGAIN`` and gives up on ``EAI_NONAME``; a runtime that reports a failing resolver
 as a missing name makes clients drop work that a retry would have done. ``servfail_ms`` is how long the
 answer took, ``stub_queries`` how many queries the runtime sent.
+
+The contract is ``_lookup_error``'s: every style fails the lookup with the exception its API documents
+(``socket.gaierror``; Twisted: ``DNSLookupError`` from ``HostnameEndpoint.connect``) carrying
+``EAI_AGAIN``, as its ``errno`` or that of the exception it was raised from.
 """
 
 from __future__ import annotations

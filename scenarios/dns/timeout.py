@@ -9,6 +9,11 @@ bounds every lookup of every program; a runtime that waits longer than configure
 DNS outage into hung requests. The lookup is given ``BOUND_FACTOR`` (4) times the configured time before
 the cell fails; ``timeout_ms`` is how long it took, ``stub_queries`` how many queries the runtime sent.
 Where nothing sets that time (an NRPT rule on Windows cannot), the cell is ``skipped``.
+
+The contract, the same for every style: the lookup ends within the bound and fails carrying
+``EAI_AGAIN``; the exception is the one the style's API documents (``socket.gaierror``; Twisted:
+``DNSLookupError`` from ``HostnameEndpoint.connect``), the code its ``errno`` or that of the exception
+it was raised from (``_lookup_error``).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ PEERS = ("dns_stub",)
 ISOLATED_RESOLVER = True
 _twisted = sibling_module(__file__, "_twisted_resolve")
 _canary = sibling_module(__file__, "_canary")
+_lookup = sibling_module(__file__, "_lookup_error")
 TIMEOUT_S = 20.0
 BOUND_FACTOR = 4
 
@@ -49,9 +55,7 @@ def _check(ctx: Context, ended: bool, elapsed_s: float) -> None:
 
 
 def _check_error(ctx: Context, caught: list[BaseException]) -> None:
-    error = caught[0]
-    ctx.expect_equal(getattr(error, "errno", None), socket.EAI_AGAIN,
-                     f"the errno of the gaierror ({error})")
+    _lookup.check_code(ctx, caught[0], socket.EAI_AGAIN)
 
 
 def run_sync(ctx: Context) -> None:
@@ -66,7 +70,7 @@ def run_sync(ctx: Context) -> None:
     pool.shutdown(wait=False)
     _check(ctx, ended, time.perf_counter() - started)
     with ctx.expect_raises(socket.gaierror) as caught:
-        lookup.result()
+        lookup.result(timeout=0)  # done: it ended within the bound (checked above)
     _check_error(ctx, caught)
 
 
@@ -100,15 +104,20 @@ async def run_trio(ctx: Context) -> None:
 
 
 async def run_twisted(ctx: Context) -> None:
+    from twisted.internet.error import DNSLookupError
+
     await _canary.check_twisted(ctx)
     bound_s = _bound_s(ctx)
-    name = _name(ctx)
     started = time.perf_counter()
+    ended, error = True, None
     try:
-        found = await _twisted.getaddrinfo(name, 80, bound_s)
-        ended = True
+        await _twisted.connect_to(_name(ctx), 80, bound_s)
     except TimeoutError:
-        found, ended = [], False
+        ended = False
+    except Exception as exc:
+        error = exc
     _check(ctx, ended, time.perf_counter() - started)
-    ctx.expect(not found, f"resolveHostName({name!r}) gave {found}; the reference raises socket.gaierror")
-    ctx.expect(False, _twisted.no_error_code(name, socket.EAI_AGAIN))
+    with ctx.expect_raises(DNSLookupError) as caught:
+        if error is not None:
+            raise error
+    _check_error(ctx, caught)
