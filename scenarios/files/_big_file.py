@@ -43,15 +43,15 @@ def write_file(ctx: Context) -> tuple[Path, bytes]:
     MiB shares (each MiB is its index as 8 bytes, then that tail, so a misplaced MiB is detected).
 
     Where the file cannot be kept out of the page cache the cell is ``skipped``: a read from memory
-    takes about as long as the 100 ms stall limit (90-101 ms measured for 512 MiB), so whether a
-    runtime blocks would be decided by noise, not by the runtime.
+    takes about 100 ms (90-101 ms measured for 512 MiB), as long as the stalls a loaded machine causes
+    by itself, so whether a runtime blocks would be decided by noise, not by the runtime.
     """
     how = eviction()
     if how is None:
         raise ctx.skip(f"{sys.platform} offers Python no way to keep the file out of the page cache "
                        "(no posix_fadvise or F_NOCACHE; FILE_FLAG_NO_BUFFERING needs CreateFile and "
-                       "sector-aligned I/O): the read would come from memory in about the 100 ms stall "
-                       "limit, so the verdict would be noise")
+                       "sector-aligned I/O): the read would come from memory in about 100 ms, as short "
+                       "as the stalls of a loaded machine, so the verdict would be noise")
     path = ctx.tmpdir / "big.bin"
     tail = ctx.payload(MIB - 8)
     # An anonymous mapping is page-aligned, as macOS needs for a write that bypasses its cache.

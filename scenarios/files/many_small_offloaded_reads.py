@@ -8,6 +8,13 @@ of ``asyncio.to_thread`` (the loop's default executor), and 200 trio tasks calli
 ``trio.Path.read_bytes`` (trio's thread limiter). A server that opens many small files per request
 (templates, static assets, session files) does exactly this. ``elapsed_ms`` and ``reads_per_s`` tell what
 the offload round trips cost in each runtime.
+
+What is judged is what each caller gets back, not the scheduler's stalls: handing out 200 offloads and
+collecting their results is the scheduler's own work, which holds the heartbeat for most of the batch
+on a loaded machine (1-351 ms in 72 cells of 8 runs, every runtime, on a 2-core machine that also ran
+other cells: over the default 100 ms limit in 4 of them), while a 16 KiB read that blocked the scheduler would
+take too little time to be seen. So the stall limit is 2 s, a bound against a scheduler that hangs, not
+a verdict on blocking (files.offload_read judges that).
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from pathlib import Path
 from conformance import Context
 
 TIMEOUT_S = 30.0
+STALL_LIMIT_MS = 2000  # the scheduler's own work on 200 offloads, not a blocking read: see above
 IO_TIMEOUT_S = 20.0
 FILES = 200
 SIZE = 16 * 1024
@@ -49,10 +57,14 @@ def run_sync(ctx: Context) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     paths, expected = _write_files(ctx)
-    with ThreadPoolExecutor() as pool, ctx.measured():
-        started = time.perf_counter()
-        got = list(pool.map(Path.read_bytes, paths, timeout=IO_TIMEOUT_S))
-        elapsed = time.perf_counter() - started
+    pool = ThreadPoolExecutor()
+    try:
+        with ctx.measured():
+            started = time.perf_counter()
+            got = list(pool.map(Path.read_bytes, paths, timeout=IO_TIMEOUT_S))
+            elapsed = time.perf_counter() - started
+    finally:
+        pool.shutdown(wait=False)  # the results came within their bound, or the cell fails without waiting
     _check(ctx, got, expected, elapsed)
 
 

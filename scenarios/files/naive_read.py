@@ -12,11 +12,16 @@ other connection of the program freezes meanwhile. A user must offload file I/O 
 Design: the file is written and synced before the measured window, then evicted from the page cache
 (``posix_fadvise(POSIX_FADV_DONTNEED)`` where the platform has it; ``evicted`` says whether it did), so the
 read goes to the device as the first read of a big file does. A read from the page cache runs at memory
-speed (256 MiB in 20-80 ms), under the 100 ms limit and not 10x the noise; 512 MiB from the device takes
-a few hundred milliseconds. The file is streamed in 1 MiB chunks, not read whole: a single 512 MiB
-``read()`` into fresh memory spends most of its time in page faults of the new buffer, which also delay
-the other threads of the process by tens of milliseconds and would blur the reference. ``read_ms`` and
-``mib_per_s`` are the read's own figures; a blocking runtime's stall is about ``read_ms``.
+speed (256 MiB in 20-80 ms), too short to tell a held scheduler from the noise; 512 MiB from the device
+takes from a few hundred milliseconds to a few seconds. The file is streamed in 1 MiB chunks, not read
+whole: a single 512 MiB ``read()`` into fresh memory spends most of its time in page faults of the new
+buffer, which also delay the other threads of the process by tens of milliseconds and would blur the
+reference. ``read_ms`` and ``mib_per_s`` are the read's own figures.
+
+The verdict does not depend on the disk's speed: the stall limit is half of the read's own duration
+(``RELATIVE_STALL_LIMIT``), not a fixed 100 ms. A runtime that holds its scheduler through the read
+stalls for all of it (98.6-99.8% of ``read_ms`` in 80 cells of 10 runs here), one that does not for a
+few percent (``threads``: 0.6-2.9%).
 """
 
 from __future__ import annotations
@@ -26,6 +31,9 @@ import time
 from conformance import Context, sibling_module
 
 TIMEOUT_S = 30.0
+RELATIVE_STALL_LIMIT = ("read_ms", 0.5)
+DOCUMENTED_MISTAKE = ("a blocking file read on the scheduler's thread; every runtime documents handing it to "
+                      "a worker thread instead (files.offload_read)")
 _big = sibling_module(__file__, "_big_file")
 
 

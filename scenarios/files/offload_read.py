@@ -14,6 +14,12 @@ documentation tells a user to do with blocking file I/O:
 - trio: ``trio.open_file`` and ``await f.read(...)``, which run each call in trio's worker threads.
 
 ``read_ms`` and ``mib_per_s`` are the read's figures, to set beside files.naive_read's.
+
+The verdict does not depend on the disk's speed: the stall limit is half of the read's own duration
+(``RELATIVE_STALL_LIMIT``). An offload path that leaves the scheduler running stalls it for a few
+percent of ``read_ms`` (0.1-6.8% in 70 passing cells of 10 runs here; up to 21.6% while the 2-core machine
+ran three times the CI load), one that runs the read on the scheduler's thread for all of it
+(98.8-99.7%).
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import time
 from conformance import Context, sibling_module
 
 TIMEOUT_S = 30.0
+RELATIVE_STALL_LIMIT = ("read_ms", 0.5)
 IO_TIMEOUT_S = 20.0
 _big = sibling_module(__file__, "_big_file")
 MIB = _big.MIB
@@ -32,10 +39,14 @@ def run_sync(ctx: Context) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     path, tail = _big.write_file(ctx)
-    with ThreadPoolExecutor(max_workers=1) as pool, ctx.measured():
-        started = time.perf_counter()
-        chunks, first_bad = pool.submit(_big.read, path, tail).result(timeout=IO_TIMEOUT_S)
-        elapsed = time.perf_counter() - started
+    pool = ThreadPoolExecutor(max_workers=1)
+    try:
+        with ctx.measured():
+            started = time.perf_counter()
+            chunks, first_bad = pool.submit(_big.read, path, tail).result(timeout=IO_TIMEOUT_S)
+            elapsed = time.perf_counter() - started
+    finally:
+        pool.shutdown(wait=False)  # the result came within its bound, or the cell fails without waiting
     _big.check(ctx, chunks, first_bad, elapsed)
 
 

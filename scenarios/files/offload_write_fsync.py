@@ -18,6 +18,11 @@ the limit. After the window the file is evicted from the page cache where the pl
 (``posix_fadvise(POSIX_FADV_DONTNEED)``; ``evicted``), so the bytes compared are read back from the
 device, not from the cached copy. ``write_ms`` and ``mib_per_s`` are the durable write's figures (on
 macOS ``os.fsync`` does not flush the drive's cache, only ``F_FULLFSYNC`` does).
+
+The verdict does not depend on the device's speed: the stall limit is half of the write's own duration
+(``RELATIVE_STALL_LIMIT``). An offload path that leaves the scheduler running stalls it for a few
+percent of ``write_ms`` (0.2-8.0% in 70 passing cells of 10 runs here), one that runs the write on the
+scheduler's thread for all of it (99.5-99.8%).
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from pathlib import Path
 from conformance import Context
 
 TIMEOUT_S = 30.0
+RELATIVE_STALL_LIMIT = ("write_ms", 0.5)
 IO_TIMEOUT_S = 20.0
 MIB = 1024 * 1024
 SIZE_MIB = 512
@@ -79,10 +85,14 @@ def run_sync(ctx: Context) -> None:
 
     tail = ctx.payload(MIB - 8)
     path = ctx.tmpdir / "durable.bin"
-    with ThreadPoolExecutor(max_workers=1) as pool, ctx.measured():
-        started = time.perf_counter()
-        pool.submit(_write_durably, path, tail).result(timeout=IO_TIMEOUT_S)
-        elapsed = time.perf_counter() - started
+    pool = ThreadPoolExecutor(max_workers=1)
+    try:
+        with ctx.measured():
+            started = time.perf_counter()
+            pool.submit(_write_durably, path, tail).result(timeout=IO_TIMEOUT_S)
+            elapsed = time.perf_counter() - started
+    finally:
+        pool.shutdown(wait=False)  # the result came within its bound, or the cell fails without waiting
     _check(ctx, path, tail, elapsed)
 
 

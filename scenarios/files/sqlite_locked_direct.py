@@ -23,6 +23,8 @@ from __future__ import annotations
 from conformance import Context, sibling_module
 
 TIMEOUT_S = 20.0
+DOCUMENTED_MISTAKE = ("a blocking sqlite3 call on the scheduler's thread; every runtime documents running "
+                      "it in a worker thread instead (files.sqlite_locked_offload)")
 _lock = sibling_module(__file__, "_sqlite_lock")
 IO_TIMEOUT_S = _lock.IO_TIMEOUT_S
 

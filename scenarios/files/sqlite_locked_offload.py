@@ -31,8 +31,12 @@ IO_TIMEOUT_S = _lock.IO_TIMEOUT_S
 def run_sync(ctx: Context) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    with ThreadPoolExecutor(max_workers=1) as pool, _lock.waiting_on_lock(ctx) as path:
-        pool.submit(_lock.query, path).result(timeout=IO_TIMEOUT_S)
+    pool = ThreadPoolExecutor(max_workers=1)
+    try:
+        with _lock.waiting_on_lock(ctx) as path:
+            pool.submit(_lock.query, path).result(timeout=IO_TIMEOUT_S)
+    finally:
+        pool.shutdown(wait=False)  # the result came within its bound, or the cell fails without waiting
 
 
 async def run_asyncio(ctx: Context) -> None:

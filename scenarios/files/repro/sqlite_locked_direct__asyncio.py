@@ -1,0 +1,96 @@
+"""asyncio, uvloop and rloop: sqlite3's busy wait called in a coroutine freezes the event loop.
+
+Reference: ``sqlite3.connect(path, timeout=0.3)`` and a ``SELECT`` while another process holds ``BEGIN
+EXCLUSIVE``: SQLite retries inside its C code, sleeping between attempts with the GIL released, and
+after the 300 ms busy timeout raises ``OperationalError: database is locked``; other threads run
+meanwhile. sqlite3 is a blocking API: called in a coroutine, its busy wait runs on the loop's thread
+and no task runs for the whole busy timeout (asyncio's documented remedy: ``asyncio.to_thread``). The
+script runs the query in a coroutine while a heartbeat task ticks every 5 ms and compares the
+heartbeat's longest gap with the wait. Usage: python sqlite_locked_direct__asyncio.py
+asyncio|uvloop|rloop (``threads``: the query in ``asyncio.to_thread``, NOT REPRODUCED).
+"""
+
+import asyncio
+import importlib
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+RUNTIME = sys.argv[1] if len(sys.argv) > 1 else "asyncio"
+TICK_S = 0.005
+HOLDER = ("import sqlite3, sys\n"
+          "db = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+          "db.execute('BEGIN EXCLUSIVE')\n"
+          "print('locked', flush=True)\n"
+          "sys.stdin.read()\n")
+
+
+def new_loop() -> asyncio.AbstractEventLoop:
+    if RUNTIME in ("asyncio", "threads"):
+        return asyncio.new_event_loop()
+    loop: asyncio.AbstractEventLoop = importlib.import_module(RUNTIME).new_event_loop()
+    return loop
+
+
+def query(path: str) -> str:
+    db = sqlite3.connect(path, timeout=0.3)
+    try:
+        db.execute("SELECT x FROM t").fetchall()
+        return "no error"
+    except sqlite3.OperationalError as exc:
+        return str(exc)
+    finally:
+        db.close()
+
+
+async def main(path: str) -> tuple[str, float, float]:
+    gaps: list[float] = []
+
+    async def heartbeat() -> None:
+        last = time.perf_counter()
+        while True:
+            await asyncio.sleep(TICK_S)
+            now = time.perf_counter()
+            gaps.append(now - last - TICK_S)
+            last = now
+
+    beat = asyncio.create_task(heartbeat())
+    await asyncio.sleep(0.05)  # the heartbeat is ticking
+    gaps.clear()
+    started = time.perf_counter()
+    if RUNTIME == "threads":  # the reference: the documented way, in a worker thread
+        said = await asyncio.wait_for(asyncio.to_thread(query, path), 10)
+    else:
+        said = query(path)  # in the coroutine, as naive code does
+    wait_s = time.perf_counter() - started
+    await asyncio.sleep(0.02)  # the heartbeat's next tick records the gap the wait made
+    beat.cancel()
+    return said, wait_s, max(gaps, default=0.0)
+
+
+with tempfile.TemporaryDirectory() as folder:
+    path = os.path.join(folder, "locked.db")
+    setup = sqlite3.connect(path)
+    setup.execute("CREATE TABLE t (x INTEGER)")
+    setup.commit()
+    setup.close()
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, path], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE)
+    assert holder.stdout is not None
+    assert holder.stdout.readline().strip() == b"locked"
+    loop = new_loop()
+    try:
+        said, wait_s, longest = loop.run_until_complete(main(path))
+    finally:
+        loop.close()
+        holder.communicate(timeout=5)
+print(f"{RUNTIME} ({type(loop).__module__}.{type(loop).__name__}): the query gave up after "
+      f"{wait_s * 1000:.0f} ms ({said}); the heartbeat's longest gap meanwhile: {longest * 1000:.0f} ms")
+if said == "database is locked" and longest >= 0.5 * wait_s:
+    print("REPRODUCED: sqlite3's busy wait held the event loop for the busy timeout")
+    sys.exit(0)
+print("NOT REPRODUCED: the heartbeat kept ticking during the busy wait")
+sys.exit(1)
