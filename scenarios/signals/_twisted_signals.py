@@ -89,6 +89,49 @@ class ShutdownWatch:
             self._hold.callback(None)  # the shutdown goes on: the reactor stops after this turn
 
 
+# A Twisted program on a reactor of the given class (module and name in argv), stopped by SIGTERM as a
+# supervisor stops one; once reactor.run() has returned, it prints SIGTERM's disposition as JSON. (A
+# lost SIGTERM still ends it, after 5 s, with elapsed_s saying so.)
+AFTER_RUN_PROGRAM = """\
+import importlib, json, os, signal, sys, time
+from twisted.internet.main import installReactor
+reactor = getattr(importlib.import_module(sys.argv[1]), sys.argv[2])()
+installReactor(reactor)
+started = time.monotonic()
+reactor.callWhenRunning(os.kill, os.getpid(), signal.SIGTERM)
+reactor.callLater(5, reactor.stop)
+reactor.run()
+handler = signal.getsignal(signal.SIGTERM)
+print(json.dumps({"elapsed_s": time.monotonic() - started, "restored": handler == signal.SIG_DFL,
+                  "disposition": repr(handler)}))
+"""
+
+
+async def disposition_after_run(timeout_s: float) -> dict[str, Any]:
+    """What SIGTERM's disposition is after ``reactor.run()`` returns in a Twisted program that SIGTERM
+    stopped, on a reactor of the class running here, in a process of its own (the program runs with
+    Twisted's ``getProcessOutputAndValue``): ``{"elapsed_s", "restored", "disposition"}``.
+
+    In a cell, the reactor returns only after the body has finished, so a body cannot look afterwards:
+    the fresh program can. Raises AssertionError if it did not say."""
+    import json
+    import os
+    import sys
+
+    from twisted.internet import reactor, utils
+
+    kind = type(reactor)
+    out, err, code = await utils.getProcessOutputAndValue(
+        sys.executable, ["-c", AFTER_RUN_PROGRAM, kind.__module__, kind.__qualname__],
+        env=dict(os.environ)).addTimeout(timeout_s, reactor)
+    lines = out.decode(errors="replace").strip().splitlines()
+    if code != 0 or not lines:
+        raise AssertionError(f"the Twisted program stopped by SIGTERM exited with {code} and said "
+                             f"{out!r} {err.decode(errors='replace')[-500:]!r}")
+    result: dict[str, Any] = json.loads(lines[-1])
+    return result
+
+
 def stopped_instead(what: str, stopped_at: float, sent: list[float]) -> str:
     """The failure message of a SIGINT scenario whose await was not interrupted: the reactor stopped."""
     when = f"{(stopped_at - sent[0]) * 1000:.0f} ms after the signal" if sent else "(signal not logged)"

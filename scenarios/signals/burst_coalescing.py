@@ -112,8 +112,10 @@ async def run_trio(ctx: Context) -> None:
             await trio.sleep(0.01)
 
     async def handle(signals: AsyncIterator[int]) -> None:
-        async for _ in signals:
-            calls.append(time.monotonic())
+        # Until the body cancels the nursery, or at the latest the cell's deadline.
+        with trio.move_on_after(TIMEOUT_S):
+            async for _ in signals:
+                calls.append(time.monotonic())
 
     with trio.open_signal_receiver(signal.SIGUSR1) as signals:
         async with trio.open_nursery() as nursery:

@@ -9,12 +9,17 @@ workers and ``signal.signal`` (sync: greenlets under gevent and eventlet), tasks
 asyncio.sleep(0)`` and ``loop.add_signal_handler`` (asyncio), tasks with ``await trio.sleep(0)`` and
 ``trio.open_signal_receiver`` (trio).
 
-The check: the handler ran, after the signal was sent, while the workers were making progress (they
-are still running when it fires). ``latency_ms`` is the time from the parent's ``kill()`` to the
-handler; ``bursts`` how many CPU bursts the workers completed. A service under load still has to hear
-its supervisor's SIGTERM (or a SIGHUP to reload): a scheduler that delivers signals only when it is
-idle leaves it deaf exactly when it is busiest. The stall limit is 1 s here: the heartbeat is one more
-task among the busy ones, so its gaps measure the workload, not a runtime blocking.
+The check: the handler ran, after the signal was sent, within ``LATENCY_LIMIT_MS`` (1 s) of it, while
+the workers were making progress (they are still running when it fires). ``latency_ms`` is the time
+from the parent's ``kill()`` to the handler; ``bursts`` how many CPU bursts the workers completed. A
+service under load still has to hear its supervisor's SIGTERM (or a SIGHUP to reload): a scheduler that
+delivers signals only when it is idle leaves it deaf exactly when it is busiest: its handler runs only
+once the 3 s wait has ended and the workers stop, at least 2.7 s after the signal (sent 0.3 s into the
+wait), whatever the machine. The limit is more than 10x the largest latency of a passing cell on a
+loaded 2-core machine (0.2-80 ms in 72 cells of 8 runs, every runtime), so it is fair to every runtime,
+and still far below what a deaf one shows; trio and asyncio are the slowest, which the handler's own
+turn among 21 busy tasks explains. The stall limit is 1 s here: the heartbeat is one more task among
+the busy ones, so its gaps measure the workload, not a runtime blocking.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ WORKERS = 20
 BURST = 2000    # iterations of a small pure-Python loop: about 0.2 ms, so a round of 20 is ~4 ms
 DELAY_S = 0.3   # the workers are all busy by then
 WAIT_S = 3.0    # a lost signal fails after this
+LATENCY_LIMIT_MS = 1000.0  # over 10x the largest latency of a passing cell (80 ms), under 2.7 s
 
 
 def _burst() -> int:
@@ -51,10 +57,14 @@ def _check(ctx: Context, sent: list[float], handled: list[float], bursts_at_sign
     ctx.expect(handled, f"the SIGUSR1 handler did not run within {WAIT_S:.0f} s while the workers were busy")
     ctx.expect_equal(len(sent), 1, "SIGUSR1s the parent logged")
     ctx.expect(handled[0] >= sent[0], f"handled before the signal was sent: {handled[0]} < {sent[0]}")
+    latency_ms = (handled[0] - sent[0]) * 1000
+    ctx.measure("latency_ms", latency_ms)
+    ctx.measure("bursts", bursts)
     ctx.expect(bursts_at_signal > 0, "the workers had not run a single burst when the signal was handled")
     ctx.expect(bursts > bursts_at_signal, "the workers made no progress after the signal was handled")
-    ctx.measure("latency_ms", (handled[0] - sent[0]) * 1000)
-    ctx.measure("bursts", bursts)
+    ctx.expect(latency_ms <= LATENCY_LIMIT_MS,
+               f"the handler ran {latency_ms:.0f} ms after the signal, over the {LATENCY_LIMIT_MS:.0f} ms "
+               "limit: the busy workers kept the signal from being handled")
 
 
 def run_sync(ctx: Context) -> None:

@@ -143,8 +143,9 @@ async def run_twisted(ctx: Context) -> None:
         except KeyboardInterrupt:  # the reference's form of Ctrl-C, if it ever reached the await
             interrupted_at = time.monotonic()
         sent = await _tw.signals_sent(ctx, WAIT_S)
-        if interrupted_at is None and winner == 1:  # the reactor began to stop instead
-            ctx.expect(False, _tw.stopped_instead(f"{WAIT_S:.0f} s awaited sleep", stopped_at, sent))
+        # the reactor began to stop instead of raising in the awaiting coroutine
+        ctx.expect(interrupted_at is not None or winner != 1,
+                   _tw.stopped_instead(f"{WAIT_S:.0f} s awaited sleep", stopped_at, sent))
         _check(ctx, sent, interrupted_at, finally_ran, "KeyboardInterrupt")
     finally:
         watch.close()

@@ -79,7 +79,7 @@ async def run_asyncio(ctx: Context) -> None:
     _precondition(ctx)
     received: object = None
     interrupted_at = None
-    reader, writer = await asyncio.open_connection(*ctx.peers["silent"].tuple)
+    reader, writer = await asyncio.wait_for(asyncio.open_connection(*ctx.peers["silent"].tuple), WAIT_S)
     try:
         ctx.send_signal("SIGINT", delay_s=DELAY_S)
         try:
@@ -91,7 +91,7 @@ async def run_asyncio(ctx: Context) -> None:
             received = exc
     finally:
         writer.close()
-        await writer.wait_closed()
+        await asyncio.wait_for(writer.wait_closed(), WAIT_S)
     deadline = time.monotonic() + WAIT_S
     while not (sent := ctx.signals_sent()) and time.monotonic() < deadline:
         await asyncio.sleep(0.01)
@@ -104,7 +104,8 @@ async def run_trio(ctx: Context) -> None:
     _precondition(ctx)
     received: object = None
     interrupted_at = None
-    stream = await trio.open_tcp_stream(*ctx.peers["silent"].tuple)
+    with trio.fail_after(WAIT_S):
+        stream = await trio.open_tcp_stream(*ctx.peers["silent"].tuple)
     async with stream:
         ctx.send_signal("SIGINT", delay_s=DELAY_S)
         try:
@@ -166,8 +167,9 @@ async def run_twisted(ctx: Context) -> None:
             receiver.transport.loseConnection()
             await receiver.closed.addTimeout(WAIT_S, reactor)
         sent = await _tw.signals_sent(ctx, WAIT_S)
-        if interrupted_at is None and winner == 1:  # the reactor began to stop instead
-            ctx.expect(False, _tw.stopped_instead("awaited receive from a silent peer", stopped_at, sent))
+        # the reactor began to stop instead of raising in the awaiting coroutine
+        ctx.expect(interrupted_at is not None or winner != 1,
+                   _tw.stopped_instead("awaited receive from a silent peer", stopped_at, sent))
         _check(ctx, sent, received, interrupted_at, "KeyboardInterrupt")
     finally:
         watch.close()

@@ -10,14 +10,24 @@ Each style installs the handler its own documented way:
   unchanged stdlib code (gevent also offers ``gevent.signal_handler``, but the promise of the sync
   style is that the stdlib idiom works);
 - asyncio: ``loop.add_signal_handler(SIGTERM, callback)`` setting an ``asyncio.Event``;
-- trio: ``with trio.open_signal_receiver(SIGTERM)``, iterated by the program.
+- trio: ``with trio.open_signal_receiver(SIGTERM)``, iterated by the program;
+- twisted: ``reactor.run()`` installs Twisted's own SIGTERM handler (``reactor.sigTerm``), which stops the
+  reactor; the program's graceful shutdown is a ``"before"`` ``"shutdown"`` system event trigger, and the
+  signal is ``reactor._exitSignal`` (as ``twistd`` reads it).
 
 The check: the handler ran exactly once, for SIGTERM, after the parent sent it; ``latency_ms`` is the
 time from the parent's ``kill()`` to the handler starting. Then the program stops handling SIGTERM the
 style's way (``signal.signal(SIGTERM, previous)``, ``loop.remove_signal_handler(SIGTERM)``, leaving the
-``with`` block) and the disposition is back to ``SIG_DFL``. Graceful shutdown of every long-running
-service hangs on this: a handler that never runs means the supervisor's SIGKILL a few seconds later,
-and lost work.
+``with`` block; for Twisted, ``reactor.run()`` returning) and the disposition is back to ``SIG_DFL``.
+Graceful shutdown of every long-running service hangs on this: a handler that never runs means the
+supervisor's SIGKILL a few seconds later, and lost work.
+
+Twisted's way of stopping to handle SIGTERM ends the program's reactor, and in a cell the reactor
+returns only after the body has finished: so the Twisted body checks the disposition after
+``reactor.run()`` has returned in a Twisted program of its own, on a reactor of the same class, which it
+starts (``getProcessOutputAndValue``), stops with SIGTERM and asks (``_twisted_signals``). Checked
+inside ``reactor.run()``, during the shutdown, the disposition would still be Twisted's whatever
+Twisted does when the reactor has stopped.
 """
 
 from __future__ import annotations
@@ -126,6 +136,8 @@ async def run_twisted(ctx: Context) -> None:
     from twisted.internet import defer, reactor, task
 
     calls: list[tuple[int, float]] = []
+    # First, what a Twisted program stopped by SIGTERM finds once reactor.run() has returned.
+    after_run = await _tw.disposition_after_run(WAIT_S * 3)
     # Twisted's way: reactor.run() installed its SIGTERM handler (reactor.sigTerm), which stops the
     # reactor; the program's graceful shutdown is a "before" "shutdown" trigger, which may hold the
     # shutdown with a Deferred until its work is done (here: until the checks are made).
@@ -143,5 +155,10 @@ async def run_twisted(ctx: Context) -> None:
         sent = await _tw.signals_sent(ctx, WAIT_S)
         _check(ctx, sent, calls)
     finally:
-        watch.close()  # stop handling SIGTERM Twisted's way: remove the trigger (or let the shutdown go on)
-    _check_restored(ctx)
+        watch.close()  # the shutdown goes on (or the trigger is removed, if SIGTERM never came)
+    ctx.measure("after_run_stop_ms", after_run["elapsed_s"] * 1000)
+    ctx.expect(after_run["elapsed_s"] < WAIT_S, "the Twisted program that was sent SIGTERM did not stop "
+                                                f"within {WAIT_S:g} s")
+    ctx.expect(after_run["restored"], "the SIGTERM disposition after the program stopped handling it "
+                                      "(after reactor.run() returned, in a Twisted program stopped by "
+                                      f"SIGTERM): expected SIG_DFL, got {after_run['disposition']}")
