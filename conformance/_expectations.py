@@ -33,7 +33,7 @@ else:  # pragma: no cover - exercised on Python 3.10
     import tomli as tomllib
 
 FIELDS = {"scenario", "runtime", "when", "outcome", "reason", "link", "predicted", "kind", "issue",
-          "fixed_in", "repro"}
+          "fixed_in", "repro", "intermittent"}
 # What an observed deviation is: a defect of the runtime, or its documented behaviour.
 KINDS = ("bug", "design")
 NOT_YET_REPORTED = "not yet reported"
@@ -260,6 +260,9 @@ def _parse_entry(item: object, where: str, scenarios: set[str] | None,
     predicted = item.get("predicted", False)
     if not isinstance(predicted, bool):
         raise ExpectationsError(f"{where}: 'predicted' must be true or false, not {predicted!r}")
+    intermittent = item.get("intermittent", False)
+    if not isinstance(intermittent, bool):
+        raise ExpectationsError(f"{where}: 'intermittent' must be true or false, not {intermittent!r}")
     try:
         outcome = Outcome.parse(item["outcome"])
     except ValueError as exc:
@@ -273,6 +276,11 @@ def _parse_entry(item: object, where: str, scenarios: set[str] | None,
             f"{where}: a prediction cannot name {outcome.value!r}: error, timeout and crash are never "
             "covered by a prediction (they are first assumed to be the suite's bug; record one only "
             "once observed, with the upstream issue showing it is the runtime's)")
+    if intermittent and (predicted or item.get("kind") != "bug" or not item.get("repro")):
+        raise ExpectationsError(
+            f"{where}: an intermittent deviation (one that shows in some runs only) is an observed bug "
+            "with its reproducer: 'intermittent = true' needs kind = \"bug\" and 'repro', and no "
+            "'predicted'; the reproducer shows it every time, by repeating the operation")
     if item["link"].strip() and not item["link"].startswith(("https://", "http://")):
         raise ExpectationsError(f"{where}: 'link' must be an http(s) URL to the upstream doc, "
                                 f"issue or source, not {item['link']!r}")
@@ -308,7 +316,8 @@ def _parse_entry(item: object, where: str, scenarios: set[str] | None,
                                 f"(scenarios/<area>/repro/NAME.py as 'AREA/repro/NAME.py'), not {repro!r}")
     return Entry(item["scenario"], item["runtime"], when,
                  Expectation(outcome, item["reason"].strip(), item["link"].strip(), predicted,
-                             kind=kind, issue=issue, fixed_in=fixed_in, repro=repro), where)
+                             kind=kind, issue=issue, fixed_in=fixed_in, repro=repro,
+                             intermittent=intermittent), where)
 
 
 def _optional_text(item: Mapping[str, Any], name: str, where: str) -> str | None:

@@ -40,6 +40,8 @@ class Expectation:
     # The standalone script that shows the deviation without the suite (scenarios/<area>/repro/...),
     # relative to the scenarios folder.
     repro: str | None = None
+    # The deviation shows in some runs only (a race in the runtime): a run that passes is as expected.
+    intermittent: bool = False
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"outcome": self.outcome.value, "reason": self.reason, "link": self.link,
@@ -47,6 +49,8 @@ class Expectation:
         for name in ("kind", "issue", "fixed_in", "repro"):
             if getattr(self, name) is not None:
                 data[name] = getattr(self, name)
+        if self.intermittent:
+            data["intermittent"] = True
         return data
 
     @classmethod
@@ -62,8 +66,11 @@ class Expectation:
             raise DocumentError(f"expectation 'predicted' must be true or false, not {predicted!r}")
         optional = {name: str(data[name]) for name in ("kind", "issue", "fixed_in", "repro")
                     if data.get(name) is not None}
+        intermittent = data.get("intermittent", False)
+        if not isinstance(intermittent, bool):
+            raise DocumentError(f"expectation 'intermittent' must be true or false, not {intermittent!r}")
         return cls(outcome=Outcome.parse(data["outcome"]), reason=str(data["reason"]),
-                   link=str(data["link"]), predicted=predicted, **optional)
+                   link=str(data["link"]), predicted=predicted, intermittent=intermittent, **optional)
 
 
 @dataclass(frozen=True)

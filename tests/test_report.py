@@ -925,3 +925,36 @@ def test_bug_or_design_in_markdown_support_json_and_csv() -> None:
     assert (row311["kind"], row311["issue"], row311["fixed_in"], row311["repro"]) == (
         "bug", ISSUE, "25.1", "sockets/repro/peer_reset__gevent.py")
     assert {r["kind"] for r in rows if r["runtime"] == "threads"} == {""}
+
+
+def test_an_intermittent_bug_is_marked_on_the_cell_whether_or_not_this_run_lost_the_race() -> None:
+    race = Expectation(Outcome.FAIL, "a signal is lost when it lands in a callback",
+                       "https://example.org/v1/loop.py#L9", kind="bug", issue="not yet reported",
+                       repro="signals/repro/sigint__gevent.py", intermittent=True)
+
+    def cells(platform: str) -> list[Cell]:
+        out = [cell(s, "threads") for s in SCENARIOS]
+        # lost on 3.11, not on 3.12: both are as expected
+        out.append(cell("sockets.tcp_echo", "gevent", "fail" if platform == LINUX_311 else "pass",
+                        "lost" if platform == LINUX_311 else "").with_expectation(race))
+        out.append(cell("sockets.tls_echo", "gevent", "pass"))
+        return out
+    merged = merged_of(*((p, document(p, cells(p), runtimes=["threads", "gevent"]))
+                         for p in (LINUX_311, LINUX_312)))
+    table = build_table(merged)
+    summaries = {s.id: s for row in table.rows for s in row.summaries}
+    assert summaries["sockets.tcp_echo/gevent/linux"].intermittent
+    assert not summaries["sockets.tls_echo/gevent/linux"].intermittent
+    assert not summaries["sockets.tcp_echo/gevent/linux"].unexpected
+    text = render_table(merged, table)
+    row = next(line for line in text.splitlines() if line.startswith("| Tcp echo"))
+    assert "❌ fail 3.11<br>✅ pass 3.12<br>🎲 intermittent<br>🐛 bug" in row
+    assert "🎲 intermittent: a known bug that shows in some runs only" in text
+    page = render_html(merged, table)
+    assert page.count('<span class="pred intermittent"') == 1
+    parser = _Scripts()
+    parser.feed(page)
+    data = json.loads(parser.scripts[0][1])
+    passed = data["cells"]["sockets.tcp_echo/gevent/linux"][1]
+    assert passed["outcome"] == "pass" and passed["expectation"]["intermittent"] is True
+    assert "intermittent" in TEMPLATES.joinpath("report.js").read_text(encoding="utf-8")

@@ -63,6 +63,9 @@ KIND_MEANINGS = {
     KIND_UNCLASSIFIED: "a non-pass cell whose expectation does not say bug or design, or that no "
                        "expectation covers (unexpected, or predicted)",
 }
+INTERMITTENT_MEANING = (
+    "a known bug that shows in some runs only (a race in the runtime): the outcome shown is this run's; "
+    "its reproducer shows the bug every time by repeating the operation")
 DOCUMENTED_MISTAKE_WORD = "documented mistake"
 DOCUMENTED_MISTAKE_MEANING = (
     "the scenario shows a mistake the runtimes document (a blocking call on the scheduler's thread), "

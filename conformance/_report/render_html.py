@@ -30,6 +30,7 @@ from .predictions import Predictions
 from .presentation import (
     DEVIATION_KINDS,
     DOCUMENTED_MISTAKE_MEANING,
+    INTERMITTENT_MEANING,
     KIND_MEANINGS,
     LOOKS,
     NOT_RUN_KEY,
@@ -221,6 +222,7 @@ def render_html(merged: Merged, table: Table, *, plots: Sequence[Plot] = (),
         kinds_present=[k for k in DEVIATION_KINDS
                        if any(k in s.kinds for row in table.rows for s in row.summaries)],
         all_kinds=DEVIATION_KINDS, kind_meanings=KIND_MEANINGS, mistake_meaning=DOCUMENTED_MISTAKE_MEANING,
+        intermittent_meaning=INTERMITTENT_MEANING,
     )
 
 

@@ -14,6 +14,7 @@ from .predictions import Predictions
 from .presentation import (
     DEVIATION_KINDS,
     DOCUMENTED_MISTAKE_MEANING,
+    INTERMITTENT_MEANING,
     KIND_EMOJI,
     KIND_MEANINGS,
     LOOKS,
@@ -32,6 +33,7 @@ _SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
 _PLAIN_URL = re.compile(r"https?://[A-Za-z0-9._~:/?#@!$&'*+,;=%-]+")
 REFUTED_MARK = "⚠️ refuted prediction"
 CONFIRMED_MARK = "(predicted)"
+INTERMITTENT_MARK = "🎲 intermittent"
 MISTAKE_MARK = "📝 *documented mistake, not scored*"
 
 
@@ -58,6 +60,8 @@ def _cell(summary: Summary, compact: bool) -> str:
         text += f"<br>{REFUTED_MARK}"
     if summary.confirmed:
         text += f"<br>{CONFIRMED_MARK}"
+    if summary.intermittent:
+        text += f"<br>{INTERMITTENT_MARK}"
     if summary.kinds_present:
         text += "<br>" + " ".join(kind_md(k) for k in summary.kinds_present)
     return text
@@ -224,7 +228,8 @@ def legend_lines() -> list[str]:
         "",
     ]
     lines += [f"- {KIND_EMOJI[k]} **{k}**: {escape(KIND_MEANINGS[k])}" for k in DEVIATION_KINDS]
-    lines += ["", f"{MISTAKE_MARK}: {escape(DOCUMENTED_MISTAKE_MEANING)}.", ""]
+    lines += ["", f"{MISTAKE_MARK}: {escape(DOCUMENTED_MISTAKE_MEANING)}.", "",
+              f"{INTERMITTENT_MARK}: {escape(INTERMITTENT_MEANING)}.", ""]
     return lines
 
 

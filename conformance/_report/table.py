@@ -103,6 +103,9 @@ class Summary:
     # kind once, in the order of DEVIATION_KINDS.
     kinds: tuple[str, ...] = ()
     kinds_present: tuple[str, ...] = ()
+    # On some platform the cell's expectation is a bug that shows in some runs only (``intermittent``):
+    # the outcome shown is this run's, and the cell says the other one happens too.
+    intermittent: bool = False
 
     @property
     def mistake(self) -> bool:
@@ -308,7 +311,9 @@ def _summary(merged: Merged, scenario: ScenarioInfo, column: Column) -> Summary:
     return Summary(scenario=scenario, column=column, entries=entries, groups=groups, score=score,
                    known=Kind.KNOWN in verdicts, unexpected=Kind.UNEXPECTED in verdicts,
                    confirmed=Kind.CONFIRMED in verdicts, refuted=Kind.REFUTED in verdicts, kinds=kinds,
-                   kinds_present=tuple(k for k in DEVIATION_KINDS if k in kinds) if kinds else ())
+                   kinds_present=tuple(k for k in DEVIATION_KINDS if k in kinds) if kinds else (),
+                   intermittent=any(e.cell is not None and e.cell.expectation is not None
+                                    and e.cell.expectation.intermittent for e in entries))
 
 
 def _row(merged: Merged, scenario: ScenarioInfo, columns: Sequence[Column]) -> Row:

@@ -196,6 +196,10 @@
         el("span", expectation.issue === "not yet reported" ? "unreported" : "", expectation.issue));
     }
     field(dl, "fixed in", expectation.fixed_in);
+    if (expectation.intermittent) {
+      field(dl, "intermittent", el("span", "", "shows in some runs only: a pass is as expected, and so is " +
+        expectation.outcome));
+    }
     if (entry.repro) {
       var repro = el("div", "repro");
       repro.appendChild(el("span", "", entry.repro.path));
