@@ -26,12 +26,17 @@ documentation says runs at once, its ``pool_size``:
 
 The pool size depends on the host only for asyncio, and is then computed from the same CPU count the
 executor uses; the verdict compares the stub's count with it, so it comes out the same on any host.
-``cpus``, ``pool_size``, ``max_in_flight`` (names) and ``max_queries_in_flight`` are recorded, with
-``elapsed_ms`` and ``lookups_per_s``.
+The program starts its lookups one after another, and on a loaded machine the first answers can come
+back before the last queries are sent (38 of 40 measured under eventlet while a second suite ran),
+while a pool smaller than documented stays at its own size (gevent's 10 of 40, uvloop's 2 of 6): the
+verdict asks for at least three quarters of the documented pool (``IN_FLIGHT_SHARE``), which tells the
+two apart with a margin of more than 2x either way. ``cpus``, ``pool_size``, ``max_in_flight`` (names)
+and ``max_queries_in_flight`` are recorded, with ``elapsed_ms`` and ``lookups_per_s``.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import socket
 import time
@@ -48,6 +53,7 @@ TIMEOUT_S = 30.0
 LOOKUPS = 40
 DELAY_MS = 200
 LOOKUPS_TIMEOUT_S = 20.0
+IN_FLIGHT_SHARE = 0.75  # of the documented pool: see the docstring
 
 
 def _cpus() -> int:
@@ -75,6 +81,7 @@ def _check(ctx: Context, found: list[Any], elapsed_s: float, since: float, pool_
            pool: str) -> None:
     queries, names = _in_flight(ctx, since)
     expected = min(LOOKUPS, pool_size)
+    needed = math.ceil(IN_FLIGHT_SHARE * expected)
     ctx.measure("cpus", _cpus())
     ctx.measure("pool_size", pool_size)
     ctx.measure("max_in_flight", names)
@@ -90,9 +97,10 @@ def _check(ctx: Context, found: list[Any], elapsed_s: float, since: float, pool_
             wrong.append(f"{name}: {result!r}"[:200])
     ctx.expect(not wrong, f"{len(wrong)} of {LOOKUPS} lookups went wrong, the first: "
                           f"{wrong[0] if wrong else None}")
-    ctx.expect(names >= expected,
+    ctx.expect(names >= needed,
                f"the DNS server was answering at most {names} of the {LOOKUPS} lookups at once "
-               f"({queries} queries), where {pool} runs {pool_size} at once: {expected} expected")
+               f"({queries} queries), where {pool} runs {pool_size} at once: at least {needed} (three "
+               f"quarters of {expected}) expected")
 
 
 def run_sync(ctx: Context) -> None:
