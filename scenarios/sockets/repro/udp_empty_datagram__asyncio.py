@@ -1,11 +1,17 @@
-"""asyncio's datagram transport drops an empty datagram before Python 3.13.
+"""asyncio before 3.13, uvloop and rloop drop an empty datagram: their transports send nothing.
 
 Reference: a datagram socket's ``sendto(b"", addr)`` sends an empty UDP datagram, and the peer's
-``recvfrom`` returns ``(b"", sender)``. Before 3.13, ``_SelectorDatagramTransport.sendto`` returns early
-when ``data`` is empty (Lib/asyncio/selector_events.py), so nothing is sent (python/cpython#113812, fixed
-in 3.13). Usage: python udp_empty_datagram__asyncio.py asyncio. The same script run as ``python
-udp_empty_datagram__asyncio.py asyncio`` on Python 3.13+ (whose transport sends it) prints NOT
-REPRODUCED.
+``recvfrom`` returns ``(b"", sender)``. Three loops return early from ``DatagramTransport.sendto`` when
+``data`` is empty, so nothing is sent:
+
+- asyncio before 3.13: ``_SelectorDatagramTransport.sendto`` (Lib/asyncio/selector_events.py,
+  python/cpython#113812, fixed in 3.13);
+- uvloop: ``UDPTransport.sendto`` (uvloop/handles/udp.pyx, "replicating asyncio logic",
+  MagicStack/uvloop#594);
+- rloop: ``UDPTransport.sendto`` returns ``Ok(())`` when ``data.is_empty()`` (src/udp.rs).
+
+Usage: python udp_empty_datagram__asyncio.py asyncio|uvloop|rloop. ``asyncio`` on Python 3.13+ (whose
+transport sends it) prints NOT REPRODUCED.
 """
 
 import asyncio

@@ -1,12 +1,14 @@
-"""asyncio's Process.wait() waits for the child's pipes to close, not only for the child to exit.
+"""asyncio's (and rloop's) Process.wait() waits for the child's pipes to close, not only for its exit.
 
 Reference: ``Popen.wait()`` returns as soon as the child exits, whatever holds its pipes. From Python
 3.11, asyncio's ``Process.wait()`` returns only once the child has exited and every pipe to it is
 closed: its waiters are woken in ``BaseSubprocessTransport._call_connection_lost``, which
 ``_try_finish`` calls only when all pipes are disconnected (Lib/asyncio/base_subprocess.py,
-python/cpython#119710). A grandchild that inherited the child's stdout keeps ``wait()`` blocked until it
-exits. Usage: python wait_grandchild_holds_pipe__asyncio.py asyncio (on Python 3.10, whose wait() returns
-at the child's exit: NOT REPRODUCED).
+python/cpython#119710). rloop's ``_SubProcessTransport`` subclasses the running Python's
+``BaseSubprocessTransport`` (rloop/subprocess.py), so it inherits that ``wait()``. A grandchild that
+inherited the child's stdout keeps ``wait()`` blocked until it exits. Usage: python
+wait_grandchild_holds_pipe__asyncio.py asyncio|rloop (on Python 3.10, whose wait() returns at the
+child's exit: NOT REPRODUCED).
 """
 
 import asyncio

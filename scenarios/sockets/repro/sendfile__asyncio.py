@@ -1,10 +1,12 @@
-"""uvloop implements neither loop.sock_sendfile nor loop.sendfile.
+"""uvloop and rloop implement neither loop.sock_sendfile nor loop.sendfile.
 
 Reference: asyncio's loop sends a file to a socket with ``loop.sock_sendfile(sock, file)`` or to a
 transport with ``loop.sendfile(transport, file)`` (``os.sendfile`` where it can, else read and send),
 returning the byte count. ``uvloop.Loop`` defines neither, so both are ``AbstractEventLoop``'s stubs,
-which raise NotImplementedError (uvloop/__init__.py, MagicStack/uvloop#228). Usage: python
-sendfile__uvloop.py uvloop (``python sendfile__uvloop.py asyncio`` sends the file: NOT REPRODUCED).
+which raise NotImplementedError (uvloop/__init__.py, MagicStack/uvloop#228); rloop's README lists both
+among the methods it does not implement: ``RLoop.sendfile`` raises NotImplementedError and
+``sock_sendfile`` is left to ``AbstractEventLoop``'s stub (rloop/loop.py). Usage: python
+sendfile__asyncio.py uvloop|rloop (``asyncio`` sends the file: NOT REPRODUCED).
 """
 
 import asyncio
