@@ -33,6 +33,17 @@ IDENTITY_FIELDS = ("sys_platform", "arch", "python_implementation", "python_vers
 _REQUIRED = ("sys_platform", "arch", "python_implementation", "python_version")
 
 
+
+def shown_path(path: Path) -> str:
+    """How an input is named in the report: relative to the current folder where it lies under it, so
+    that a report built in a checkout (``tox -e report``) does not carry the paths of that machine;
+    else as given."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
 @dataclass(frozen=True)
 class ScenarioInfo:
     """What the table says about a scenario: its id, area, title and a description; and, for a scenario
@@ -170,7 +181,7 @@ def read_documents(paths: Iterable[Path]) -> tuple[list[tuple[str, RunDocument]]
     problems: list[Problem] = []
     for path in paths:
         try:
-            documents.append((str(path), RunDocument.load(path)))
+            documents.append((shown_path(path), RunDocument.load(path)))
         except DocumentError as exc:
             # RunDocument.load names the file at the start of its message.
             text = str(exc)
