@@ -26,19 +26,19 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from conformance._cli import results_table
-from conformance._expectations import Expectations
-from conformance._outcomes import Outcome
-from conformance._results import Cell
-from conformance._runner import CellRunner, run_cells
-from conformance._runtimes import RUNTIMES, availability
-from conformance._scenarios import (
+from conformance._model.expectations import Expectations
+from conformance._model.outcomes import Outcome
+from conformance._model.results import Cell
+from conformance._model.scenarios import (
     CONFORMANCE_AREAS,
     DEFAULT_STALL_LIMIT_MS,
     default_scenarios_dir,
     discover,
     select,
 )
+from conformance._parent.cells import CellRunner, run_cells
+from conformance._parent.cli import results_table
+from conformance._runtimes import RUNTIMES, availability
 
 NOOP = '''
 """A body that does nothing: what remains is the engine's own cost."""

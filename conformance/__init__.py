@@ -25,22 +25,22 @@ __all__ = [
 ]
 
 _LOCATIONS = {
-    "Cell": "._results",
-    "Context": "._context",
-    "Expectation": "._results",
-    "NotApplicable": "._outcomes",
-    "Outcome": "._outcomes",
-    "RunDocument": "._results",
-    "ScenarioFailure": "._outcomes",
-    "Skipped": "._outcomes",
-    "sibling_module": "._scenarios",
+    "Cell": "._model.results",
+    "Context": "._child.context",
+    "Expectation": "._model.results",
+    "NotApplicable": "._model.outcomes",
+    "Outcome": "._model.outcomes",
+    "RunDocument": "._model.results",
+    "ScenarioFailure": "._model.outcomes",
+    "Skipped": "._model.outcomes",
+    "sibling_module": "._model.scenarios",
 }
 
 if TYPE_CHECKING:
-    from ._context import Context
-    from ._outcomes import NotApplicable, Outcome, ScenarioFailure, Skipped
-    from ._results import Cell, Expectation, RunDocument
-    from ._scenarios import sibling_module
+    from conformance._child.context import Context
+    from conformance._model.outcomes import NotApplicable, Outcome, ScenarioFailure, Skipped
+    from conformance._model.results import Cell, Expectation, RunDocument
+    from conformance._model.scenarios import sibling_module
 
 
 def __getattr__(name: str) -> Any:

@@ -1,3 +1,3 @@
 """Makes ``pytest scenarios`` the conformance suite: one item per scenario x runtime."""
 
-pytest_plugins = ["conformance._pytest_plugin"]
+pytest_plugins = ["conformance._parent.pytest_plugin"]

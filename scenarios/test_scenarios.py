@@ -5,7 +5,7 @@ The items come from the ``conformance`` plugin (see conftest.py); select with ``
 
 from __future__ import annotations
 
-from conformance._pytest_plugin import CellCheck
+from conformance._parent.pytest_plugin import CellCheck
 
 
 def test_scenario(conformance_cell: CellCheck) -> None:

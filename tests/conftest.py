@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance._scenarios import Scenario, load_scenario
+from conformance._model.scenarios import Scenario, load_scenario
 
 CHILDREN = Path(__file__).resolve().parent / "children"
 

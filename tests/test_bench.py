@@ -19,14 +19,14 @@ from pathlib import Path
 
 import pytest
 
-from conformance._bench import BenchSettings, higher_is_better, spread, unit_of
 from conformance._bench.command import merge_repeats
 from conformance._bench.limits import c_epoll_echo, iperf3
-from conformance._loadgen import LoadError, generate
-from conformance._outcomes import Outcome
-from conformance._processes import raise_open_file_limit
-from conformance._results import Cell, DocumentError, RunDocument
-from conformance._scenarios import default_scenarios_dir, discover
+from conformance._helpers.loadgen import LoadError, generate
+from conformance._model.bench import BenchSettings, higher_is_better, spread, unit_of
+from conformance._model.outcomes import Outcome
+from conformance._model.results import Cell, DocumentError, RunDocument
+from conformance._model.scenarios import default_scenarios_dir, discover
+from conformance._os.processes import raise_open_file_limit
 
 IDLE_CLIENTS = 1200
 INTERRUPT_NEEDS_POSIX = ("Windows cannot send one process a Ctrl-C (SIGINT): CTRL_C_EVENT reaches every "
@@ -151,7 +151,7 @@ def test_idle_clients_open_in_batches_that_the_server_has_answered(echo_port: in
     if allowed < IDLE_CLIENTS + 100:
         pytest.skip(f"the open-file limit here is {allowed}: the echo server of this test cannot accept "
                     f"{IDLE_CLIENTS} connections")
-    clients = subprocess.Popen([sys.executable, "-m", "conformance._loadgen", "idle", "--port",
+    clients = subprocess.Popen([sys.executable, "-m", "conformance._helpers.loadgen", "idle", "--port",
                                 str(echo_port), "--clients", str(IDLE_CLIENTS)],
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert clients.stdout is not None and clients.stdin is not None
@@ -164,7 +164,7 @@ def test_load_generator_command_line_reports_failure_in_one_line(tmp_path: Path)
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    done = subprocess.run([sys.executable, "-m", "conformance._loadgen", "echo", "--port", str(port),
+    done = subprocess.run([sys.executable, "-m", "conformance._helpers.loadgen", "echo", "--port", str(port),
                            "--result", str(tmp_path / "r.json")], capture_output=True, timeout=60,
                           encoding="utf-8", errors="replace", env=utf8_output())
     assert done.returncode == 1
@@ -183,7 +183,7 @@ def test_figure_names_carry_unit_and_direction() -> None:
 
 
 def test_ratios_pair_repeats_of_the_same_round() -> None:
-    from conformance._bench import ratio
+    from conformance._model.bench import ratio
 
     # a machine twice as slow in round 2 slows both runtimes: the paired ratio stays 2
     assert ratio([200.0, 100.0, 200.0], [100.0, 50.0, 100.0]) == 2.0

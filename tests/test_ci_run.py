@@ -31,7 +31,7 @@ from typing import Any
 
 import pytest
 
-from conformance._run_info import platform_id
+from conformance._model.results import platform_id
 from conformance._runtimes import RUNTIMES
 
 yaml = pytest.importorskip("yaml", reason="PyYAML reads the workflow (pip install pyyaml)")

@@ -164,7 +164,7 @@ link = "https://example.org/upstream/v1.0/missing.py"
 
 def test_run_shows_confirmed_and_refuted_predictions_and_exits_0(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from conformance._cli import main
+    from conformance._parent.cli import main
 
     root = tmp_path / "scenarios"
     (root / "sockets").mkdir(parents=True)
@@ -192,7 +192,7 @@ def test_run_shows_confirmed_and_refuted_predictions_and_exits_0(
 
 def test_an_unreviewed_candidate_stops_the_run_before_anything_runs(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from conformance._cli import main
+    from conformance._parent.cli import main
 
     root = tmp_path / "scenarios"
     (root / "sockets").mkdir(parents=True)

@@ -1,4 +1,4 @@
-"""Signals delivered by the parent at the child's request (conformance._control), end to end."""
+"""Signals delivered by the parent at the child's request (conformance._parent.signals), end to end."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from conformance._outcomes import Outcome
-from conformance._runner import CONTROL_PIPE, CellRunner
+from conformance._model.outcomes import Outcome
+from conformance._model.scenarios import load_scenario
+from conformance._parent.cells import CellRunner
+from conformance._parent.child_process import CONTROL_PIPE
 from conformance._runtimes import get_runtime
-from conformance._scenarios import load_scenario
 
 SCENARIO = '''
 """Three SIGUSR1, asked for by the body, reach its handler."""

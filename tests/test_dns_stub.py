@@ -1,4 +1,4 @@
-"""The stub DNS server of the dns scenarios (conformance._dns_stub), asked with dnspython's own query
+"""The stub DNS server of the dns scenarios (conformance._helpers.dns_stub), asked with dnspython's own query
 functions at its address (never through the system resolver), and one isolated-resolver cell end to end.
 
 The Linux stub binds port 53, which needs root: the tests of it are skipped otherwise, and off Linux,
@@ -30,12 +30,12 @@ import dns.rcode
 import dns.rdatatype
 import pytest
 
-from conformance import _dns_stub
-from conformance._outcomes import Outcome
-from conformance._peers import PeerProcess
-from conformance._runner import CellRunner
+from conformance._helpers import dns_stub as _dns_stub
+from conformance._model.outcomes import Outcome
+from conformance._model.scenarios import Scenario
+from conformance._parent.cells import CellRunner
+from conformance._parent.peers import PeerProcess
 from conformance._runtimes import get_runtime
-from conformance._scenarios import Scenario
 
 # The Linux placement (conformance.test on port 53 of 127.53.x.y, named by a resolv.conf): only Linux
 # places its stub so, and only root may bind port 53 there.

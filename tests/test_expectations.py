@@ -11,10 +11,12 @@ from typing import Any
 
 import pytest
 
-from conformance._expectations import Expectations, ExpectationsError
-from conformance._heartbeat import StallMeter
-from conformance._outcomes import Outcome
-from conformance._results import Cell, Expectation
+from conformance._child.heartbeat import StallMeter
+from conformance._model.expectations import Expectations, ExpectationsError
+from conformance._model.outcomes import Outcome
+from conformance._model.results import Cell, Expectation
+from conformance._model.scenarios import ScenarioError, keyword_matches
+from conformance._model.verdict import FAILING, Kind, Verdict, judge
 from conformance._runtimes import (
     RUNTIMES,
     RuntimeUnavailable,
@@ -22,8 +24,6 @@ from conformance._runtimes import (
     availability,
     get_runtime,
 )
-from conformance._scenarios import ScenarioError, keyword_matches
-from conformance._verdict import FAILING, Kind, Verdict, judge
 
 Environment = dict[str, str]
 
@@ -254,7 +254,7 @@ def test_a_condition_can_hold_on_an_os_if_it_holds_for_some_python_and_architect
 def test_the_engine_marker_environments_are_complete(linux_environment: Environment) -> None:
     from packaging.markers import default_environment
 
-    from conformance._expectations import MARKER_ENVIRONMENTS
+    from conformance._model.expectations import MARKER_ENVIRONMENTS
 
     for environment in MARKER_ENVIRONMENTS.values():
         assert set(environment) == set(default_environment())

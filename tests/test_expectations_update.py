@@ -1,4 +1,4 @@
-"""``conformance expectations update``, run as a maintainer runs it (``conformance._cli.main``) on run
+"""``conformance expectations update``, run as a maintainer runs it (``conformance._parent.cli.main``) on run
 documents written by the engine's own writer, one of them by a real ``conformance run``: the candidates
 it appends and how it narrows them, what it never proposes, the predictions it reports, bad input, and
 a second run that adds nothing.
@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
-from conformance._cli import main
-from conformance._expectations import Expectations, run_environment
-from conformance._outcomes import Outcome
+from conformance._model.expectations import Expectations, run_environment
+from conformance._model.outcomes import Outcome
+from conformance._model.results import Cell, Expectation, RunDocument, RunWriter
+from conformance._parent.cli import main
 from conformance._report.samples import cell, run_info
-from conformance._results import Cell, Expectation, RunDocument, RunWriter
 from conformance._runtimes import RUNTIMES
 
 if sys.version_info >= (3, 11):

@@ -8,10 +8,10 @@ from collections.abc import Callable
 
 import pytest
 
-from conformance._outcomes import Outcome
-from conformance._runner import CellRunner
+from conformance._model.outcomes import Outcome
+from conformance._model.scenarios import Scenario
+from conformance._parent.cells import CellRunner
 from conformance._runtimes import get_runtime
-from conformance._scenarios import Scenario
 
 linux_only = pytest.mark.skipif(sys.platform != "linux", reason="threads and children are counted from /proc")
 

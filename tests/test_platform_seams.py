@@ -18,11 +18,11 @@ from types import ModuleType
 
 import pytest
 
-from conformance._context import Context
-from conformance._heartbeat import StallMeter
-from conformance._outcomes import Outcome, Skipped
+from conformance._child.context import Context
+from conformance._child.heartbeat import StallMeter
+from conformance._model.outcomes import Outcome, Skipped
+from conformance._model.scenarios import Scenario, default_scenarios_dir, import_scenario_module
 from conformance._runtimes import get_runtime
-from conformance._scenarios import Scenario, default_scenarios_dir, import_scenario_module
 
 SCENARIOS = default_scenarios_dir()
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX resource limits and process groups")
@@ -31,9 +31,9 @@ posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX resource limit
 # Runs one cell and prints its outcome, reason and measurements as JSON.
 RUN_ONE_CELL = """
 import json, sys
-from conformance._runner import CellRunner
+from conformance._parent.cells import CellRunner
 from conformance._runtimes import get_runtime
-from conformance._scenarios import load_scenario
+from conformance._model.scenarios import load_scenario
 cell = CellRunner().run(load_scenario(sys.argv[1]), get_runtime(sys.argv[2]))
 print(json.dumps([cell.outcome.value, cell.reason, dict(cell.measurements)]))
 """
@@ -69,7 +69,7 @@ def test_peers_hold_hundreds_of_connections_under_macos_limits(tmp_path: Path) -
 def test_raise_open_file_limit_never_lowers_and_falls_back_when_refused(
         monkeypatch: pytest.MonkeyPatch) -> None:
     resource = pytest.importorskip("resource")
-    from conformance._processes import raise_open_file_limit
+    from conformance._os.processes import raise_open_file_limit
 
     calls: list[tuple[int, int]] = []
 
@@ -206,7 +206,7 @@ def test_the_wait_without_pidfds_as_on_macos(child: str, child_command: Callable
                                              cell_folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """macOS has no pidfd_open: the parent waits with Popen.wait(timeout), and must still tell a child
     that exited from one that outlived its deadline."""
-    from conformance._runner import classify, run_child
+    from conformance._parent.child_process import classify, run_child
 
     monkeypatch.delattr(os, "pidfd_open", raising=False)
     end = run_child(child_command(child), {"answer": 1}, cell_folder, timeout_s=2.0)
@@ -267,7 +267,7 @@ def test_windows_children_are_put_in_a_job_that_kills_what_they_leave_behind(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """taskkill /T follows parent links, so once the child has exited (the usual end of a cell) it
     cannot find the grandchildren the child left: the child's job object can."""
-    from conformance import _processes
+    from conformance._os import processes as _processes
 
     kernel32 = FakeKernel32()
     exited = FakeWindowsProcess(running=False)
@@ -295,7 +295,7 @@ def test_windows_kill_of_a_running_child_takes_its_tree_and_its_job(monkeypatch:
     # A child still running at the kill (a timeout): taskkill /T takes its tree, a process started
     # before the child was in its job included (a virtualenv's python.exe launcher starts the real
     # interpreter at once), and the job what the tree no longer links.
-    from conformance import _processes
+    from conformance._os import processes as _processes
 
     kernel32 = FakeKernel32()
     running = FakeWindowsProcess(running=True)
@@ -312,7 +312,7 @@ def test_windows_kill_of_a_running_child_takes_its_tree_and_its_job(monkeypatch:
 
 
 def test_windows_kill_falls_back_to_taskkill_without_a_job(monkeypatch: pytest.MonkeyPatch) -> None:
-    from conformance import _processes
+    from conformance._os import processes as _processes
 
     kernel32 = FakeKernel32(assign_ok=False)  # e.g. a job that forbids nested jobs
     running = FakeWindowsProcess(running=True)
@@ -332,15 +332,16 @@ def test_a_cell_without_the_control_pipe_as_on_windows_skips_what_needs_signals(
         write_scenario: Callable[..., Scenario], monkeypatch: pytest.MonkeyPatch) -> None:
     """Windows has no pass_fds, so no control pipe: a body that asks for a signal from outside is
     `skipped` with the reason, never an error."""
-    from conformance import _runner
+    from conformance._parent import child_process
+    from conformance._parent.cells import CellRunner
 
     scenario = write_scenario("asks_for_a_signal", '''
         """Asks the parent for a signal."""
         def run_sync(ctx):
             ctx.send_signal("SIGTERM", delay_s=0.1)
     ''', area="signals")
-    monkeypatch.setattr(_runner, "CONTROL_PIPE", False)
-    cell = _runner.CellRunner().run(scenario, get_runtime("threads"))
+    monkeypatch.setattr(child_process, "CONTROL_PIPE", False)
+    cell = CellRunner().run(scenario, get_runtime("threads"))
     assert cell.outcome is Outcome.SKIPPED, cell.reason
     assert cell.reason == "the suite cannot deliver signals from outside on this platform yet"
 

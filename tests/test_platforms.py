@@ -17,14 +17,16 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 
-from conformance._expectations import Expectations
-from conformance._install import install
-from conformance._outcomes import Outcome
-from conformance._run_info import ci_job_url, platform_id
-from conformance._runner import CellRunner, isolated_resolver_command
+from conformance._model.expectations import Expectations
+from conformance._model.outcomes import Outcome
+from conformance._model.results import platform_id
+from conformance._model.scenarios import Scenario, default_scenarios_dir, discover
+from conformance._model.verdict import Kind, judge
+from conformance._parent.cells import CellRunner
+from conformance._parent.install import install
+from conformance._parent.resolver import isolated_resolver_command
+from conformance._parent.run_info import ci_job_url
 from conformance._runtimes import INSTALL_RECORD_VARIABLE, RUNTIMES, availability, get_runtime
-from conformance._scenarios import Scenario, default_scenarios_dir, discover
-from conformance._verdict import Kind, judge
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -204,8 +206,9 @@ def test_a_runtime_whose_install_failed_is_unavailable_with_pips_reason(
         scenarios: list[Scenario], expectations: Expectations, windows_environment: Environment,
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # What a leg records when the runtime's install failed (no wheel for that Python, no compiler): tox
-    # runs `python -m conformance._install RUNTIME`, a real pip that fails here (no index, a requirement
-    # nothing satisfies); every cell then says `unavailable` with pip's own reason, and nothing fails.
+    # runs `python -m conformance._parent.install RUNTIME`, a real pip that fails here (no index, a
+    # requirement nothing satisfies); every cell then says `unavailable` with pip's own reason, and
+    # nothing fails.
     failed = replace(get_runtime("winloop"), requirements=("winloop-that-cannot-install>=1",))
     record = tmp_path / "runtime-install.json"
     status = install(failed, record, [sys.executable, "-m", "pip", "install", "--no-index", "--quiet",

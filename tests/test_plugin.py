@@ -66,7 +66,8 @@ def suite(pytester: pytest.Pytester) -> pytest.Pytester:
     for name, source in SCENARIOS.items():
         (root / "sockets" / f"{name}.py").write_text(textwrap.dedent(source), encoding="utf-8")
     (root / "expectations.toml").write_text(EXPECTATIONS, encoding="utf-8")
-    (root / "conftest.py").write_text('pytest_plugins = ["conformance._pytest_plugin"]\n', encoding="utf-8")
+    (root / "conftest.py").write_text('pytest_plugins = ["conformance._parent.pytest_plugin"]\n',
+                                      encoding="utf-8")
     (root / "test_scenarios.py").write_text(textwrap.dedent('''
         def test_scenario(conformance_cell):
             conformance_cell()

@@ -129,7 +129,8 @@ def write_scenarios(root: Path, expectations: str = "") -> Path:
     (root / "sockets").mkdir(parents=True)
     for name, source in SCENARIOS.items():
         (root / "sockets" / f"{name}.py").write_text(textwrap.dedent(source), encoding="utf-8")
-    (root / "conftest.py").write_text('pytest_plugins = ["conformance._pytest_plugin"]\n', encoding="utf-8")
+    (root / "conftest.py").write_text('pytest_plugins = ["conformance._parent.pytest_plugin"]\n',
+                                      encoding="utf-8")
     (root / "test_scenarios.py").write_text("def test_scenario(conformance_cell):\n    conformance_cell()\n",
                                             encoding="utf-8")
     if expectations:

@@ -17,8 +17,10 @@ import pytest
 pytest.importorskip("jinja2", reason="the report builder needs the 'report' extra (jinja2, matplotlib)")
 pytest.importorskip("matplotlib", reason="the report builder needs the 'report' extra (jinja2, matplotlib)")
 
-from conformance._expectations import Expectations
-from conformance._outcomes import Outcome
+from conformance._model.expectations import Expectations
+from conformance._model.outcomes import Outcome
+from conformance._model.results import Cell, Expectation, RunDocument
+from conformance._model.scenarios import ScenarioError
 from conformance._report import render_markdown
 from conformance._report.build import write_report
 from conformance._report.diff import classify, diff, load_results
@@ -39,8 +41,6 @@ from conformance._report.samples import (
     write,
 )
 from conformance._report.table import build_table, platform_scores
-from conformance._results import Cell, Expectation, RunDocument
-from conformance._scenarios import ScenarioError
 
 SCENARIOS = ["sockets.tcp_echo", "sockets.tls_echo", "dns.slow_lookup", "files.naive_read"]
 CATALOG = catalog(SCENARIOS)

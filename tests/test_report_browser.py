@@ -24,12 +24,12 @@ import pytest
 pytest.importorskip("jinja2", reason="the report builder needs the 'report' extra (jinja2, matplotlib)")
 pytest.importorskip("matplotlib", reason="the report builder needs the 'report' extra (jinja2, matplotlib)")
 
-from conformance._expectations import Expectations
-from conformance._outcomes import Outcome
+from conformance._model.expectations import Expectations
+from conformance._model.outcomes import Outcome
+from conformance._model.results import Expectation
 from conformance._report.build import write_report
 from conformance._report.merge import merge
 from conformance._report.samples import catalog, cell, document
-from conformance._results import Expectation
 
 
 def _installed_browsers() -> list[Path]:

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from conformance._outcomes import Outcome
+from conformance._model.outcomes import Outcome
+from conformance._model.results import Expectation
 from conformance._report.samples import cell, document, write
-from conformance._results import Expectation
 
 pytest.importorskip("jinja2", reason="the report builder needs the 'report' extra (jinja2, matplotlib)")
 pytest.importorskip("matplotlib", reason="the report builder needs the 'report' extra (jinja2, matplotlib)")

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from conformance._expectations import Expectations
-from conformance._repro import REPRODUCED, reproducers, run
-from conformance._run_info import marker_environment
+from conformance._model.expectations import Expectations
+from conformance._model.scenarios import default_scenarios_dir, discover
+from conformance._parent.repro import REPRODUCED, reproducers, run
+from conformance._parent.run_info import marker_environment
 from conformance._runtimes import RUNTIMES
-from conformance._scenarios import default_scenarios_dir, discover
 
 SCENARIOS = default_scenarios_dir()
 EXPECTATIONS = Expectations.load(SCENARIOS / "expectations.toml", [s.id for s in discover(SCENARIOS)],
@@ -30,7 +30,7 @@ def test_every_reproducer_named_exists() -> None:
 
 @pytest.mark.parametrize("reproducer", ALL, ids=[r.id for r in ALL])
 def test_the_deviation_still_reproduces(reproducer: object) -> None:
-    from conformance._repro import Reproducer
+    from conformance._parent.repro import Reproducer
 
     assert isinstance(reproducer, Reproducer)
     why = reproducer.applies_here(marker_environment())
@@ -73,7 +73,7 @@ def _suite(tmp_path: Path) -> Path:
 ])
 def test_repro_runs_one_and_says_what_it_found(tmp_path: Path, ident: str, status: int, says: str,
                                                capsys: pytest.CaptureFixture[str]) -> None:
-    from conformance._cli import main
+    from conformance._parent.cli import main
 
     assert main(["repro", ident, "--scenarios", str(_suite(tmp_path))]) == status
     out = capsys.readouterr().out
@@ -83,7 +83,7 @@ def test_repro_runs_one_and_says_what_it_found(tmp_path: Path, ident: str, statu
 
 
 def test_repro_lists_and_refuses_an_unknown_id(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from conformance._cli import main
+    from conformance._parent.cli import main
 
     root = _suite(tmp_path)
     assert main(["repro", "--list", "--scenarios", str(root)]) == 0

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from conformance._outcomes import Outcome
-from conformance._results import (
+from conformance._model.outcomes import Outcome
+from conformance._model.results import (
     SCHEMA,
     Cell,
     DocumentError,
@@ -244,8 +244,8 @@ def test_run_writer_writes_after_every_cell(tmp_path: Path) -> None:
 
 WRITER_PROGRAM = """
 import sys, time
-from conformance._outcomes import Outcome
-from conformance._results import Cell, RunWriter
+from conformance._model.outcomes import Outcome
+from conformance._model.results import Cell, RunWriter
 
 path, count = sys.argv[1], int(sys.argv[2])
 writer = RunWriter(path, {"os": "test"})

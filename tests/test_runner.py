@@ -24,19 +24,19 @@ import pytest
 from packaging.markers import Marker
 
 import conformance
-from conformance._expectations import Expectations
-from conformance._outcomes import Outcome
-from conformance._results import Cell
-from conformance._runner import (
+from conformance._model.expectations import Expectations
+from conformance._model.outcomes import Outcome
+from conformance._model.results import Cell
+from conformance._model.scenarios import Scenario, ScenarioError, load_scenario
+from conformance._parent.cells import CellRunner
+from conformance._parent.child_process import (
     OUTPUT_TAIL_BYTES,
-    CellRunner,
     ChildEnd,
     classify,
     portable_paths,
     run_child,
 )
 from conformance._runtimes import RUNTIMES, get_runtime
-from conformance._scenarios import Scenario, ScenarioError, load_scenario
 
 ChildCommand = Callable[[str], list[str]]  # the child_command fixture (conftest.py)
 ScenarioFactory = Callable[..., Scenario]  # the write_scenario fixture (conftest.py)
@@ -230,7 +230,7 @@ def test_result_written_before_a_hang_is_kept_with_a_note(child_command: ChildCo
     assert cell.details["note"] == "the child wrote its result but did not exit before the deadline"
 
 
-# Every platform: on Windows the engine kills the child's job object (conformance._processes).
+# Every platform: on Windows the engine kills the child's job object (conformance._os.processes).
 @pytest.mark.parametrize(("then", "outcome", "timeout_s"), [
     ("exit", Outcome.PASS, 30.0),
     ("hang", Outcome.TIMEOUT, 1.5),
@@ -388,7 +388,8 @@ def test_unexpected_exception_carries_its_traceback(write_scenario: ScenarioFact
     assert traceback.startswith("Traceback (most recent call last):")
     # Paths of this machine are replaced by neutral names: run documents are published.
     assert f'"{portable_paths(str(scenario.path))}"' in traceback and "in run_sync" in traceback
-    assert f'"<suite>{os.sep}conformance{os.sep}_child.py"' in traceback  # the path as this OS writes it
+    # the path as this OS writes it
+    assert f'"<suite>{os.sep}conformance{os.sep}_child{os.sep}cell.py"' in traceback
     assert str(Path(conformance.__file__).resolve().parent) not in traceback
     assert traceback.rstrip().endswith("ValueError: bad value 17")
 

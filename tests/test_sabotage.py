@@ -22,12 +22,12 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from conformance._expectations import Expectations
-from conformance._outcomes import Outcome
-from conformance._results import Cell
-from conformance._run_info import marker_environment
+from conformance._model.expectations import Expectations
+from conformance._model.outcomes import Outcome
+from conformance._model.results import Cell
+from conformance._model.scenarios import CONFORMANCE_AREAS, Scenario, default_scenarios_dir, discover
+from conformance._parent.run_info import marker_environment
 from conformance._runtimes import RUNTIMES
-from conformance._scenarios import CONFORMANCE_AREAS, Scenario, default_scenarios_dir, discover
 
 if TYPE_CHECKING:  # pytest puts tests/ on sys.path; mypy names the folder from the project's root
     from tests.sabotage import RUN_CELLS, environment_with, install_sabotage

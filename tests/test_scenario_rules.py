@@ -84,8 +84,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from conformance._model.scenarios import AREAS, CONFORMANCE_AREAS, default_scenarios_dir
 from conformance._runtimes import RUNTIMES, STYLES
-from conformance._scenarios import AREAS, CONFORMANCE_AREAS, default_scenarios_dir
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -130,11 +130,12 @@ SLEEPS = frozenset({"sleep", "deferLater"})
 # needed. Each says why; an operation that waits for a peer, a process, a thread of the body, a
 # task or an event is never here.
 COMPLETE_ON_THEIR_OWN: dict[str, str] = {
-    # the checkpoints of trio and the suite's own leak check (its settle is bounded: conformance/_leaks.py)
+    # the checkpoints of trio and the suite's own leak check (its settle is bounded:
+    # conformance/_child/leaks.py)
     "checkpoint": "trio.lowlevel.checkpoint: a yield to the scheduler",
     "checkpoint_if_cancelled": "trio.lowlevel: a yield to the scheduler",
     "cancel_shielded_checkpoint": "trio.lowlevel: a yield to the scheduler",
-    "check_leaks": "Context.check_leaks: a settle bounded by the suite (conformance/_leaks.py)",
+    "check_leaks": "Context.check_leaks: a settle bounded by the suite (conformance/_child/leaks.py)",
     # spawning: fork/exec and the pipes; nothing waits for the child
     "create_subprocess_exec": "asyncio: a spawn returns once the child is started",
     "create_subprocess_shell": "asyncio: a spawn returns once the child is started",

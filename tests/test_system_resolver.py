@@ -1,5 +1,5 @@
 """The dns cells off Linux: the system resolver's configuration for one cell's zone on macOS and Windows
-(conformance._system_resolver), how the runner holds it for the length of a cell, and the canary every
+(conformance._os.system_resolver), how the runner holds it for the length of a cell, and the canary every
 dns body starts with (scenarios/dns/_canary.py).
 
 This machine cannot run macOS's or Windows's commands, so they are checked as data: the resolver file's
@@ -23,14 +23,12 @@ import dns.message
 import dns.query
 import pytest
 
-from conformance import _dns_stub, _runner
-from conformance._context import Context
-from conformance._heartbeat import StallMeter
-from conformance._outcomes import Outcome, Skipped
-from conformance._runner import CHILD_COMMAND, CellRunner, isolated_resolver_command
-from conformance._runtimes import STYLES, get_runtime
-from conformance._scenarios import Scenario, default_scenarios_dir, import_scenario_module
-from conformance._system_resolver import (
+from conformance._child.context import Context
+from conformance._child.heartbeat import StallMeter
+from conformance._helpers import dns_stub as _dns_stub
+from conformance._model.outcomes import Outcome, Skipped
+from conformance._model.scenarios import Scenario, default_scenarios_dir, import_scenario_module
+from conformance._os.system_resolver import (
     ALLOW_VARIABLE,
     RESOLVER_FOLDER,
     Command,
@@ -43,6 +41,11 @@ from conformance._system_resolver import (
     configured,
     system_resolver,
 )
+from conformance._parent import cells as _runner
+from conformance._parent.cells import CellRunner
+from conformance._parent.child_process import CHILD_COMMAND
+from conformance._parent.resolver import isolated_resolver_command
+from conformance._runtimes import STYLES, get_runtime
 
 ScenarioFactory = Callable[..., Scenario]  # the write_scenario fixture (conftest.py)
 ZONE = Zone("c0123456789.conformance.test", "127.0.0.1", 53123, 1.0)

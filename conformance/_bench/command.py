@@ -16,25 +16,30 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .._outcomes import Outcome
-from .._results import Cell, RunWriter
-from .._runner import CellRunner
-from .._runtimes import BUILTIN_RUNTIMES, Runtime
-from .._scenarios import BENCH_AREAS, Scenario
-from . import DEFAULT_REPEATS, BenchSettings, higher_is_better, median, ratio, split_cpus, spread
-from .limits import CLIENT_SOURCE, c_epoll_echo, compile_c, iperf3
+from conformance._bench.limits import CLIENT_SOURCE, c_epoll_echo, compile_c, iperf3
+from conformance._model.bench import (
+    DEFAULT_REPEATS,
+    BenchSettings,
+    higher_is_better,
+    median,
+    ratio,
+    split_cpus,
+    spread,
+)
+from conformance._model.outcomes import Outcome
+from conformance._model.results import Cell, RunWriter
+from conformance._model.scenarios import BENCH_AREAS, Scenario
+from conformance._parent.cells import CellRunner
+from conformance._parent.selection import UsageError, add_selection_arguments, selection
+from conformance._parent.terminal import outcome_text, progress_line
+from conformance._runtimes import Runtime
 
 BASELINE = "threads"
 
 
 def add_bench_arguments(sub: argparse.ArgumentParser) -> None:
-    sub.add_argument("--runtime", action="append", default=[], metavar="NAME",
-                     help=f"only this runtime (repeatable): {', '.join(BUILTIN_RUNTIMES)}, or one "
-                          "an installed package adds (conformance list)")
-    sub.add_argument("-k", dest="keyword", metavar="EXPR",
-                     help="only workloads matching this pytest-style expression, e.g. \"echo or accept\"")
-    sub.add_argument("--scenarios", type=Path, metavar="DIR",
-                     help="the scenarios folder (default: the suite's own; bench workloads are in bench/)")
+    add_selection_arguments(sub, items="workloads", example="echo or accept",
+                            folder_note="; bench workloads are in bench/")
     sub.add_argument("--quick", action="store_true",
                      help="small loads and one repeat: a smoke test of every workload (under a minute)")
     sub.add_argument("--repeats", type=int, metavar="N",
@@ -138,9 +143,8 @@ def measure_limit(measure: Any, name: str, *args: Any) -> dict[str, Any]:
 
 
 def cmd_bench(args: argparse.Namespace, console: Console) -> int:
-    from .._cli import UsageError, _select
-
-    scenarios, runtimes, _root = _select(args, BENCH_AREAS)
+    chosen = selection(args, BENCH_AREAS)
+    scenarios, runtimes = chosen.scenarios, chosen.runtimes
     repeats = args.repeats if args.repeats is not None else (1 if args.quick else DEFAULT_REPEATS)
     if repeats < 1:
         raise UsageError(f"--repeats must be 1 or more, not {repeats}")
@@ -148,10 +152,10 @@ def cmd_bench(args: argparse.Namespace, console: Console) -> int:
     with tempfile.TemporaryDirectory(prefix="cf-bench-") as folder:
         native = compile_c(CLIENT_SOURCE, Path(folder))
         if isinstance(native, str):
-            client = f"Python (conformance/_loadgen.py): no native client: {native}"
+            client = f"Python (conformance/_helpers/loadgen.py): no native client: {native}"
             native_client = None
         else:
-            client = "C (conformance/_bench/loadgen.c, compiled on the fly)"
+            client = "C (conformance/_helpers/loadgen.c, compiled on the fly)"
             native_client = str(native)
         server_cpus, client_cpus = split_cpus()
         settings = BenchSettings(quick=args.quick, repeats=repeats, native_client=native_client,
@@ -161,8 +165,7 @@ def cmd_bench(args: argparse.Namespace, console: Console) -> int:
 
 def _bench(args: argparse.Namespace, console: Console, scenarios: Sequence[Scenario],
            runtimes: Sequence[Runtime], settings: BenchSettings, client: str) -> int:
-    from .._cli import outcome_text
-    from .._run_info import collect
+    from conformance._parent.run_info import collect
 
     run_info = collect([r.name for r in runtimes])
     pinned = ({"runtime": list(settings.server_cpus), "load_generator": list(settings.client_cpus)}
@@ -218,8 +221,6 @@ def run_bench_cells(writer: RunWriter, scenarios: Sequence[Scenario], runtimes: 
     workload, each round running every runtime once. A slow drift of the machine (a busy neighbour on
     a shared host) then weighs on every runtime's repeat alike, and the ratio of a repeat to the
     ``threads`` repeat of the same round cancels it."""
-    from .._cli import progress_line
-
     runner = CellRunner(job_extra={"bench": settings.to_json()})
     total = len(scenarios) * len(runtimes)
     for scenario in scenarios:

@@ -22,12 +22,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .._loadgen import command
-from .._scenarios import Scenario, import_scenario_module
-from . import BenchSettings, median, pin
+from conformance._model.bench import BenchSettings, loadgen_command, median, pin
+from conformance._model.scenarios import Scenario, import_scenario_module
 
 SOURCE = Path(__file__).with_name("epoll_echo.c")
-CLIENT_SOURCE = Path(__file__).with_name("loadgen.c")
+# The load generator's native client lives with the load generator, a helper process.
+CLIENT_SOURCE = Path(__file__).resolve().parents[1] / "_helpers" / "loadgen.c"
 LOAD_TIMEOUT_S = 60.0
 
 
@@ -79,7 +79,7 @@ def c_epoll_echo(scenarios: Sequence[Scenario], settings: BenchSettings,
                     for load in module.loads(settings):
                         result = Path(folder) / "result.json"
                         done = subprocess.run(
-                            command(load, "127.0.0.1", port, warm_up_s=settings.warm_up_s,
+                            loadgen_command(load, "127.0.0.1", port, warm_up_s=settings.warm_up_s,
                                     duration_s=settings.duration_s, result=result,
                                     native=settings.native_client, cpus=settings.client_cpus),
                             capture_output=True, text=True, timeout=LOAD_TIMEOUT_S)

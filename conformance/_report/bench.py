@@ -16,10 +16,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._bench import higher_is_better, ratio, spread, unit_of
-from .._outcomes import Outcome
-from .._results import Cell, RunDocument
-from .presentation import os_name
+from conformance._model.bench import higher_is_better, ratio, spread, unit_of
+from conformance._model.outcomes import Outcome
+from conformance._model.results import Cell, RunDocument
+from conformance._report.presentation import os_name
 
 BASELINE = "threads"
 LIMIT_LABEL = "C epoll (limit)"

@@ -8,17 +8,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .._expectations import Expectations
-from .bench import bench_sections, render_bench_markdown
-from .diff import Diff
-from .export import dumps, support_csv, support_json
-from .history import History
-from .merge import Merged
-from .plots import PLOTS, PlotSpec, make_plots
-from .predictions import collect as collect_predictions
-from .render_html import render_html
-from .render_markdown import render_diff, render_table
-from .table import build_table
+from conformance._model.expectations import Expectations
+from conformance._report.bench import bench_sections, render_bench_markdown
+from conformance._report.diff import Diff
+from conformance._report.export import dumps, support_csv, support_json
+from conformance._report.history import History
+from conformance._report.merge import Merged
+from conformance._report.plots import PLOTS, PlotSpec, make_plots
+from conformance._report.predictions import collect as collect_predictions
+from conformance._report.render_html import render_html
+from conformance._report.render_markdown import render_diff, render_table
+from conformance._report.table import build_table
 
 
 @dataclass(frozen=True)

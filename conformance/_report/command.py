@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
-from .merge import Problem
+from conformance._report.merge import Problem
 
 if TYPE_CHECKING:
-    from .._expectations import Expectations
+    from conformance._model.expectations import Expectations
 
 EXTRA_HINT = "pip install 'conformance[report]'"
 
@@ -81,11 +81,11 @@ def cmd_report(args: argparse.Namespace, console: Console) -> int:
     if lacking:
         _problems([lacking])
         return 2
-    from .._scenarios import ScenarioError
-    from .build import write_report
-    from .diff import diff, load_results
-    from .history import load_history
-    from .merge import bench_titles_from_suite, catalog_from_suite, load
+    from conformance._model.scenarios import ScenarioError
+    from conformance._report.build import write_report
+    from conformance._report.diff import diff, load_results
+    from conformance._report.history import load_history
+    from conformance._report.merge import bench_titles_from_suite, catalog_from_suite, load
 
     try:
         catalog = catalog_from_suite(args.scenarios)
@@ -132,23 +132,22 @@ def cmd_report(args: argparse.Namespace, console: Console) -> int:
 def _expectations(args: argparse.Namespace) -> tuple[Expectations | None, str]:
     """The expectations whose predictions the report lists, or the one line saying why they cannot be
     read. No file at the default place is no expectations (a report of a scenarios folder without any)."""
-    from .._expectations import Expectations, ExpectationsError
-    from .._runtimes import RUNTIMES
-    from .._scenarios import ScenarioError, default_scenarios_dir, discover
+    from conformance._model.expectations import Expectations, ExpectationsError
+    from conformance._model.scenarios import default_scenarios_dir
 
-    path = args.expectations or (args.scenarios or default_scenarios_dir()) / "expectations.toml"
-    if args.expectations is None and not path.exists():
+    root = args.scenarios or default_scenarios_dir()
+    if args.expectations is None and not (root / "expectations.toml").exists():
         return None, ""
     try:
-        return Expectations.load(path, [s.id for s in discover(args.scenarios)], list(RUNTIMES)), ""
-    except (ExpectationsError, ScenarioError) as exc:
+        return Expectations.of_suite(root, args.expectations), ""
+    except ExpectationsError as exc:
         return None, str(exc)
 
 
 def cmd_diff(args: argparse.Namespace, console: Console) -> int:
-    from .._results import write_atomically
-    from .diff import diff, load_results
-    from .render_markdown import render_diff
+    from conformance._model.results import write_atomically
+    from conformance._report.diff import diff, load_results
+    from conformance._report.render_markdown import render_diff
 
     old, problems = load_results(args.old)
     new, new_problems = load_results(args.new)

@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .._outcomes import Outcome
-from .._results import SCHEMA, DocumentError
-from .merge import CellKey, Merged, Problem, load
+from conformance._model.outcomes import Outcome
+from conformance._model.results import SCHEMA, DocumentError
+from conformance._report.merge import CellKey, Merged, Problem, load
 
 KINDS = ("regressed", "fixed", "changed", "new", "disappeared")
 FINDINGS = frozenset({Outcome.BLOCKING.value, Outcome.FAIL.value, Outcome.UNSUPPORTED.value,
@@ -137,7 +137,7 @@ def _collapse(kind: str, keys: Sequence[CellKey], side: Merged,
 
 def load_results(path: str | Path) -> tuple[Merged | None, list[Problem]]:
     """A side of a diff: a run document, a folder of them, or a merged ``support.json``."""
-    from .export import merged_from_support
+    from conformance._report.export import merged_from_support
 
     location = Path(path)
     if location.is_file():

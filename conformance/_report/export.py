@@ -9,11 +9,11 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from .._results import Cell, DocumentError
-from .history import History
-from .merge import Merged, Platform, ScenarioInfo
-from .predictions import Predictions
-from .table import Table, deviation_kind, platform_scores
+from conformance._model.results import Cell, DocumentError
+from conformance._report.history import History
+from conformance._report.merge import Merged, Platform, ScenarioInfo
+from conformance._report.predictions import Predictions
+from conformance._report.table import Table, deviation_kind, platform_scores
 
 SUPPORT_SCHEMA = "conformance-support/1"
 CSV_FIELDS = ("scenario", "area", "runtime", "platform", "os", "python_version", "arch", "outcome",

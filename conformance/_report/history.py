@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .._results import Cell, RunDocument
-from .merge import CellKey, Merged, Problem, platform_of, read_documents, time_key
+from conformance._model.results import Cell, RunDocument
+from conformance._report.merge import CellKey, Merged, Problem, platform_of, read_documents, time_key
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .._results import Cell, DocumentError, RunDocument
-from .._runtimes import RUNTIMES
-from .._scenarios import AREAS
-from .presentation import OSES, os_name, os_order
+from conformance._model.results import Cell, DocumentError, RunDocument
+from conformance._model.scenarios import AREAS
+from conformance._report.presentation import OSES, os_name, os_order
+from conformance._runtimes import RUNTIMES
 
 # (scenario, runtime, platform id)
 CellKey = tuple[str, str, str]
@@ -286,7 +286,7 @@ def platform_of(info: Mapping[str, Any]) -> str:
     given = info.get("platform")
     if isinstance(given, str) and given:
         return given
-    from .._run_info import platform_id
+    from conformance._model.results import platform_id
 
     return platform_id(dict(info))
 
@@ -416,7 +416,7 @@ def load(inputs: Iterable[str | os.PathLike[str]], catalog: Mapping[str, Scenari
 def catalog_from_suite(scenarios_dir: Path | None = None) -> dict[str, ScenarioInfo]:
     """The suite's conformance scenarios (``scenarios/``, or ``scenarios_dir``) as the table
     describes them (the bench area has a section of its own: :func:`bench_titles_from_suite`)."""
-    from .._scenarios import CONFORMANCE_AREAS, discover
+    from conformance._model.scenarios import CONFORMANCE_AREAS, discover
 
     return {s.id: ScenarioInfo(id=s.id, area=s.area, title=s.title, description=s.description,
                                documented_mistake=s.documented_mistake)
@@ -424,6 +424,6 @@ def catalog_from_suite(scenarios_dir: Path | None = None) -> dict[str, ScenarioI
 
 
 def bench_titles_from_suite(scenarios_dir: Path | None = None) -> dict[str, str]:
-    from .._scenarios import BENCH_AREAS, discover
+    from conformance._model.scenarios import BENCH_AREAS, discover
 
     return {s.id: s.title for s in discover(scenarios_dir, BENCH_AREAS)}

@@ -14,8 +14,8 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .merge import Merged
-from .presentation import os_name
+from conformance._report.merge import Merged
+from conformance._report.presentation import os_name
 
 # Okabe-Ito colours: told apart with the common colour-vision deficiencies.
 OS_COLOURS = {"linux": "#0072B2", "darwin": "#E69F00", "win32": "#009E73"}

@@ -13,11 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .._expectations import Entry, Expectations, os_environments
-from .._runtimes import RUNTIMES, availability
-from .._verdict import Kind, judge
-from .merge import Merged
-from .presentation import os_name
+from conformance._model.expectations import Entry, Expectations, os_environments
+from conformance._model.verdict import Kind, judge
+from conformance._report.merge import Merged
+from conformance._report.presentation import os_name
+from conformance._runtimes import RUNTIMES, availability
 
 CONFIRMED = Kind.CONFIRMED.value
 REFUTED = Kind.REFUTED.value

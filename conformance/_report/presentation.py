@@ -1,54 +1,10 @@
-"""How outcomes and operating systems are shown: symbol, word, colour, emoji, order of severity.
+"""How the report names operating systems and areas, and the kinds of a deviation (bug, design).
 
-Every rendering shows the symbol *and* the word of an outcome; colour (CSS, emoji) only adds to them.
-The symbols are the terminal table's (``conformance run``), so a reader sees the same marks everywhere.
+How an outcome looks (symbol, colour, emoji, severity) is shared with the terminal:
+``conformance._model.looks``.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
-
-from .._outcomes import MEANINGS, Outcome
-
-# A cell of the table for which no run document has a result: not an outcome (the vocabulary is
-# closed), shown as "not run" and never counted in a score.
-NOT_RUN_WORD = "not run"
-NOT_RUN_KEY = "not-run"
-
-
-@dataclass(frozen=True)
-class Look:
-    symbol: str
-    emoji: str   # Markdown has no colour: the emoji carries it there
-    css: str     # the class name of the colour in the HTML page
-    meaning: str
-
-
-LOOKS: dict[str, Look] = {
-    Outcome.PASS.value: Look("✓", "✅", "pass", MEANINGS[Outcome.PASS]),
-    Outcome.BLOCKING.value: Look("◐", "🟡", "blocking", MEANINGS[Outcome.BLOCKING]),
-    Outcome.FAIL.value: Look("✗", "❌", "fail", MEANINGS[Outcome.FAIL]),
-    Outcome.UNSUPPORTED.value: Look("∅", "🟣", "unsupported", MEANINGS[Outcome.UNSUPPORTED]),
-    # The terminal table's en dash, and a heavy minus: deliberate (not hyphens).
-    Outcome.NOT_APPLICABLE.value: Look("–", "➖", "not-applicable",  # noqa: RUF001
-                                       MEANINGS[Outcome.NOT_APPLICABLE]),
-    Outcome.UNAVAILABLE.value: Look("·", "⚪", "unavailable", MEANINGS[Outcome.UNAVAILABLE]),
-    Outcome.SKIPPED.value: Look("↷", "⏭️", "skipped", MEANINGS[Outcome.SKIPPED]),
-    Outcome.ERROR.value: Look("!", "❗", "error", MEANINGS[Outcome.ERROR]),
-    # Not the terminal's hourglass (U+231B): few text fonts have it, and a page must not show a box.
-    Outcome.TIMEOUT.value: Look("◷", "⌛", "timeout", MEANINGS[Outcome.TIMEOUT]),
-    Outcome.CRASH.value: Look("☠", "💥", "crash", MEANINGS[Outcome.CRASH]),
-    NOT_RUN_KEY: Look("?", "❔", "not-run", "no run document has this cell: the runtime or the "
-                                              "scenario was not part of the run on this platform"),
-}
-
-# Which outcome colours a summary cell whose Pythons disagree: findings first (the worst first), then
-# pass, then the outcomes that say nothing about the runtime.
-SEVERITY: tuple[str, ...] = (
-    Outcome.CRASH.value, Outcome.TIMEOUT.value, Outcome.ERROR.value, Outcome.FAIL.value,
-    Outcome.UNSUPPORTED.value, Outcome.BLOCKING.value, Outcome.PASS.value, Outcome.SKIPPED.value,
-    Outcome.NOT_APPLICABLE.value, Outcome.UNAVAILABLE.value, NOT_RUN_KEY,
-)
 
 # What a non-pass cell's known deviation is (the expectation's ``kind``), and "unclassified" for a
 # non-pass cell whose expectation does not say (or that no expectation covers): each with a word and,
@@ -91,16 +47,3 @@ def os_name(sys_platform: str) -> str:
 
 def os_order(sys_platform: str) -> tuple[int, str]:
     return (OSES.index(sys_platform) if sys_platform in OSES else len(OSES), sys_platform)
-
-
-def look(outcome: str) -> Look:
-    return LOOKS[outcome]
-
-
-def label(outcome: str) -> str:
-    """``"✓ pass"``: symbol and word, the way a cell shows an outcome."""
-    return f"{LOOKS[outcome].symbol} {NOT_RUN_WORD if outcome == NOT_RUN_KEY else outcome}"
-
-
-def word(outcome: str) -> str:
-    return NOT_RUN_WORD if outcome == NOT_RUN_KEY else outcome

@@ -18,33 +18,28 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from .. import __version__
-from .._outcomes import Outcome
-from .._results import Cell
-from .bench import LIMIT_LABEL, BenchSection
-from .diff import KINDS, Diff
-from .history import History
-from .merge import Merged, time_key
-from .plots import Plot
-from .predictions import Predictions
-from .presentation import (
+from conformance import __version__
+from conformance._model.looks import LOOKS, NOT_RUN_KEY, SEVERITY, label, look, word
+from conformance._model.outcomes import Outcome
+from conformance._model.results import Cell
+from conformance._report.bench import LIMIT_LABEL, BenchSection
+from conformance._report.diff import KINDS, Diff
+from conformance._report.history import History
+from conformance._report.merge import Merged, time_key
+from conformance._report.plots import Plot
+from conformance._report.predictions import Predictions
+from conformance._report.presentation import (
     DEVIATION_KINDS,
     DOCUMENTED_MISTAKE_MEANING,
     INTERMITTENT_MEANING,
     KIND_MEANINGS,
-    LOOKS,
-    NOT_RUN_KEY,
-    SEVERITY,
     area_name,
-    label,
-    look,
     os_name,
-    word,
 )
-from .table import Table, deviation_kind
+from conformance._report.table import Table, deviation_kind
 
 if TYPE_CHECKING:
-    from .._expectations import Expectations
+    from conformance._model.expectations import Expectations
 
 # (reproducer path, runtime) -> the id ``conformance repro`` knows it by: ``sockets.peer_reset[eventlet]``
 ReproIds = Mapping[tuple[str, str], str]
@@ -94,7 +89,7 @@ def _environment() -> Environment:
 def repro_ids(expectations: Expectations | None) -> dict[tuple[str, str], str]:
     """How ``conformance repro`` names each reproducer of the expectations, per runtime: after the
     entry's scenario, which may be a pattern (``sockets.*[eventlet]``)."""
-    from .._runtimes import RUNTIMES
+    from conformance._runtimes import RUNTIMES
 
     ids: dict[tuple[str, str], str] = {}
     for entry in expectations.entries if expectations is not None else ():

@@ -8,24 +8,20 @@ from __future__ import annotations
 
 import re
 
-from .diff import KINDS, Diff
-from .merge import Merged
-from .predictions import Predictions
-from .presentation import (
+from conformance._model.looks import LOOKS, NOT_RUN_KEY, SEVERITY, look, word
+from conformance._report.diff import KINDS, Diff
+from conformance._report.merge import Merged
+from conformance._report.predictions import Predictions
+from conformance._report.presentation import (
     DEVIATION_KINDS,
     DOCUMENTED_MISTAKE_MEANING,
     INTERMITTENT_MEANING,
     KIND_EMOJI,
     KIND_MEANINGS,
-    LOOKS,
-    NOT_RUN_KEY,
-    SEVERITY,
     area_name,
-    look,
     os_name,
-    word,
 )
-from .table import Agreement, Deviations, Summary, Table, join_labels
+from conformance._report.table import Agreement, Deviations, Summary, Table, join_labels
 
 LIMIT_BYTES = 1024 * 1024
 _SPECIAL = re.compile(r"([\\`*_\[\]|#~])")

@@ -12,10 +12,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .._outcomes import Outcome
-from .._results import Cell, Expectation, RunDocument
-from .._runtimes import RUNTIMES
-from .merge import ScenarioInfo
+from conformance._model.outcomes import Outcome
+from conformance._model.results import Cell, Expectation, RunDocument
+from conformance._report.merge import ScenarioInfo
+from conformance._runtimes import RUNTIMES
 
 _PYTHONS = ("3.10", "3.11", "3.12", "3.13", "3.14")
 PLATFORMS_20 = tuple(
@@ -119,7 +119,7 @@ def synthetic_documents(platforms: Sequence[str] = PLATFORMS_20, scenarios: int 
                 reason = ""
                 if outcome is not Outcome.PASS:
                     reason = f"{runtime} {outcome.value}: it took another path ({rng.random():.3f})"
-                    details["exception"] = f"conformance._outcomes.ScenarioFailure: {reason}"
+                    details["exception"] = f"conformance._model.outcomes.ScenarioFailure: {reason}"
                     details["traceback"] = "Traceback (most recent call last):\n" + "".join(
                         f'  File "body.py", line {n}, in run_sync\n    step_{n}()\n' for n in range(8))
                     if rng.random() < 0.5:

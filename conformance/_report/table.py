@@ -17,12 +17,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .._outcomes import Outcome
-from .._results import Cell
-from .._verdict import Kind, judge
-from .diff import FINDINGS
-from .merge import Merged, Platform, ScenarioInfo
-from .presentation import DEVIATION_KINDS, KIND_UNCLASSIFIED, NOT_RUN_KEY, SEVERITY, os_name
+from conformance._model.looks import NOT_RUN_KEY, SEVERITY
+from conformance._model.outcomes import Outcome
+from conformance._model.results import Cell
+from conformance._model.verdict import Kind, judge
+from conformance._report.diff import FINDINGS
+from conformance._report.merge import Merged, Platform, ScenarioInfo
+from conformance._report.presentation import DEVIATION_KINDS, KIND_UNCLASSIFIED, os_name
 
 REFERENCE = "threads"
 # Outcomes a score leaves out of its denominator: they say nothing about the runtime.

@@ -337,7 +337,7 @@ def _missing(requirement: Any, depth: int = 0) -> str | None:
     return None
 
 
-# Where tox's runtime envs record a failed install of the runtime (``python -m conformance._install``):
+# Where tox's runtime envs record a failed install of the runtime (``python -m conformance._parent.install``):
 # the run document then gives pip's reason, not only "not installed".
 INSTALL_RECORD_VARIABLE = "CONFORMANCE_INSTALL_RECORD"
 

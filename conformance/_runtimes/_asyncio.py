@@ -7,8 +7,8 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from .._heartbeat import WARM_UP_TICKS
-from . import Runtime, RuntimeUnavailable
+from conformance._child.heartbeat import WARM_UP_TICKS
+from conformance._runtimes import Runtime, RuntimeUnavailable
 
 # Which module provides the loop of each runtime of this family (None: the standard library's).
 LOOP_MODULES = {"asyncio": None, "uvloop": "uvloop", "winloop": "winloop", "rloop": "rloop"}

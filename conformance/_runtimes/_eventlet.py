@@ -6,7 +6,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-from . import Runtime, RuntimeUnavailable
+from conformance._runtimes import Runtime, RuntimeUnavailable
 
 
 def setup(runtime: Runtime) -> str:
@@ -26,7 +26,7 @@ def run(runtime: Runtime, body: Callable[..., Any], ctx: Any) -> None:
     from eventlet import hubs
     from eventlet.greenthread import getcurrent
 
-    from . import _threads
+    from conformance._runtimes import _threads
 
     body_greenlet = getcurrent()
     hub = hubs.get_hub()

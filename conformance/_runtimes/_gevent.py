@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from . import Runtime, RuntimeUnavailable
+from conformance._runtimes import Runtime, RuntimeUnavailable
 
 
 def setup(runtime: Runtime) -> str:
@@ -24,7 +24,7 @@ def setup(runtime: Runtime) -> str:
 def run(runtime: Runtime, body: Callable[..., Any], ctx: Any) -> None:
     import gevent
 
-    from . import _threads
+    from conformance._runtimes import _threads
 
     body_greenlet = gevent.getcurrent()
     hub = gevent.get_hub()

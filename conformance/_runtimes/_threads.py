@@ -11,8 +11,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from .._heartbeat import WARM_UP_TICKS, StallMeter
-from . import Runtime
+from conformance._child.heartbeat import WARM_UP_TICKS, StallMeter
+from conformance._runtimes import Runtime
 
 
 def setup(runtime: Runtime) -> str:

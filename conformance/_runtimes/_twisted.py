@@ -14,8 +14,8 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from .._heartbeat import WARM_UP_TICKS
-from . import Runtime, RuntimeUnavailable
+from conformance._child.heartbeat import WARM_UP_TICKS
+from conformance._runtimes import Runtime, RuntimeUnavailable
 
 
 class ReactorStopped(Exception):

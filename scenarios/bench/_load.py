@@ -1,6 +1,6 @@
 """Shared by the bench scenarios: driving the load generator from a body, and reading memory use.
 
-The load generator (``python -m conformance._loadgen``) is a separate process, the same for every
+The load generator (``python -m conformance._helpers.loadgen``) is a separate process, the same for every
 runtime; a body starts it for each load of its scenario's ``loads()`` while its own server runs, waits
 for it with its style's own sleep (so the server keeps serving), and records the figures it wrote as
 ``<load name>_<figure>`` (``1kib_c10_req_per_s``).
@@ -95,7 +95,8 @@ def idle_clients(ctx: Context, port: int, count: int) -> subprocess.Popen[bytes]
     """The load generator holding ``count`` connections open until its stdin is closed (or the
     engine ends the cell's process group)."""
     cpus = ["--cpus", ",".join(map(str, ctx.bench.client_cpus))] if ctx.bench.client_cpus else []
-    return subprocess.Popen([sys.executable, "-m", "conformance._loadgen", "idle", "--port", str(port),
+    return subprocess.Popen([sys.executable, "-m", "conformance._helpers.loadgen", "idle",
+                             "--port", str(port),
                              "--clients", str(count), *cpus],
                             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
 

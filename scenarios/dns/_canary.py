@@ -26,7 +26,7 @@ from typing import Any
 
 from conformance import Context, sibling_module
 
-# conformance._dns_stub answers a name whose first label starts with CANARY_LABEL with CANARY_ADDRESS
+# conformance._helpers.dns_stub answers a name whose first label starts with CANARY_LABEL with CANARY_ADDRESS
 # (tests/test_system_resolver.py pins the two modules together).
 CANARY_LABEL = "canary"
 CANARY_ADDRESS = "192.0.2.53"

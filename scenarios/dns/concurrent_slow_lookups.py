@@ -68,7 +68,8 @@ def _names(ctx: Context) -> list[str]:
 
 def _in_flight(ctx: Context, since: float) -> tuple[int, int]:
     """The most queries and the most names the stub was answering at once since ``since``: its
-    in_flight.log holds ``<monotonic> <queries> <names>`` at each change (conformance/_dns_stub.py)."""
+    in_flight.log holds ``<monotonic> <queries> <names>`` at each change
+    (conformance/_helpers/dns_stub.py)."""
     queries = names = 0
     for line in Path(ctx.peers["dns_stub"].in_flight_log).read_text(encoding="utf-8").splitlines():
         at, in_flight, distinct = line.split()

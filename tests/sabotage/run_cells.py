@@ -15,10 +15,10 @@ import signal
 import sys
 from pathlib import Path
 
-from conformance._results import Cell
-from conformance._runner import CellRunner, run_cells
+from conformance._model.results import Cell
+from conformance._model.scenarios import Scenario, load_scenario
+from conformance._parent.cells import CellRunner, run_cells
 from conformance._runtimes import Runtime, get_runtime
-from conformance._scenarios import Scenario, load_scenario
 
 
 class OneAttempt(CellRunner):

@@ -44,7 +44,7 @@ def main() -> None:
 
 
 def run_cell(job: dict[str, Any]) -> dict[str, Any]:
-    from ._runtimes import Runtime, RuntimeUnavailable, get_runtime
+    from conformance._runtimes import Runtime, RuntimeUnavailable, get_runtime
 
     # The parent's description of the runtime, so that one from an installed package is set up without
     # looking for plugins here (importlib.metadata would import zipfile and threading before the
@@ -73,11 +73,11 @@ def run_cell(job: dict[str, Any]) -> dict[str, Any]:
         # Started in the background by a shell without job control: SIGINT arrives ignored. The
         # program under test would have Python's default handler, so it gets it back.
         signal.signal(signal.SIGINT, signal.default_int_handler)
-    from ._bench import HEARTBEAT_INTERVAL_S, BenchSettings
-    from ._context import Context
-    from ._heartbeat import StallMeter
-    from ._outcomes import NotApplicable, Outcome, Skipped
-    from ._scenarios import body_of, import_scenario_module, relative_stall_limit
+    from conformance._child.context import Context
+    from conformance._child.heartbeat import StallMeter
+    from conformance._model.bench import HEARTBEAT_INTERVAL_S, BenchSettings
+    from conformance._model.outcomes import NotApplicable, Outcome, Skipped
+    from conformance._model.scenarios import body_of, import_scenario_module, relative_stall_limit
 
     module = import_scenario_module(Path(job["scenario_path"]))
     body = body_of(module, runtime.style)

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ._outcomes import Outcome
+from conformance._model.outcomes import Outcome
 
 SCHEMA = "conformance-run/1"
 
@@ -151,7 +151,7 @@ class Cell:
 def _default_expected(outcome: Outcome) -> Outcome:
     # Where no expectation applies, a cell is expected to pass; outcomes that say the cell could not
     # run here at all (platform, install) are expected as they are: they are facts, not deviations.
-    from ._outcomes import NOT_RUN
+    from conformance._model.outcomes import NOT_RUN
 
     return outcome if outcome in NOT_RUN else Outcome.PASS
 
@@ -189,6 +189,14 @@ def validate_cell_fields(cell: Cell) -> None:
     for name, text in cell.details.items():
         if not isinstance(text, str):
             raise DocumentError(f"{where}: detail {name!r} must be a string")
+
+
+def platform_id(info: dict[str, Any]) -> str:
+    """A short stable name of the platform of a run: ``linux-x86_64-cpython3.11`` (``...3.14t`` for a
+    free-threaded build, which is another platform for the table)."""
+    suffix = "t" if info.get("free_threaded") else ""
+    return f"{info['sys_platform']}-{info['arch']}-{info['python_implementation'].lower()}" \
+           f"{'.'.join(info['python_version'].split('.')[:2])}{suffix}"
 
 
 @dataclass(frozen=True)

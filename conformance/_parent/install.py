@@ -1,7 +1,7 @@
 """Install a runtime into the running environment, as tox's runtime envs do, and keep pip's reason when
 the install fails.
 
-``python -m conformance._install gevent`` runs ``pip install --prefer-binary`` with the runtime's
+``python -m conformance._parent.install gevent`` runs ``pip install --prefer-binary`` with the runtime's
 requirements from the registry (the same strings as its extra in pyproject.toml). A runtime that cannot
 be installed on a Python or an OS (no wheel yet, no compiler for a source build) must not fail the env:
 the command then exits 0 after writing pip's reason to the file named by ``CONFORMANCE_INSTALL_RECORD``,
@@ -20,7 +20,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ._runtimes import (
+from conformance._runtimes import (
     BUILTIN_RUNTIMES,
     INSTALL_RECORD_VARIABLE,
     PluginError,
@@ -81,7 +81,7 @@ def install(runtime: Runtime, record: Path | None, command: Sequence[str] | None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m conformance._install", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m conformance._parent.install", description=__doc__)
     parser.add_argument("runtime", help=f"one of: {', '.join(BUILTIN_RUNTIMES)}, or one an installed "
                                         "package adds")
     args = parser.parse_args(argv)

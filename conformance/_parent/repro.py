@@ -25,8 +25,8 @@ from pathlib import Path
 
 from rich.console import Console
 
-from ._expectations import Entry, Expectations, ExpectationsError
-from ._runtimes import RUNTIMES, availability, get_runtime
+from conformance._model.expectations import Entry, Expectations, ExpectationsError
+from conformance._runtimes import RUNTIMES, availability, get_runtime
 
 REPRODUCED, NOT_REPRODUCED = "reproduced", "not reproduced"
 BROKEN = "broken"
@@ -110,15 +110,14 @@ def add_repro_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_repro(args: argparse.Namespace, console: Console) -> int:
-    from ._run_info import marker_environment
-    from ._scenarios import ScenarioError, default_scenarios_dir, discover
+    from conformance._model.scenarios import default_scenarios_dir
+    from conformance._parent.run_info import marker_environment
 
     err = Console(stderr=True, highlight=False)
     root = args.scenarios or default_scenarios_dir()
-    path = args.expectations or root / "expectations.toml"
     try:
-        expectations = Expectations.load(path, [s.id for s in discover(root)], list(RUNTIMES))
-    except (ExpectationsError, ScenarioError) as exc:
+        expectations = Expectations.of_suite(root, args.expectations, required=True)
+    except ExpectationsError as exc:
         err.print(f"conformance: error: {exc}", style="red", soft_wrap=True, markup=False)
         return 2
     every = reproducers(expectations, root)

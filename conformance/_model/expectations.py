@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ._outcomes import Outcome
-from ._results import Expectation
+from conformance._model.outcomes import Outcome
+from conformance._model.results import Expectation
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -181,6 +181,28 @@ class Entry:
 class Expectations:
     def __init__(self, entries: Sequence[Entry]) -> None:
         self.entries = list(entries)
+
+    @classmethod
+    def of_suite(cls, scenarios_dir: Path, path: str | Path | None = None, *, required: bool = False,
+                 candidates: bool = False) -> Expectations:
+        """The expectations of a scenarios folder, the one way every command and the pytest plugin
+        read them: the file ``path``, or the folder's ``expectations.toml``, checked against every
+        scenario of every area of the folder and every runtime known here.
+
+        A folder without the file has no expectations, unless ``required`` (a command that reads
+        nothing else); ``candidates``: see :meth:`load`.
+        """
+        from conformance._model.scenarios import ScenarioError, discover
+        from conformance._runtimes import RUNTIMES, PluginError
+
+        file = Path(path) if path else scenarios_dir / "expectations.toml"
+        if not path and not required and not file.exists():
+            return cls([])
+        try:
+            scenario_ids = [s.id for s in discover(scenarios_dir)]
+            return cls.load(file, scenario_ids, list(RUNTIMES), candidates=candidates)
+        except (ScenarioError, PluginError) as exc:
+            raise ExpectationsError(str(exc)) from None
 
     @classmethod
     def load(cls, path: str | Path, scenarios: Iterable[str] | None = None,

@@ -14,9 +14,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from ._expectations import NEVER_PREDICTED
-from ._outcomes import NOT_RUN, Outcome
-from ._results import Cell, Expectation
+from conformance._model.expectations import NEVER_PREDICTED
+from conformance._model.outcomes import NOT_RUN, Outcome
+from conformance._model.results import Cell, Expectation
 
 
 class Kind(str, enum.Enum):

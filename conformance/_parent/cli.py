@@ -16,48 +16,26 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from . import __version__
-from ._expectations import Expectations, ExpectationsError
-from ._outcomes import Outcome
-from ._results import Cell, RunWriter
-from ._runner import CellRunner, run_cells
-from ._runtimes import (
-    BUILTIN_RUNTIMES,
-    RUNTIMES,
-    PluginError,
-    Runtime,
-    UnknownRuntime,
-    availability,
-    get_runtime,
-)
-from ._scenarios import (
+from conformance import __version__
+from conformance._model.expectations import ExpectationsError
+from conformance._model.results import Cell, RunWriter
+from conformance._model.scenarios import (
     AREAS,
-    CONFORMANCE_AREAS,
-    Scenario,
-    ScenarioError,
-    default_scenarios_dir,
-    discover,
-    select,
 )
-from ._verdict import FAILING, PROMOTE_HINT, Kind, judge
-
-# Symbol and colour of each outcome: the word is always printed too (never colour alone).
-STYLE = {
-    Outcome.PASS: ("✓", "green"),
-    Outcome.BLOCKING: ("◐", "yellow"),
-    Outcome.FAIL: ("✗", "red"),
-    Outcome.UNSUPPORTED: ("∅", "magenta"),
-    Outcome.NOT_APPLICABLE: ("–", "bright_black"),
-    Outcome.UNAVAILABLE: ("·", "bright_black"),
-    Outcome.SKIPPED: ("↷", "bright_black"),
-    Outcome.ERROR: ("!", "bold red"),
-    Outcome.TIMEOUT: ("⌛", "bold red"),
-    Outcome.CRASH: ("☠", "bold red"),
-}
-
-
-class UsageError(Exception):
-    """Bad input from the command line: printed as one clear line, exit status 2."""
+from conformance._model.verdict import FAILING, PROMOTE_HINT, Kind, judge
+from conformance._parent.cells import CellRunner, run_cells
+from conformance._parent.selection import (
+    EXPECTATIONS_HELP,
+    UsageError,
+    add_selection_arguments,
+    expectations_for,
+    selection,
+)
+from conformance._parent.terminal import progress_line, results_table
+from conformance._runtimes import (
+    PluginError,
+    availability,
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -67,35 +45,24 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"conformance {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def common(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("--runtime", action="append", default=[], metavar="NAME",
-                         help=f"only this runtime (repeatable): {', '.join(BUILTIN_RUNTIMES)}, or "
-                              "one an installed package adds (conformance list)")
-        sub.add_argument("-k", dest="keyword", metavar="EXPR",
-                         help="only scenarios matching this pytest-style expression, "
-                              "e.g. \"dns or signals\"")
-        sub.add_argument("--scenarios", type=Path, metavar="DIR",
-                         help="the scenarios folder (default: the suite's own)")
-
     listing = commands.add_parser("list", help="scenarios x runtimes, with availability and versions")
-    common(listing)
+    add_selection_arguments(listing)
 
     run = commands.add_parser("run", help="run the selected cells and write a run document")
-    common(run)
+    add_selection_arguments(run)
     run.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, metavar="N",
                      help="cells run at once (default: the number of CPUs)")
     run.add_argument("--output", "-o", type=Path, metavar="RUN.json",
                      help="the run document (default: reports/runs/PLATFORM.json)")
-    run.add_argument("--expectations", type=Path, metavar="FILE",
-                     help="known deviations (default: expectations.toml in the scenarios folder)")
+    run.add_argument("--expectations", type=Path, metavar="FILE", help=EXPECTATIONS_HELP)
 
-    from ._bench.command import add_bench_arguments
-    from ._report.command import add_diff_arguments, add_report_arguments
+    from conformance._bench.command import add_bench_arguments
+    from conformance._report.command import add_diff_arguments, add_report_arguments
 
     add_bench_arguments(commands.add_parser(
         "bench", help="how fast each runtime does the same work: figures and ratios to threads"))
 
-    from ._repro import add_repro_arguments
+    from conformance._parent.repro import add_repro_arguments
 
     add_repro_arguments(commands.add_parser(
         "repro", help="run the standalone reproducer behind a known deviation (see --list)"))
@@ -105,7 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     expectations = commands.add_parser(
         "expectations", help="maintain the expectations file from run documents")
     actions = expectations.add_subparsers(dest="expectations_command", required=True, metavar="ACTION")
-    from ._expectations_update import add_update_arguments
+    from conformance._parent.expectations_update import add_update_arguments
 
     add_update_arguments(actions.add_parser(
         "update", help="append a candidate entry for every deviation no expectation covers, and list "
@@ -115,25 +82,9 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _select(args: argparse.Namespace, areas: Sequence[str] = CONFORMANCE_AREAS,
-            ) -> tuple[list[Scenario], list[Runtime], Path]:
-    try:
-        runtimes = [get_runtime(n) for n in args.runtime] or list(RUNTIMES.values())
-    except (UnknownRuntime, PluginError) as exc:
-        raise UsageError(str(exc)) from None
-    root = args.scenarios or default_scenarios_dir()
-    try:
-        scenarios = select(discover(root, areas), args.keyword)
-    except ScenarioError as exc:
-        raise UsageError(str(exc)) from None
-    if not scenarios:
-        what = f"matches -k {args.keyword!r}" if args.keyword else f"is in {root}"
-        raise UsageError(f"no {' or '.join(areas)} scenario {what}")
-    return scenarios, runtimes, root
-
-
 def cmd_list(args: argparse.Namespace, console: Console) -> int:
-    scenarios, runtimes, _ = _select(args, AREAS)
+    chosen = selection(args, AREAS)
+    scenarios, runtimes = chosen.scenarios, chosen.runtimes
     table = Table(title="Runtimes", title_justify="left")
     for column in ("runtime", "style", "available", "version or reason", "what it is"):
         table.add_column(column)
@@ -154,57 +105,13 @@ def cmd_list(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
-def outcome_text(cell: Cell) -> Text:
-    symbol, colour = STYLE[cell.outcome]
-    text = Text(f"{symbol} {cell.outcome.value}", style=colour)
-    kind = judge(cell).kind
-    if kind is Kind.KNOWN:
-        text.append(" (known)", style="dim")
-    elif kind is Kind.CONFIRMED:
-        text.append(" (predicted)", style="dim")
-    elif kind is Kind.REFUTED:
-        text.append(" !refuted prediction", style="bold yellow reverse")
-    elif kind is Kind.UNEXPECTED:
-        text.append(" !unexpected", style="bold red reverse")
-    return text
-
-
-def progress_line(cell: Cell, done: int, total: int) -> Text:
-    """``[3/80] sockets.tcp_echo[gevent] ✓ pass 0.21s``: a cell as it finishes, for logs."""
-    line = Text(f"[{done}/{total}] {cell.id} ")
-    line.append_text(outcome_text(cell))
-    line.append(f" {cell.duration_s:.2f}s")
-    return line
-
-
-def results_table(cells: Sequence[Cell], scenarios: Sequence[Scenario],
-                  runtimes: Sequence[Runtime]) -> Table:
-    by_id = {c.id: c for c in cells}
-    table = Table(title="Outcomes", title_justify="left")
-    table.add_column("scenario", no_wrap=True)
-    for runtime in runtimes:
-        table.add_column(runtime.name, no_wrap=True)
-    for scenario in scenarios:
-        row: list[Text | str] = [scenario.id]
-        for runtime in runtimes:
-            cell = by_id.get(f"{scenario.id}[{runtime.name}]")
-            row.append(outcome_text(cell) if cell else Text("not run", "dim"))
-        table.add_row(*row)
-    return table
-
-
 def cmd_run(args: argparse.Namespace, console: Console) -> int:
-    scenarios, runtimes, root = _select(args)
+    chosen = selection(args)
+    scenarios, runtimes = chosen.scenarios, chosen.runtimes
     if args.jobs < 1:
         raise UsageError(f"--jobs must be 1 or more, not {args.jobs}")
-    expectations_path = args.expectations or root / "expectations.toml"
-    try:
-        expectations = (Expectations.load(expectations_path, [s.id for s in discover(root)],
-                                          list(RUNTIMES))
-                        if args.expectations or expectations_path.exists() else Expectations([]))
-    except (ExpectationsError, ScenarioError) as exc:
-        raise UsageError(str(exc)) from None
-    from ._run_info import collect
+    expectations = expectations_for(chosen.root, args.expectations)
+    from conformance._parent.run_info import collect
 
     run_info = collect([r.name for r in runtimes])
     output = args.output or Path("reports") / "runs" / f"{run_info['platform']}.json"
@@ -276,19 +183,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "list":
             return cmd_list(args, console)
         if args.command == "bench":
-            from ._bench.command import cmd_bench
+            from conformance._bench.command import cmd_bench
 
             return cmd_bench(args, console)
         if args.command == "repro":
-            from ._repro import cmd_repro
+            from conformance._parent.repro import cmd_repro
 
             return cmd_repro(args, console)
         if args.command == "expectations":
-            from ._expectations_update import cmd_update
+            from conformance._parent.expectations_update import cmd_update
 
             return cmd_update(args, console)
         if args.command in ("report", "diff"):
-            from ._report.command import cmd_diff, cmd_report
+            from conformance._report.command import cmd_diff, cmd_report
 
             return (cmd_report if args.command == "report" else cmd_diff)(args, console)
         return cmd_run(args, console)

@@ -1,10 +1,10 @@
 """Peer services: the servers a scenario talks to, run outside the runtime under test.
 
-The parent starts them in a helper process (``python -m conformance._peers NAME... --dir DIR``) before the
-cell's child, so their behaviour never depends on the runtime being measured. The process prints one JSON
-line mapping each service to its address, serves until its standard input closes, and is then killed
-with its process group. Every service binds port 0 on loopback only, and is plain blocking code on
-threads: simple, and the same for every runtime.
+The parent starts them in a helper process (``python -m conformance._helpers.peers NAME... --dir DIR``,
+through ``conformance._parent.peers``) before the cell's child, so their behaviour never depends on the
+runtime being measured. The process prints one JSON line mapping each service to its address, serves
+until its standard input closes, and is then killed with its process group. Every service binds port 0
+on loopback only, and is plain blocking code on threads: simple, and the same for every runtime.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import socket
 import socketserver
 import ssl
 import struct
-import subprocess
 import sys
 import threading
 import time
@@ -25,7 +24,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ._processes import kill_group, raise_open_file_limit, start_in_group
+from conformance._model.scenarios import PEER_SERVICES
+from conformance._os.processes import raise_open_file_limit
 
 SLOW_ECHO_DELAY_S = 0.3
 # Descriptors a peer process may hold: sockets.concurrent_clients keeps 500 connections to one echo
@@ -237,8 +237,8 @@ def slow_echo(folder: Path) -> tuple[dict[str, Any], Callable[[], None]]:
 
 
 def dns_stub(folder: Path) -> tuple[dict[str, Any], Callable[[], None]]:
-    """The controllable stub DNS server (conformance._dns_stub); ``resolv_conf`` names it."""
-    from ._dns_stub import dns_stub as serve_dns
+    """The controllable stub DNS server (conformance._helpers.dns_stub); ``resolv_conf`` names it."""
+    from conformance._helpers.dns_stub import dns_stub as serve_dns
 
     return serve_dns(folder)
 
@@ -248,51 +248,12 @@ SERVICES: dict[str, Callable[[Path], tuple[dict[str, Any], Callable[[], None]]]]
     for f in (tcp_echo, tcp6_echo, unix_echo, udp_echo, tls_echo, starttls, digest, silent, reset,
               slow_echo, dns_stub)
 }
-
-
-class PeerError(RuntimeError):
-    """The peer process could not start its services."""
-
-
-class PeerProcess:
-    """The parent's handle on a running peer process."""
-
-    def __init__(self, names: Sequence[str], folder: Path, timeout_s: float = 20.0) -> None:
-        self.names = list(names)
-        self._stderr = open(folder / "peers.stderr", "w+b")  # noqa: SIM115 - closed in stop()
-        self.process = start_in_group(
-            [sys.executable, "-m", "conformance._peers", *self.names, "--dir", str(folder)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr)
-        self.addresses = self._read_addresses(timeout_s)
-
-    def _read_addresses(self, timeout_s: float) -> dict[str, dict[str, Any]]:
-        assert self.process.stdout is not None
-        result: list[bytes] = []
-        reader = threading.Thread(target=lambda: result.append(self.process.stdout.readline()),  # type: ignore[union-attr]
-                                  daemon=True)
-        reader.start()
-        reader.join(timeout_s)
-        if not result or not result[0]:
-            self.stop()
-            self._stderr.seek(0)
-            raise PeerError(f"peer services {', '.join(self.names)} did not start: "
-                            f"{self._stderr.read()[-2000:].decode(errors='replace')}")
-        addresses: dict[str, dict[str, Any]] = json.loads(result[0])
-        return addresses
-
-    def stop(self) -> None:
-        # Once reaped, its POSIX group id may belong to someone else; a Windows job is its own handle.
-        if self.process.poll() is None or sys.platform == "win32":
-            kill_group(self.process)
-        self.process.wait()
-        for stream in (self.process.stdin, self.process.stdout):
-            if stream is not None:
-                stream.close()
-        self._stderr.close()
+# The names a scenario may ask for are data (conformance._model.scenarios), checked here once.
+assert tuple(SERVICES) == PEER_SERVICES, (tuple(SERVICES), PEER_SERVICES)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m conformance._peers", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m conformance._helpers.peers", description=__doc__)
     parser.add_argument("services", nargs="+", choices=sorted(SERVICES))
     parser.add_argument("--dir", type=Path, required=True, help="a folder for sockets and certificates")
     args = parser.parse_args(argv)

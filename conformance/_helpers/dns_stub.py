@@ -8,12 +8,12 @@ looks, which depends on the platform (docs/dns.md):
   TCP port 53 of its own random loopback address ``127.53.x.y`` (so cells running in parallel never
   share one), serves ``conformance.test``, and writes a ``resolv.conf`` naming only that address. The
   parent bind-mounts that file over /etc/resolv.conf in the child's private mount namespace
-  (``conformance._runner``), so a scenario can never send a query off this machine.
+  (``conformance._parent.resolver``), so a scenario can never send a query off this machine.
   ``options timeout:1 attempts:1`` bounds a lookup the stub never answers to about one second.
 - macOS: only 127.0.0.1 exists on its loopback, and a per-domain resolver file can name a port, so the
   stub binds 127.0.0.1 on a free port; Windows: an NRPT rule cannot name a port, so it binds port 53 of
   its own 127.53.x.y, as on Linux. On both, the system sends only the names under one zone to the stub
-  (``conformance._system_resolver``), and cells run in parallel, so each stub serves a zone of its own,
+  (``conformance._os.system_resolver``), and cells run in parallel, so each stub serves a zone of its own,
   ``c<random>.conformance.test``.
 
 What the stub answers is decided by the first label of the name asked (case-insensitive), so that any
@@ -149,7 +149,7 @@ def _darwin_stub(folder: Path) -> tuple[dict[str, Any], Callable[[], None]]:
     info = {"host": "127.0.0.1", "port": udp.getsockname()[1], "zone": zone,
             "query_log": str(stub.log_path), "in_flight_log": str(stub.in_flight_path),
             "every_query": False,
-            # conformance._system_resolver writes this bound into the zone's resolver file.
+            # conformance._os.system_resolver writes this bound into the zone's resolver file.
             "resolver_timeout_s": RESOLVER_TIMEOUT_S,
             "resolver_timeout_setting": f"/etc/resolver/{zone} says timeout {RESOLVER_TIMEOUT_S}"}
     return info, stub.serve

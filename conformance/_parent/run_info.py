@@ -12,8 +12,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from ._runtimes import RUNTIMES, availability
+from conformance import __version__
+from conformance._model.results import platform_id
+from conformance._runtimes import RUNTIMES, availability
 
 
 def marker_environment() -> dict[str, str]:
@@ -25,7 +26,7 @@ def marker_environment() -> dict[str, str]:
 
 def suite_commit() -> str | None:
     """The git commit of the suite's source, where it runs from a checkout."""
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     try:
         out = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True,
                              text=True, timeout=10, check=False)
@@ -43,14 +44,6 @@ def ci_job_url(env: Mapping[str, str] = os.environ) -> str | None:
         attempt = env.get("GITHUB_RUN_ATTEMPT")
         return f"{url}/attempts/{attempt}" if attempt else url
     return None
-
-
-def platform_id(info: dict[str, Any]) -> str:
-    """A short stable name of the platform of a run: ``linux-x86_64-cpython3.11`` (``...3.14t`` for a
-    free-threaded build, which is another platform for the table)."""
-    suffix = "t" if info.get("free_threaded") else ""
-    return f"{info['sys_platform']}-{info['arch']}-{info['python_implementation'].lower()}" \
-           f"{'.'.join(info['python_version'].split('.')[:2])}{suffix}"
 
 
 def collect(runtimes: list[str] | None = None) -> dict[str, Any]:

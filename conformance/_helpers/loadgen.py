@@ -1,7 +1,7 @@
 """The bench area's load generator: one fixed, simple client, the same for every runtime measured.
 
 It never runs under the runtime being measured: a bench body starts it as a separate process
-(``python -m conformance._loadgen MODE ...``), and the limit proxies (the C epoll echo server) are
+(``python -m conformance._helpers.loadgen MODE ...``), and the limit proxies (the C epoll echo server) are
 driven by the very same code. Standard library only, and blocking or ``selectors`` code only.
 
 Modes:
@@ -29,7 +29,6 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -287,7 +286,7 @@ def generate(mode: str, host: str, port: int, *, size: int, clients: int, proces
              warm_up_s: float, duration_s: float, native: str | None = None) -> dict[str, float]:
     """Run ``mode`` against ``host:port`` in ``processes`` processes; return the window's figures.
 
-    ``native``: the compiled C client (``conformance/_bench/loadgen.c``), which does the same with less
+    ``native``: the compiled C client (``conformance/_helpers/loadgen.c``), which does the same with less
     CPU per request; every process then runs it.
     """
     if mode not in ("echo", "accept"):
@@ -301,7 +300,7 @@ def generate(mode: str, host: str, port: int, *, size: int, clients: int, proces
                                                         warm_up_s, duration_s)))
     loop = run_echo if mode == "echo" else run_accept
     workers = [
-        subprocess.Popen([sys.executable, "-m", "conformance._loadgen", "worker", mode,
+        subprocess.Popen([sys.executable, "-m", "conformance._helpers.loadgen", "worker", mode,
                           "--host", host, "--port", str(port), "--size", str(size),
                           "--clients", str(share), "--start", repr(start),
                           "--warm-up", repr(warm_up_s), "--duration", repr(duration_s)],
@@ -334,29 +333,8 @@ def _run_native(native: str, mode: str, host: str, port: int, size: int, shares:
     return parts
 
 
-def default_processes(clients: int) -> int:
-    """Client processes for ``clients`` connections: half the CPUs (the server under test needs the
-    rest), at least one, never more than the connections."""
-    return max(1, min(clients, (os.cpu_count() or 2) // 2))
-
-
-def command(load: dict[str, Any], host: str, port: int, *, warm_up_s: float, duration_s: float,
-            result: Path, native: str | None = None, cpus: Sequence[int] = ()) -> list[str]:
-    """The command line that runs one load of a bench scenario's ``loads()`` against ``host:port``.
-
-    ``load``: ``{"name": "1kib_c10", "mode": "echo" or "accept", "size": bytes, "clients": n}``.
-    """
-    processes = max(1, min(load["clients"], len(cpus))) if cpus else default_processes(load["clients"])
-    return [sys.executable, "-m", "conformance._loadgen", load["mode"], "--host", host,
-            "--port", str(port), "--size", str(load["size"]), "--clients", str(load["clients"]),
-            "--processes", str(processes), "--warm-up", repr(warm_up_s),
-            "--duration", repr(duration_s), "--result", str(result),
-            *(["--native", native] if native else []),
-            *(["--cpus", ",".join(map(str, cpus))] if cpus else [])]
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m conformance._loadgen")
+    parser = argparse.ArgumentParser(prog="python -m conformance._helpers.loadgen")
     parser.add_argument("mode", choices=("echo", "accept", "idle", "worker"))
     parser.add_argument("worker_mode", nargs="?", choices=("echo", "accept"))
     parser.add_argument("--host", default="127.0.0.1")

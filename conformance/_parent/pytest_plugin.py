@@ -15,12 +15,26 @@ from typing import Any
 
 import pytest
 
-from ._expectations import Expectations, ExpectationsError
-from ._results import Cell, RunWriter
-from ._runner import CellRunner
-from ._runtimes import BUILTIN_RUNTIMES, RUNTIMES, PluginError, Runtime, UnknownRuntime, get_runtime
-from ._scenarios import CONFORMANCE_AREAS, Scenario, ScenarioError, default_scenarios_dir, discover
-from ._verdict import PROMOTE_HINT, Kind, judge
+from conformance._model.expectations import ExpectationsError
+from conformance._model.results import Cell, RunWriter
+from conformance._model.scenarios import (
+    CONFORMANCE_AREAS,
+    Scenario,
+)
+from conformance._model.verdict import PROMOTE_HINT, Kind, judge
+from conformance._parent.cells import CellRunner
+from conformance._parent.selection import (
+    EXPECTATIONS_HELP,
+    RUNTIME_HELP,
+    UsageError,
+    expectations_for,
+    runtimes_named,
+    scenarios_dir,
+    scenarios_in,
+)
+from conformance._runtimes import (
+    Runtime,
+)
 
 PROPERTY = "conformance_cell"
 # pytest-timeout is a last resort for the parent: the cell's own deadline is the scenario's TIMEOUT_S.
@@ -29,13 +43,10 @@ PARENT_TIMEOUT_MARGIN_S = 120
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("conformance", "conformance suite")
-    group.addoption("--runtime", action="append", default=[], metavar="NAME",
-                    help=f"run only this runtime (repeatable): {', '.join(BUILTIN_RUNTIMES)}, or one "
-                         "an installed package adds (conformance list)")
+    group.addoption("--runtime", action="append", default=[], metavar="NAME", help=RUNTIME_HELP)
     group.addoption("--scenarios", metavar="DIR", default=None,
                     help="the scenarios folder (default: the suite's own)")
-    group.addoption("--expectations", metavar="FILE", default=None,
-                    help="the expectations file (default: expectations.toml in the scenarios folder)")
+    group.addoption("--expectations", metavar="FILE", default=None, help=EXPECTATIONS_HELP)
     group.addoption("--run-document", metavar="PATH", default=None,
                     help="where to write the run document (default: reports/runs/PLATFORM.json)")
 
@@ -46,31 +57,28 @@ _SCENARIOS = pytest.StashKey[list[Scenario]]()
 
 def _runtimes(config: pytest.Config) -> list[Runtime]:
     try:
-        return [get_runtime(n) for n in config.getoption("runtime")] or list(RUNTIMES.values())
-    except (UnknownRuntime, PluginError) as exc:
+        return runtimes_named(config.getoption("runtime"))
+    except UsageError as exc:
         raise pytest.UsageError(str(exc)) from None
 
 
 def _scenarios(config: pytest.Config) -> list[Scenario]:
     if _SCENARIOS not in config.stash:
-        root = Path(config.getoption("scenarios") or default_scenarios_dir())
         try:
-            config.stash[_SCENARIOS] = discover(root, CONFORMANCE_AREAS)
-        except ScenarioError as exc:
+            # -k is pytest's own here: it selects items, after collection.
+            config.stash[_SCENARIOS] = scenarios_in(scenarios_dir(config.getoption("scenarios")),
+                                                    CONFORMANCE_AREAS)
+        except UsageError as exc:
             raise pytest.UsageError(str(exc)) from None
     return config.stash[_SCENARIOS]
 
 
 def _runner(config: pytest.Config) -> CellRunner:
     if _RUNNER not in config.stash:
-        scenarios = _scenarios(config)
-        given = config.getoption("expectations")
-        root = Path(config.getoption("scenarios") or default_scenarios_dir())
-        path = Path(given) if given else root / "expectations.toml"
         try:
-            expectations = (Expectations.load(path, [s.id for s in scenarios], list(RUNTIMES))
-                            if given or path.exists() else Expectations([]))
-        except (ExpectationsError, PluginError) as exc:
+            expectations = expectations_for(scenarios_dir(config.getoption("scenarios")),
+                                            config.getoption("expectations"))
+        except UsageError as exc:
             raise pytest.UsageError(str(exc)) from None
         config.stash[_RUNNER] = CellRunner(expectations)
     return config.stash[_RUNNER]
@@ -89,7 +97,7 @@ class RunDocumentWriter:
 
     def _open(self) -> RunWriter:
         if self.writer is None:
-            from ._run_info import collect
+            from conformance._parent.run_info import collect
 
             run_info = collect([r.name for r in _runtimes(self.config)])
             path = (self.config.getoption("run_document")

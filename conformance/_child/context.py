@@ -11,12 +11,12 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._bench import BenchSettings
-from ._heartbeat import StallMeter
-from ._outcomes import NotApplicable, ScenarioFailure, Skipped
+from conformance._child.heartbeat import StallMeter
+from conformance._model.bench import BenchSettings
+from conformance._model.outcomes import NotApplicable, ScenarioFailure, Skipped
 
 if TYPE_CHECKING:
-    from ._leaks import Resources
+    from conformance._child.leaks import Resources
 
 PAYLOAD_BLOCK = 64 * 1024 * 1024
 
@@ -114,14 +114,14 @@ class Context:
                     interval_s: float = 0.0) -> None:
         """Ask the parent to send signal ``name`` to this process ``delay_s`` from now (``count``
         times, ``interval_s`` apart), as a terminal or a supervisor would. Returns at once."""
-        from ._control import request_signal
+        from conformance._child.signals import request_signal
 
         request_signal(self._control_fd, name, delay_s, count, interval_s)
 
     def signals_sent(self) -> list[float]:
         """When the parent sent each signal so far, on ``time.monotonic()``'s clock (shared by
         the processes of one machine)."""
-        from ._control import read_signal_log
+        from conformance._child.signals import read_signal_log
 
         return read_signal_log(self._signal_log) if self._signal_log else []
 
@@ -143,7 +143,7 @@ class Context:
     @staticmethod
     def resources() -> Resources:
         """Descriptors, OS threads and child processes held now, for :meth:`check_leaks`."""
-        from ._leaks import count
+        from conformance._child.leaks import count
 
         return count()
 
@@ -155,7 +155,7 @@ class Context:
         task.deferLater(reactor, s)``): the runtime gets a bounded time to release what it releases on
         a later turn of its loop, and its scheduler runs meanwhile.
         """
-        from ._leaks import settle
+        from conformance._child.leaks import settle
 
         now, leaked = await settle(before, sleep)
         self._judge_leaks(now, leaked, what)
@@ -163,13 +163,13 @@ class Context:
     def check_leaks_sync(self, before: Resources, what: str,
                          sleep: Callable[[float], object] = time.sleep) -> None:
         """:meth:`check_leaks` for sync bodies (``time.sleep`` is patched under gevent and eventlet)."""
-        from ._leaks import settle_sync
+        from conformance._child.leaks import settle_sync
 
         now, leaked = settle_sync(before, sleep)
         self._judge_leaks(now, leaked, what)
 
     def _judge_leaks(self, now: Resources, leaked: dict[str, int], what: str) -> None:
-        from ._leaks import SETTLE_S, describe, omitted
+        from conformance._child.leaks import SETTLE_S, describe, omitted
 
         for kind, number in leaked.items():
             self.measure(f"leaked_{kind}", number)

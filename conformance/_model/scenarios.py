@@ -3,7 +3,7 @@
 A scenario module has a docstring (first line: the title; then the reference semantics and why a user
 cares), one body per style (``run_sync``, ``run_asyncio``, ``run_trio``) and optional settings:
 
-- ``PEERS``: names of peer services from :mod:`conformance._peers` the parent starts for the cell;
+- ``PEERS``: names of peer services from :mod:`conformance._helpers.peers` the parent starts for the cell;
 - ``TIMEOUT_S``: the cell's deadline (default 30 s);
 - ``STALL_LIMIT_MS``: the largest scheduler stall that still counts as ``pass`` (default 100 ms);
 - ``RELATIVE_STALL_LIMIT``: ``(measurement, fraction)``, for an operation whose length depends on the
@@ -35,7 +35,11 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from ._runtimes import STYLES
+from conformance._runtimes import STYLES
+
+# The peer services a scenario may name in PEERS, each served by conformance._helpers.peers.
+PEER_SERVICES = ("tcp_echo", "tcp6_echo", "unix_echo", "udp_echo", "tls_echo", "starttls", "digest",
+                 "silent", "reset", "slow_echo", "dns_stub")
 
 AREAS = ("sockets", "subprocess", "files", "dns", "signals", "bench")
 # `conformance run` and pytest run these; `conformance bench` runs the bench area alone.
@@ -80,7 +84,7 @@ def default_scenarios_dir() -> Path:
     configured = os.environ.get("CONFORMANCE_SCENARIOS")
     if configured:
         return Path(configured)
-    return Path(__file__).resolve().parent.parent / "scenarios"
+    return Path(__file__).resolve().parents[2] / "scenarios"
 
 
 def discover(root: Path | None = None, areas: Iterable[str] = AREAS) -> list[Scenario]:
@@ -153,13 +157,12 @@ def load_scenario(path: Path) -> Scenario:
     if not styles:
         raise ScenarioError(f"{path}: no body; define one of "
                             f"{', '.join('run_' + s for s in STYLES)}")
-    from ._peers import SERVICES
 
     peers = tuple(getattr(module, "PEERS", ()))
-    unknown = [p for p in peers if p not in SERVICES]
+    unknown = [p for p in peers if p not in PEER_SERVICES]
     if unknown:
         raise ScenarioError(f"{path}: unknown peer service(s) {', '.join(unknown)}; the services "
-                            f"are: {', '.join(SERVICES)}")
+                            f"are: {', '.join(PEER_SERVICES)}")
     not_applicable = dict(getattr(module, "NOT_APPLICABLE", {}))
     if getattr(module, "ISOLATED_RESOLVER", False) and "dns_stub" not in peers:
         raise ScenarioError(f"{path}: ISOLATED_RESOLVER needs the dns_stub peer in PEERS")

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from ._expectations import (
+from conformance._model.expectations import (
     CANDIDATE_HINT,
     NEVER_PREDICTED,
     Entry,
@@ -35,11 +35,10 @@ from ._expectations import (
     ExpectationsError,
     run_environment,
 )
-from ._outcomes import Outcome
-from ._report.merge import Merged
-from ._results import Cell
-from ._runtimes import RUNTIMES
-from ._verdict import PROMOTE_HINT, Kind, Verdict, judge
+from conformance._model.outcomes import Outcome
+from conformance._model.results import Cell
+from conformance._model.verdict import PROMOTE_HINT, Kind, Verdict, judge
+from conformance._report.merge import Merged
 
 # The marker variables a candidate's ``when`` may be narrowed by within one OS, in the order they are
 # tried: a deviation seen on some Pythons is narrowed by python_version before anything else.
@@ -264,14 +263,13 @@ def _problems(problems: Sequence[object]) -> None:
 
 
 def cmd_update(args: argparse.Namespace, console: Console) -> int:
-    from ._report.merge import catalog_from_suite, load
-    from ._scenarios import ScenarioError, default_scenarios_dir, discover
+    from conformance._model.scenarios import ScenarioError, default_scenarios_dir
+    from conformance._report.merge import catalog_from_suite, load
 
     root = args.scenarios or default_scenarios_dir()
     path: Path = args.expectations or root / "expectations.toml"
     try:
         catalog = catalog_from_suite(args.scenarios)
-        scenario_ids = [s.id for s in discover(root)]
     except ScenarioError as exc:
         _problems([exc])
         return 2
@@ -283,7 +281,7 @@ def cmd_update(args: argparse.Namespace, console: Console) -> int:
         _problems(["no run document among the inputs (bench documents have no expectations)"])
         return 2
     try:
-        expectations = Expectations.load(path, scenario_ids, list(RUNTIMES), candidates=True)
+        expectations = Expectations.of_suite(root, path, required=True, candidates=True)
     except ExpectationsError as exc:
         _problems([exc])
         return 2

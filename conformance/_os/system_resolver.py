@@ -1,7 +1,7 @@
 """The parent's way to point the system resolver of macOS or Windows at one cell's stub DNS server.
 
 Linux gives the cell's child a private mount namespace whose /etc/resolv.conf names the stub
-(``conformance._runner.isolated_resolver_command``). macOS and Windows have nothing per process, but
+(``conformance._parent.resolver.isolated_resolver_command``). macOS and Windows have nothing per process, but
 both can send the names under one domain to a server of our choosing, machine-wide:
 
 - macOS: a per-domain resolver file ``/etc/resolver/<zone>`` (resolver(5)) naming ``127.0.0.1`` and the
@@ -91,7 +91,7 @@ class Zone:
 
     @classmethod
     def from_stub(cls, stub: Mapping[str, Any]) -> Zone:
-        """The zone of a stub's address info (``conformance._dns_stub.dns_stub``), checked: a zone
+        """The zone of a stub's address info (``conformance._helpers.dns_stub.dns_stub``), checked: a zone
         that is not a plain host name, or an address off loopback, is never written anywhere."""
         name, host, port = str(stub.get("zone", "")), str(stub.get("host", "")), stub.get("port")
         if not _ZONE.match(name):
