@@ -9,6 +9,7 @@ rule. docs/architecture.md explains each role.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,58 @@ def test_the_registry_and_the_model_import_no_process_role() -> None:
     """The two layers every process reads stay below every role that runs something."""
     for role in ("_runtimes", "_model", "_os"):
         assert not MAY_IMPORT[role] & {"_child", "_parent", "_helpers", "_report", "_bench", "support"}
+
+
+# -- one home for what a runtime is --------------------------------------------------------------------
+
+def _runtime_name_tests(path: Path) -> list[str]:
+    """Comparisons of something with a built-in runtime's name (``runtime.name == "uvloop"``,
+    ``name in ("threads", ...)``) in a module or a template."""
+    from conformance._runtimes import BUILTIN_RUNTIMES
+
+    names = set(BUILTIN_RUNTIMES)
+    text = path.read_text(encoding="utf-8")
+    if path.suffix != ".py":
+        quoted = "|".join(re.escape(n) for n in names)
+        return [f"line {text.count(chr(10), 0, m.start()) + 1}: {m.group(0)}"
+                for m in re.finditer(rf"\b(runtime|name)\w*\s*(==|!=)\s*['\"]({quoted})['\"]", text)]
+    def is_a_runtime_name(operand: ast.expr) -> bool:  # runtime.name, name, runtime, runtime_name
+        return (isinstance(operand, ast.Attribute) and operand.attr == "name") or \
+            (isinstance(operand, ast.Name) and operand.id in ("name", "runtime", "runtime_name"))
+
+    found = []
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Compare):
+            operands = [node.left, *node.comparators]
+            constants = [c for c in operands for c in
+                         ([c] if isinstance(c, ast.Constant) else getattr(c, "elts", []))]
+            hits = [c.value for c in constants if isinstance(c, ast.Constant) and c.value in names]
+            if hits and any(is_a_runtime_name(o) for o in operands):
+                found.append(f"line {node.lineno}: compares a runtime's name with {hits}")
+    return found
+
+
+ENGINE_FILES = [p for p in sorted(PACKAGE.rglob("*")) if p.suffix in (".py", ".j2", ".js")
+                # the registry itself, and the report's made-up sample documents for its own tests
+                and p.relative_to(PACKAGE).as_posix() not in ("_runtimes/__init__.py", "_report/samples.py")]
+
+
+@pytest.mark.parametrize("path", ENGINE_FILES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_no_code_outside_the_registry_tests_a_runtimes_name(path: Path) -> None:
+    """What differs between runtimes is a field of the registry (its loop module, its reactor, whether
+    it is the reference), so a new runtime needs no edit anywhere else."""
+    assert not _runtime_name_tests(path), (
+        f"{path.relative_to(PACKAGE)} tests a runtime's name; make it a field of the registry "
+        f"(conformance/_runtimes/__init__.py): " + "; ".join(_runtime_name_tests(path)))
+
+
+def test_the_name_check_sees_a_name_test(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text('if runtime.name == "twisted-asyncio" or name in ("uvloop", "x"):\n    pass\n')
+    assert len(_runtime_name_tests(module)) == 2
+    template = tmp_path / "t.html.j2"
+    template.write_text("{% if runtime == 'threads' %}reference{% endif %}")
+    assert _runtime_name_tests(template) == ["line 1: runtime == 'threads'"]
+    other = tmp_path / "other.py"
+    other.write_text('if runtime.reactor == "asyncio":\n    pass\n')  # a field's value, not a name
+    assert _runtime_name_tests(other) == []

@@ -32,9 +32,7 @@ from conformance._model.scenarios import BENCH_AREAS, Scenario
 from conformance._parent.cells import CellRunner
 from conformance._parent.selection import UsageError, add_selection_arguments, selection
 from conformance._parent.terminal import outcome_text, progress_line
-from conformance._runtimes import Runtime
-
-BASELINE = "threads"
+from conformance._runtimes import REFERENCE, Runtime
 
 
 def add_bench_arguments(sub: argparse.ArgumentParser) -> None:
@@ -103,7 +101,7 @@ def bench_table(cells: Sequence[Cell], runtimes: Sequence[str], limits: Mapping[
     for scenario, figure in figure_rows(cells):
         better = "↑" if higher_is_better(figure) else "↓"
         row: list[Text | str] = [scenario.removeprefix("bench."), f"{figure} {better}"]
-        base_cell = by_id.get(f"{scenario}[{BASELINE}]")
+        base_cell = by_id.get(f"{scenario}[{REFERENCE}]")
         base_samples = _samples(base_cell, figure) if base_cell else ()
         for runtime in runtimes:
             cell = by_id.get(f"{scenario}[{runtime}]")

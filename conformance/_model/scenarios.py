@@ -1,9 +1,11 @@
 """Finding and loading scenarios: ``scenarios/<area>/<name>.py`` files, loaded by path.
 
 A scenario module has a docstring (first line: the title; then the reference semantics and why a user
-cares), one body per style (``run_sync``, ``run_asyncio``, ``run_trio``) and optional settings:
+cares), one body per style (``run_sync``, ``run_asyncio``, ``run_trio``, ``run_twisted``; a runtime
+whose style has no body is a harness error) and optional settings:
 
-- ``PEERS``: names of peer services from :mod:`conformance._helpers.peers` the parent starts for the cell;
+- ``PEERS``: names of peer services (:data:`PEER_SERVICES`, served by ``conformance._helpers.peers``) the
+  parent starts for the cell;
 - ``TIMEOUT_S``: the cell's deadline (default 30 s);
 - ``STALL_LIMIT_MS``: the largest scheduler stall that still counts as ``pass`` (default 100 ms);
 - ``RELATIVE_STALL_LIMIT``: ``(measurement, fraction)``, for an operation whose length depends on the
@@ -16,10 +18,17 @@ cares), one body per style (``run_sync``, ``run_asyncio``, ``run_trio``) and opt
   be arranged the cell is ``skipped``, so such a scenario never sends a query off this machine;
 - ``DOCUMENTED_MISTAKE``: the scenario shows a mistake the runtimes document (a blocking call on the
   scheduler's thread), with the documented remedy, in one sentence: its cells are shown (which runtimes
-  block is the difference that matters) but kept out of the pass score.
+  block is the difference that matters) but kept out of the pass score;
+- ``PLOTS``: ``{measurement: what}`` (or ``{measurement: (what, unit)}``, or ``(what, unit, better)``),
+  the figures of this scenario the report draws as a plot, one bar per runtime and OS: a name the body
+  reports with ``ctx.measure``, or the cell's own ``max_stall_ms`` or ``duration_s``; ``what`` labels
+  the axis ("time for all lookups"); the unit comes from the name's suffix (``_ms``, ``_s``, ``_us``,
+  ``_kib``, ``_per_s``) unless given, and ``better`` is ``"lower"`` (``"higher"`` for ``_per_s``)
+  unless given.
 
-Modules import only the standard library at the top; a style's library (asyncio, trio) is imported
-inside its body, so that loading a scenario never imports another runtime into the child.
+Modules import only the standard library and the ``conformance`` facade at the top; a style's library
+(asyncio, trio, Twisted) and ``conformance.support`` are imported inside its body, so that loading a
+scenario never imports another runtime into the child (tests/test_scenario_rules.py checks it).
 """
 
 from __future__ import annotations
@@ -35,6 +44,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from conformance._model.bench import UNITS, higher_is_better, unit_of
 from conformance._runtimes import STYLES
 
 # The peer services a scenario may name in PEERS, each served by conformance._helpers.peers.
@@ -55,6 +65,19 @@ class ScenarioError(ValueError):
 
 
 @dataclass(frozen=True)
+class PlottedMeasurement:
+    """A figure of a scenario that the report draws (``PLOTS``): one bar per runtime and OS."""
+
+    measurement: str  # a name the body reports with ctx.measure, or "max_stall_ms" / "duration_s"
+    what: str         # what the value is, for the axis: "time for all lookups"
+    unit: str         # "ms"
+    better: str = "lower"  # or "higher"
+
+    def to_json(self) -> dict[str, str]:
+        return {"measurement": self.measurement, "what": self.what, "unit": self.unit, "better": self.better}
+
+
+@dataclass(frozen=True)
 class Scenario:
     id: str
     path: Path
@@ -70,6 +93,8 @@ class Scenario:
     relative_stall_limit: tuple[str, float] | None = None
     # The documented mistake the scenario shows, and its remedy ("" for an ordinary scenario).
     documented_mistake: str = ""
+    # The figures the report plots (PLOTS), in the order the module gives them.
+    plots: tuple[PlottedMeasurement, ...] = ()
 
     @property
     def area(self) -> str:
@@ -183,6 +208,7 @@ def load_scenario(path: Path) -> Scenario:
         isolated_resolver=bool(getattr(module, "ISOLATED_RESOLVER", False)),
         relative_stall_limit=relative_stall_limit(module, path),
         documented_mistake=" ".join(mistake.split()),
+        plots=plots_setting(module, path),
     )
 
 
@@ -196,6 +222,43 @@ def relative_stall_limit(module: ModuleType, path: Path | None = None) -> tuple[
         raise ScenarioError(f"{path or module.__name__}: RELATIVE_STALL_LIMIT is (measurement name, "
                             f"fraction of it between 0 and 1), such as ('read_ms', 0.25), not {setting!r}")
     return setting[0], float(setting[1])
+
+
+# What PLOTS accepts, said in every error about it.
+_PLOTS_FORMS = ("PLOTS is {measurement: what} or {measurement: (what, unit)} or "
+                "{measurement: (what, unit, 'lower' or 'higher')}, such as {'elapsed_ms': 'time for all "
+                "lookups'}")
+
+
+def plots_setting(module: ModuleType, path: Path | None = None) -> tuple[PlottedMeasurement, ...]:
+    """A scenario's ``PLOTS``, checked: the figures the report plots (none where it has no PLOTS)."""
+    setting = getattr(module, "PLOTS", None)
+    if setting is None:
+        return ()
+    where = path or module.__name__
+    if not isinstance(setting, dict) or not setting:
+        raise ScenarioError(f"{where}: {_PLOTS_FORMS}; not {setting!r}")
+    plots = []
+    for measurement, value in setting.items():
+        if not isinstance(measurement, str) or not _NAME.match(measurement):
+            raise ScenarioError(f"{where}: PLOTS: {measurement!r} is not a measurement name (lower_snake_case, "
+                                f"as the body passes it to ctx.measure); {_PLOTS_FORMS}")
+        parts = (value,) if isinstance(value, str) else value
+        if not isinstance(parts, tuple) or not 1 <= len(parts) <= 3 \
+                or not all(isinstance(part, str) and part.strip() for part in parts):
+            raise ScenarioError(f"{where}: PLOTS[{measurement!r}]: {_PLOTS_FORMS}, each a non-empty "
+                                f"string; not {value!r}")
+        what = " ".join(parts[0].split())
+        unit = parts[1].strip() if len(parts) > 1 else unit_of(measurement)
+        if not unit:
+            raise ScenarioError(f"{where}: PLOTS[{measurement!r}]: the name has no unit suffix "
+                                f"({', '.join(UNITS)}): give the unit, ({what!r}, 'unit')")
+        better = parts[2].strip() if len(parts) > 2 else ("higher" if higher_is_better(measurement) else "lower")
+        if better not in ("lower", "higher"):
+            raise ScenarioError(f"{where}: PLOTS[{measurement!r}]: better is 'lower' or 'higher', "
+                                f"not {better!r}")
+        plots.append(PlottedMeasurement(measurement, what, unit, better))
+    return tuple(plots)
 
 
 def body_of(module: ModuleType, style: str) -> Callable[..., Any]:

@@ -23,6 +23,9 @@ from dataclasses import dataclass, fields, replace
 from typing import Any, Protocol
 
 STYLES = ("sync", "asyncio", "trio", "twisted")
+# The runtime whose behaviour is the reference semantics: every other is compared with it (the table's
+# agreement column, the bench's ratios).
+REFERENCE = "threads"
 # The entry point group through which an installed package adds runtimes.
 ENTRY_POINT_GROUP = "conformance.runtimes"
 # A runtime's name: it appears in cell ids (``sockets.tcp_echo[name]``), file names and markers.
@@ -76,6 +79,16 @@ class Runtime:
     family_module_name: str | None = None
     # The installed distribution whose entry point added it (None: built in). Set by the registry.
     provider: str | None = None
+    # The asyncio family: the module whose loop it runs on (None: the standard library's loop).
+    loop_module: str | None = None
+    # The Twisted family: the reactor it installs ("default": the platform's default reactor,
+    # "asyncio": AsyncioSelectorReactor over the standard library's loop).
+    reactor: str | None = None
+
+    @property
+    def is_reference(self) -> bool:
+        """Whether it is the reference runtime (:data:`REFERENCE`)."""
+        return self.name == REFERENCE
 
     @property
     def install_hint(self) -> str:
@@ -129,22 +142,23 @@ BUILTIN_RUNTIMES: dict[str, Runtime] = {
         Runtime("asyncio", "asyncio", "asyncio",
                 "the standard library's default event loop for the platform"),
         Runtime("uvloop", "asyncio", "asyncio", "asyncio on uvloop's libuv-based loop",
-                requirements=("uvloop>=0.19; sys_platform != 'win32'",)),
+                requirements=("uvloop>=0.19; sys_platform != 'win32'",), loop_module="uvloop"),
         Runtime("winloop", "asyncio", "asyncio", "asyncio on winloop, uvloop's Windows port",
-                requirements=("winloop>=0.1; sys_platform == 'win32'",)),
+                requirements=("winloop>=0.1; sys_platform == 'win32'",), loop_module="winloop"),
         Runtime("rloop", "asyncio", "asyncio", "asyncio on rloop's Rust event loop",
-                requirements=("rloop>=0.1; sys_platform != 'win32'",)),
+                requirements=("rloop>=0.1; sys_platform != 'win32'",), loop_module="rloop"),
         Runtime("trio", "trio", "trio", "trio's structured concurrency", requirements=("trio>=0.25",)),
         # [tls]: pyOpenSSL and service_identity for the TLS scenarios. On Windows, Twisted's processes
         # (reactor.spawnProcess, twisted/internet/_dumbwin32proc.py) need pywin32, which Twisted only
         # lists in its heavy `windows-platform` extra: it is named here directly instead.
         Runtime("twisted", "twisted", "twisted",
                 "async def bodies on Twisted's default reactor for the platform (epoll on Linux)",
-                requirements=("twisted[tls]>=24.7", "pywin32>=304; sys_platform == 'win32'")),
+                requirements=("twisted[tls]>=24.7", "pywin32>=304; sys_platform == 'win32'"),
+                reactor="default"),
         Runtime("twisted-asyncio", "twisted", "twisted",
                 "the same Twisted bodies on AsyncioSelectorReactor over the standard library's loop",
                 requirements=("twisted[tls]>=24.7", "pywin32>=304; sys_platform == 'win32'"),
-                extra="twisted"),
+                extra="twisted", reactor="asyncio"),
     )
 }
 

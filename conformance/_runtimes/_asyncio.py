@@ -10,12 +10,11 @@ from typing import Any
 from conformance._child.heartbeat import WARM_UP_TICKS
 from conformance._runtimes import Runtime, RuntimeUnavailable
 
-# Which module provides the loop of each runtime of this family (None: the standard library's).
-LOOP_MODULES = {"asyncio": None, "uvloop": "uvloop", "winloop": "winloop", "rloop": "rloop"}
-
 
 def _loop_module(runtime: Runtime) -> Any:
-    name = LOOP_MODULES[runtime.name]
+    """The module of the runtime's loop (the registry's ``loop_module``), None for the standard
+    library's."""
+    name = runtime.loop_module
     if name is None:
         return None
     try:

@@ -29,7 +29,7 @@ def setup(runtime: Runtime) -> str:
     except ImportError as exc:
         raise RuntimeUnavailable(f"twisted cannot be imported: {exc}; {runtime.install_hint}") from exc
     # The reactor is chosen once per process, before anything imports twisted.internet.reactor.
-    if runtime.name == "twisted-asyncio":
+    if runtime.reactor == "asyncio":
         import asyncio
 
         from twisted.internet import asyncioreactor

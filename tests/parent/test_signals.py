@@ -75,3 +75,19 @@ def test_bad_signal_name_is_the_bodys_error(tmp_path: Path) -> None:
         return
     assert cell.outcome is Outcome.ERROR
     assert "unknown signal name 'SIGNOPE'" in cell.reason
+
+
+@pytest.mark.skipif(not CONTROL_PIPE, reason="no control pipe on Windows")
+def test_a_request_the_parent_cannot_honour_is_a_harness_error(tmp_path: Path) -> None:
+    """A request that bypasses the child's own check (written to the pipe as is) is never lost: the
+    body waited for a signal that did not come, so the cell is the harness's error, not the runtime's."""
+    path = tmp_path / "signals" / "garbled.py"
+    path.parent.mkdir()
+    path.write_text('"""Writes a request the parent cannot read."""\n'
+                    'import os, time\n'
+                    'def run_sync(ctx):\n'
+                    '    os.write(ctx._control_fd, b\'{"signal": "SIGNOPE"}\\n\')\n'
+                    '    time.sleep(0.2)\n', encoding="utf-8")
+    cell = CellRunner().run(load_scenario(path), get_runtime("threads"))
+    assert cell.outcome is Outcome.ERROR and cell.harness_error, (cell.outcome, cell.reason)
+    assert "not delivered: unknown signal name 'SIGNOPE'" in cell.reason

@@ -36,7 +36,7 @@ from conformance._runtimes import RUNTIMES
 
 yaml = pytest.importorskip("yaml", reason="PyYAML reads the workflow (pip install pyyaml)")
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 WORKFLOW = ROOT / ".github" / "workflows" / "conformance.yml"
 # What a fresh leg writes into its documents' run info, so that the report can be searched for it.
 FRESH_COMMIT = "f" * 40

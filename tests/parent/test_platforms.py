@@ -34,7 +34,7 @@ else:  # pragma: no cover - exercised on Python 3.10
     import tomli as tomllib
 
 Environment = dict[str, str]
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PLATFORMS = ("linux", "darwin", "win32")
 FIXTURE = {"linux": "linux_environment", "darwin": "macos_environment", "win32": "windows_environment"}
 
