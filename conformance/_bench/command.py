@@ -31,7 +31,7 @@ from conformance._model.results import Cell, RunWriter
 from conformance._model.scenarios import BENCH_AREAS, Scenario
 from conformance._parent.cells import CellRunner
 from conformance._parent.selection import UsageError, add_selection_arguments, selection
-from conformance._parent.terminal import outcome_text, progress_line
+from conformance._parent.terminal import interrupted, outcome_text, progress_line
 from conformance._runtimes import REFERENCE, Runtime
 
 
@@ -189,10 +189,7 @@ def _bench(args: argparse.Namespace, console: Console, scenarios: Sequence[Scena
             writer.finish(limits=limits)
         run_bench_cells(writer, scenarios, runtimes, settings, console)
     except KeyboardInterrupt:
-        writer.finish(interrupted=True)
-        console.print(f"\ninterrupted: the {len(writer.cells)} cells already finished are kept in "
-                      f"{writer.path}")
-        return 130
+        return interrupted(writer, console)
     finished = datetime.datetime.now(datetime.timezone.utc)
     document = writer.finish(finished_at=finished.isoformat(timespec="seconds"),
                              wall_time_s=round((finished - started).total_seconds(), 3))

@@ -31,7 +31,7 @@ from conformance._parent.selection import (
     expectations_for,
     selection,
 )
-from conformance._parent.terminal import progress_line, results_table
+from conformance._parent.terminal import interrupted, progress_line, results_table
 from conformance._runtimes import (
     PluginError,
     availability,
@@ -139,10 +139,7 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
         raise UsageError(f"{exc} (the {len(writer.cells)} cells finished are kept in {writer.path})") \
             from None
     except KeyboardInterrupt:
-        writer.finish(interrupted=True)
-        console.print(f"\ninterrupted: the {len(writer.cells)} cells already finished are kept "
-                      f"in {writer.path}")
-        return 130
+        return interrupted(writer, console)
     finished = datetime.datetime.now(datetime.timezone.utc)
     document = writer.finish(finished_at=finished.isoformat(timespec="seconds"),
                              wall_time_s=round((finished - started).total_seconds(), 3))

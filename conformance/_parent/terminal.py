@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from conformance._model.looks import look
-from conformance._model.results import Cell
+from conformance._model.results import Cell, RunWriter
 from conformance._model.scenarios import Scenario
 from conformance._model.verdict import Kind, judge
 from conformance._runtimes import Runtime
@@ -53,3 +54,11 @@ def results_table(cells: Sequence[Cell], scenarios: Sequence[Scenario],
             row.append(outcome_text(cell) if cell else Text("not run", "dim"))
         table.add_row(*row)
     return table
+
+
+def interrupted(writer: RunWriter, console: Console) -> int:
+    """Ctrl-C during a run: keep every cell already finished, say where, exit status 130."""
+    writer.finish(interrupted=True)
+    console.print(f"\ninterrupted: the {len(writer.cells)} cells already finished are kept in "
+                  f"{writer.path}")
+    return 130
