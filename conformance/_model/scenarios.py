@@ -241,8 +241,8 @@ def plots_setting(module: ModuleType, path: Path | None = None) -> tuple[Plotted
     plots = []
     for measurement, value in setting.items():
         if not isinstance(measurement, str) or not _NAME.match(measurement):
-            raise ScenarioError(f"{where}: PLOTS: {measurement!r} is not a measurement name (lower_snake_case, "
-                                f"as the body passes it to ctx.measure); {_PLOTS_FORMS}")
+            raise ScenarioError(f"{where}: PLOTS: {measurement!r} is not a measurement name "
+                                f"(lower_snake_case, as the body passes it to ctx.measure); {_PLOTS_FORMS}")
         parts = (value,) if isinstance(value, str) else value
         if not isinstance(parts, tuple) or not 1 <= len(parts) <= 3 \
                 or not all(isinstance(part, str) and part.strip() for part in parts):
@@ -253,7 +253,8 @@ def plots_setting(module: ModuleType, path: Path | None = None) -> tuple[Plotted
         if not unit:
             raise ScenarioError(f"{where}: PLOTS[{measurement!r}]: the name has no unit suffix "
                                 f"({', '.join(UNITS)}): give the unit, ({what!r}, 'unit')")
-        better = parts[2].strip() if len(parts) > 2 else ("higher" if higher_is_better(measurement) else "lower")
+        default = "higher" if higher_is_better(measurement) else "lower"
+        better = parts[2].strip() if len(parts) > 2 else default
         if better not in ("lower", "higher"):
             raise ScenarioError(f"{where}: PLOTS[{measurement!r}]: better is 'lower' or 'higher', "
                                 f"not {better!r}")

@@ -8,7 +8,10 @@ says what changed between two sets of results. The modules:
 - :mod:`.table`: the table's model (columns runtime x OS, summaries, scores, agreement with threads);
 - :mod:`.diff`, :mod:`.history`: changes between two result sets, and each cell's transitions over time;
 - :mod:`.predictions`: predictions the runs confirmed or refuted, and those for OSes no input ran;
-- :mod:`.render_html`, :mod:`.render_markdown`, :mod:`.export`, :mod:`.plots`: the outputs;
+- :mod:`.view`: what the page and the Markdown show, built once from the model (labels, looks, links,
+  reproducer commands, scores, legends); the renderers only format it;
+- :mod:`.render_html` (``templates/index.html.j2`` and a template per section), :mod:`.render_markdown`,
+  :mod:`.export`, :mod:`.plots` (the measurements scenarios declare in ``PLOTS``): the outputs;
 - :mod:`.build`: writes them all, and :mod:`.command` is the command line.
 """
 

@@ -20,8 +20,8 @@ from conformance._model.bench import higher_is_better, ratio, spread, unit_of
 from conformance._model.outcomes import Outcome
 from conformance._model.results import Cell, RunDocument
 from conformance._report.presentation import os_name
+from conformance._runtimes import REFERENCE
 
-BASELINE = "threads"
 LIMIT_LABEL = "C epoll (limit)"
 _LOAD = re.compile(r"^(?P<load>(?:\d+kib_)?c\d+)_(?P<metric>.+)$")
 # Okabe-Ito first (told apart with the common colour-vision deficiencies), then darker tones.
@@ -59,6 +59,11 @@ class BenchRow:
     higher_better: bool
     values: Mapping[str, BenchValue]
     limit: float | None = None
+
+    @property
+    def workload(self) -> str:
+        """The workload's name, as the page and bench.md show it: the scenario id without its area."""
+        return self.scenario.removeprefix("bench.")
 
 
 @dataclass(frozen=True)
@@ -132,7 +137,7 @@ def bench_section(source: str, document: RunDocument, titles: Mapping[str, str])
             if (cell.scenario, figure) in seen:
                 continue
             seen.add((cell.scenario, figure))
-            base_cell = by_id.get(f"{cell.scenario}[{BASELINE}]")
+            base_cell = by_id.get(f"{cell.scenario}[{REFERENCE}]")
             base: tuple[float, ...] = ()
             if base_cell is not None and base_cell.outcome is Outcome.PASS \
                     and figure in base_cell.measurements:
@@ -161,7 +166,9 @@ def bench_sections(documents: Sequence[tuple[str, RunDocument]],
 # -- plots ---------------------------------------------------------------------------------------
 
 
-def _format(value: float) -> str:
+def format_figure(value: float) -> str:
+    """A bench figure as every rendering writes it (the page, bench.md, a plot's text): ``12,345``,
+    ``98.7``, ``0.123``."""
     if value >= 100:
         return f"{value:,.0f}"
     return f"{value:.3g}"
@@ -179,9 +186,10 @@ def bench_plots(section: BenchSection) -> list[BenchPlot]:
         title = f"{scenario.removeprefix('bench.')}: {metric} ({unit}, {better} is better)"
         parts = []
         for row in rows:
-            values = "; ".join(f"{r} {_format(v.median)}" if v.median is not None else f"{r} {v.outcome}"
+            values = "; ".join(f"{r} {format_figure(v.median)}" if v.median is not None
+                               else f"{r} {v.outcome}"
                                for r, v in row.values.items() if v.outcome != "unavailable")
-            limit = f"; {LIMIT_LABEL} {_format(row.limit)}" if row.limit is not None else ""
+            limit = f"; {LIMIT_LABEL} {format_figure(row.limit)}" if row.limit is not None else ""
             parts.append(f"{row.load or metric}: {values}{limit}")
         summary = f"{rows[0].title}. {title}, {section.heading}. " + ". ".join(parts)
         plots.append(BenchPlot(slug, title, _draw(slug, title, section.runtimes, rows), summary))
@@ -264,19 +272,19 @@ def render_bench_markdown(sections: Sequence[BenchSection]) -> str:
         lines.append("|" + "---|" * 2 + "---:|" * (len(header) - 2))
         for row in section.rows:
             arrow = "↑" if row.higher_better else "↓"
-            cells = [row.scenario.removeprefix("bench."), f"{row.figure} {arrow}"]
+            cells = [row.workload, f"{row.figure} {arrow}"]
             for runtime in section.runtimes:
                 value = row.values[runtime]
                 if value.median is None:
                     cells.append(value.outcome if value.outcome != "pass" else "-")
                     continue
-                text = _format(value.median)
+                text = format_figure(value.median)
                 if value.ratio is not None:
                     text += f" x{value.ratio:.2f}"
                 if value.spread is not None:
                     text += f" ±{value.spread * 100:.0f}%"
                 cells.append(text)
-            cells.append(_format(row.limit) if row.limit is not None else "-")
+            cells.append(format_figure(row.limit) if row.limit is not None else "-")
             lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
         for limit in section.limits:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,11 +14,12 @@ from conformance._report.diff import Diff
 from conformance._report.export import dumps, support_csv, support_json
 from conformance._report.history import History
 from conformance._report.merge import Merged
-from conformance._report.plots import PLOTS, PlotSpec, make_plots
+from conformance._report.plots import make_plots
 from conformance._report.predictions import collect as collect_predictions
 from conformance._report.render_html import render_html
 from conformance._report.render_markdown import render_diff, render_table
 from conformance._report.table import build_table
+from conformance._report.view import build_view
 
 
 @dataclass(frozen=True)
@@ -30,20 +31,20 @@ class Written:
 
 
 def write_report(merged: Merged, folder: Path, *, change_set: Diff | None = None,
-                 history: History | None = None, plot_specs: Sequence[PlotSpec] = PLOTS,
-                 bench_titles: Mapping[str, str] | None = None,
+                 history: History | None = None, bench_titles: Mapping[str, str] | None = None,
                  expectations: Expectations | None = None) -> Written:
     """Write every output into ``folder``. ``expectations``: the data whose predictions the report lists
-    for the OSes no input ran (predictions the inputs tested are in their cells already)."""
+    for the OSes no input ran (predictions the inputs tested are in their cells already), and whose
+    entries name the reproducers. The plots are those the scenarios declare (``PLOTS``)."""
     table = build_table(merged)
     predictions = collect_predictions(merged, expectations)
-    plots = make_plots(merged, plot_specs)
+    view = build_view(merged, table, predictions=predictions, history=history, expectations=expectations)
+    plots = make_plots(merged)
     bench = bench_sections(merged.bench, bench_titles or {})
     folder.mkdir(parents=True, exist_ok=True)
     outputs: dict[str, str] = {
-        "index.html": render_html(merged, table, plots=plots, change_set=change_set, history=history,
-                                  bench=bench, predictions=predictions, expectations=expectations),
-        "support-table.md": render_table(merged, table, predictions=predictions),
+        "index.html": render_html(view, plots=plots, change_set=change_set, bench=bench),
+        "support-table.md": render_table(view),
         "support.json": dumps(support_json(merged, table, history, predictions)),
         "support.csv": support_csv(merged),
     }

@@ -1,5 +1,11 @@
 """The merged data for other tools: ``support.json`` (schema-versioned, read back by ``diff``) and
-``support.csv`` (one row per cell of one platform)."""
+``support.csv`` (one row per cell of one platform).
+
+A cell is written by its own serializer, ``Cell.to_json`` (the run documents' too), without ``samples``.
+Schema history: ``conformance-support/2`` added each scenario's ``plots`` (its ``PLOTS``); a
+``conformance-support/1`` document (a report published before) is read all the same, its scenarios
+with no plots.
+"""
 
 from __future__ import annotations
 
@@ -10,26 +16,21 @@ from collections.abc import Mapping
 from typing import Any
 
 from conformance._model.results import Cell, DocumentError
+from conformance._model.scenarios import PlottedMeasurement
 from conformance._report.history import History
-from conformance._report.merge import Merged, Platform, ScenarioInfo
+from conformance._report.merge import Merged, Platform, ScenarioInfo, label_platforms
 from conformance._report.predictions import Predictions
-from conformance._report.table import Table, deviation_kind, platform_scores
+from conformance._report.table import Agreement, Table, deviation_kind, platform_scores
+from conformance._report.view import agreement_view
 
-SUPPORT_SCHEMA = "conformance-support/1"
+SUPPORT_SCHEMA = "conformance-support/2"
+# Every schema this suite reads back (``conformance diff``, ``--baseline``): the published report may
+# be older than the suite that compares with it.
+READABLE_SCHEMAS = ("conformance-support/1", SUPPORT_SCHEMA)
 CSV_FIELDS = ("scenario", "area", "runtime", "platform", "os", "python_version", "arch", "outcome",
               "expected", "known_deviation", "reason", "duration_s", "max_stall_ms", "runtime_version",
               "measurements", "harness_error", "predicted", "kind", "issue", "fixed_in", "repro",
               "documented_mistake")
-
-
-def cell_json(cell: Cell) -> dict[str, Any]:
-    """``Cell.to_json()``, built directly: ``dataclasses.asdict`` deep-copies every field, which is most
-    of the time of a 16,000-cell report."""
-    return {"scenario": cell.scenario, "runtime": cell.runtime, "outcome": cell.outcome.value,
-            "reason": cell.reason, "duration_s": cell.duration_s, "max_stall_ms": cell.max_stall_ms,
-            "measurements": dict(cell.measurements), "expected": cell.expected.value,
-            "expectation": cell.expectation.to_json() if cell.expectation else None,
-            "harness_error": cell.harness_error, "details": dict(cell.details)}
 
 
 def dumps(data: Mapping[str, Any]) -> str:
@@ -49,7 +50,7 @@ def support_json(merged: Merged, table: Table, history: History | None = None,
                  predictions: Predictions | None = None) -> dict[str, Any]:
     cells = []
     for (scenario, runtime, platform_id), cell in sorted(merged.cells.items()):
-        data = {"platform": platform_id, **cell_json(cell)}
+        data = {"platform": platform_id, **cell.to_json(samples=False)}
         if history and history.get((scenario, runtime, platform_id)):
             data["history"] = [t.to_json() for t in history[(scenario, runtime, platform_id)]]
         cells.append(data)
@@ -74,8 +75,7 @@ def support_json(merged: Merged, table: Table, history: History | None = None,
                         **dict(d.counts)} for d in table.deviations],
         "documented_mistakes": [{"id": s.id, "documented_mistake": s.documented_mistake}
                                 for s in table.mistakes],
-        "agreement": {row.scenario.id: {"status": row.agreement.status,
-                                        "differing": list(row.agreement.differing)} for row in table.rows},
+        "agreement": {row.scenario.id: _agreement(row.agreement) for row in table.rows},
         "cells": cells,
         # Predictions are never cells: those the runs tested (their cells say so too, in
         # ``expectation.predicted``), and those for OSes no run has, under keys of their own.
@@ -83,6 +83,11 @@ def support_json(merged: Merged, table: Table, history: History | None = None,
         "predicted_not_yet_observed": [p.to_json()
                                        for p in (predictions or Predictions()).not_yet_observed],
     }
+
+
+def _agreement(agreement: Agreement) -> dict[str, Any]:
+    # Each differing runtime as the page says it ("trio (Linux, Windows)").
+    return {"status": agreement.status, "differing": [d.label for d in agreement_view(agreement).differing]}
 
 
 def support_csv(merged: Merged) -> str:
@@ -114,15 +119,16 @@ def support_csv(merged: Merged) -> str:
 
 def merged_from_support(data: Mapping[str, Any]) -> Merged:
     """Read a ``support.json`` back (``conformance diff`` compares it like run documents)."""
-    if data.get("schema") != SUPPORT_SCHEMA:
-        raise DocumentError(f"unknown schema {data.get('schema')!r}; this suite reads {SUPPORT_SCHEMA!r}")
+    if data.get("schema") not in READABLE_SCHEMAS:
+        raise DocumentError(f"unknown schema {data.get('schema')!r}; this suite reads "
+                            f"{' and '.join(repr(s) for s in READABLE_SCHEMAS)}")
     try:
-        platforms = tuple(
+        # Labelled as the merge labels them: the file has each label in one string, not its two parts.
+        platforms = tuple(label_platforms([
             Platform(id=p["id"], sys_platform=p["os"], arch=p["arch"],
                      implementation=p["python_implementation"], python_version=p["python_version"],
-                     run_info=dict(p.get("run_info") or {}), sources=tuple(p.get("sources") or ()),
-                     label=p.get("label") or p["id"])
-            for p in data["platforms"])
+                     run_info=dict(p.get("run_info") or {}), sources=tuple(p.get("sources") or ()))
+            for p in data["platforms"]]))
         known = {p.id for p in platforms}
         cells: dict[tuple[str, str, str], Cell] = {}
         for raw in data["cells"]:
@@ -136,7 +142,8 @@ def merged_from_support(data: Mapping[str, Any]) -> Merged:
             cells[(cell.scenario, cell.runtime, str(platform_id))] = cell
         scenarios = tuple(ScenarioInfo(id=s["id"], area=s["area"], title=s["title"],
                                        description=s.get("description", ""),
-                                       documented_mistake=s.get("documented_mistake") or "")
+                                       documented_mistake=s.get("documented_mistake") or "",
+                                       plots=tuple(PlottedMeasurement(**p) for p in s.get("plots") or ()))
                           for s in data["scenarios"])
         return Merged(scenarios=scenarios, runtimes=tuple(data["runtimes"]), platforms=platforms,
                       cells=cells, expected_platforms=tuple(data.get("expected_platforms") or ()))

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance._model.results import Cell, DocumentError, RunDocument
-from conformance._model.scenarios import AREAS
+from conformance._model.scenarios import AREAS, PlottedMeasurement
 from conformance._report.presentation import OSES, os_name, os_order
 from conformance._runtimes import RUNTIMES
 
@@ -46,19 +46,21 @@ def shown_path(path: Path) -> str:
 
 @dataclass(frozen=True)
 class ScenarioInfo:
-    """What the table says about a scenario: its id, area, title and a description; and, for a scenario
+    """What the table says about a scenario: its id, area, title and a description; for a scenario
     that shows a documented mistake (``DOCUMENTED_MISTAKE``), the mistake and its remedy: its cells are
-    shown but not scored."""
+    shown but not scored; and the figures its module asks the report to plot (``PLOTS``)."""
 
     id: str
     area: str
     title: str
     description: str = ""
     documented_mistake: str = ""
+    plots: tuple[PlottedMeasurement, ...] = ()
 
-    def to_json(self) -> dict[str, str | None]:
+    def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "area": self.area, "title": self.title, "description": self.description,
-                "documented_mistake": self.documented_mistake or None}
+                "documented_mistake": self.documented_mistake or None,
+                "plots": [plot.to_json() for plot in self.plots]}
 
 
 @dataclass(frozen=True)
@@ -91,8 +93,16 @@ class Platform:
     python_version: str
     run_info: Mapping[str, Any]
     sources: tuple[str, ...]
-    # The shortest name that tells this platform from the others of its OS ("3.12", "arm64 3.12").
-    label: str = ""
+    # The shortest name that tells this platform from the others of its OS ("3.12", "arm64 3.12"), in its
+    # two parts, so that a list of platforms can say a shared architecture once ("arm64 3.12, 3.13"):
+    # the architecture where the OS has several, and the Python (or the platform's id where nothing
+    # shorter tells it apart). Set by :func:`label_platforms`.
+    label_prefix: str = ""
+    label_name: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.label_prefix} {self.label_name}".strip() or self.id
 
     @property
     def python(self) -> str:
@@ -236,8 +246,8 @@ def merge(documents: Sequence[tuple[str, RunDocument]], catalog: Mapping[str, Sc
         cell_sources.update({(c.scenario, c.runtime): source for c in document.cells})
         cells.update({(c.scenario, c.runtime, platform_id): c for c in document.cells})
 
-    platforms = _label(sorted((_platform(pid, info, tuple(srcs)) for pid, (srcs, info, _) in groups.items()),
-                              key=Platform.sort_key))
+    platforms = label_platforms(sorted((_platform(pid, info, tuple(srcs))
+                                        for pid, (srcs, info, _) in groups.items()), key=Platform.sort_key))
     present = {key[0] for key in cells}
     scenarios = _scenarios(present, catalog)
     runtime_names = {key[1] for key in cells}
@@ -350,7 +360,7 @@ def _platform(platform_id: str, info: Mapping[str, Any], sources: tuple[str, ...
                     python_version=text("python_version"), run_info=dict(info), sources=sources)
 
 
-def _label(platforms: list[Platform]) -> list[Platform]:
+def label_platforms(platforms: list[Platform]) -> list[Platform]:
     """Give each platform the shortest label that tells it from the others of its OS."""
     from dataclasses import replace
 
@@ -365,13 +375,11 @@ def _label(platforms: list[Platform]) -> list[Platform]:
         python = platform.python
         if len(implementations) > 1 or platform.implementation.lower() not in ("cpython", ""):
             python = f"{platform.implementation.lower()}{python}"
-        parts = [platform.arch] if len(archs) > 1 else []
-        parts.append(python)
-        text = " ".join(parts)
+        prefix = platform.arch if len(archs) > 1 else ""
         if sum(1 for p in group if p.python == platform.python and p.arch == platform.arch
                and p.implementation == platform.implementation) > 1:
-            text = platform.id  # nothing shorter tells them apart
-        labelled.append(replace(platform, label=text))
+            prefix, python = "", platform.id  # nothing shorter tells them apart
+        labelled.append(replace(platform, label_prefix=prefix, label_name=python))
     return labelled
 
 
@@ -419,7 +427,7 @@ def catalog_from_suite(scenarios_dir: Path | None = None) -> dict[str, ScenarioI
     from conformance._model.scenarios import CONFORMANCE_AREAS, discover
 
     return {s.id: ScenarioInfo(id=s.id, area=s.area, title=s.title, description=s.description,
-                               documented_mistake=s.documented_mistake)
+                               documented_mistake=s.documented_mistake, plots=s.plots)
             for s in discover(scenarios_dir, CONFORMANCE_AREAS)}
 
 

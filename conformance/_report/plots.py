@@ -1,6 +1,8 @@
 """Plots of the measurements a reader would rather see than read, as static SVG (matplotlib).
 
-A plot is drawn only where the inputs have the measurement. One horizontal bar per runtime and OS (the
+Which measurements: those a scenario's module names in ``PLOTS`` (read with the suite's scenarios into
+the catalog, :class:`.merge.ScenarioInfo`), so that the scenario that measures a figure says how to show
+it. A plot is drawn only where the inputs have the measurement. One horizontal bar per runtime and OS (the
 median over that OS's Pythons, each Python as a dot where there are several), the value written at the
 end of the bar, and the outcome word where the cell did not pass: a bar is never the only carrier of
 what it says.
@@ -11,10 +13,10 @@ from __future__ import annotations
 import io
 import re
 import statistics
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from conformance._report.merge import Merged
+from conformance._report.merge import Merged, ScenarioInfo
 from conformance._report.presentation import os_name
 
 # Okabe-Ito colours: told apart with the common colour-vision deficiencies.
@@ -37,13 +39,11 @@ class PlotSpec:
         return re.sub(r"[^a-z0-9]+", "-", f"{self.scenario}-{self.measurement}".lower()).strip("-")
 
 
-PLOTS: tuple[PlotSpec, ...] = (
-    PlotSpec("dns.concurrent_slow_lookups", "elapsed_ms", "time for all lookups", "ms"),
-    PlotSpec("files.naive_read", "max_stall_ms", "longest scheduler stall", "ms"),
-    PlotSpec("files.offload_read", "max_stall_ms", "longest scheduler stall", "ms"),
-    PlotSpec("sockets.concurrent_clients", "elapsed_ms", "time for all clients", "ms"),
-    PlotSpec("subprocess.concurrent_children", "elapsed_ms", "time for all children", "ms"),
-)
+def plot_specs(scenarios: Iterable[ScenarioInfo]) -> tuple[PlotSpec, ...]:
+    """The plots the scenarios declare (``PLOTS``), by scenario id, each scenario's in its own order: the
+    page shows them in that order."""
+    return tuple(PlotSpec(s.id, p.measurement, p.what, p.unit, p.better)
+                 for s in sorted(scenarios, key=lambda s: s.id) for p in s.plots)
 
 
 @dataclass(frozen=True)
@@ -103,8 +103,10 @@ def values_of(merged: Merged, spec: PlotSpec) -> list[_Bar]:
     return bars
 
 
-def make_plots(merged: Merged, specs: Sequence[PlotSpec] = PLOTS) -> list[Plot]:
-    """The plots whose measurement some input has; nothing else (and no matplotlib import) otherwise."""
+def make_plots(merged: Merged, specs: Sequence[PlotSpec] | None = None) -> list[Plot]:
+    """The plots whose measurement some input has; nothing else (and no matplotlib import) otherwise.
+    ``specs``: the plots to try, by default those the scenarios of ``merged`` declare."""
+    specs = plot_specs(merged.scenarios) if specs is None else specs
     titles = {s.id: s.title for s in merged.scenarios}
     plots = []
     for spec in specs:

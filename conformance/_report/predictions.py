@@ -15,7 +15,7 @@ from typing import Any
 
 from conformance._model.expectations import Entry, Expectations, os_environments
 from conformance._model.verdict import Kind, judge
-from conformance._report.merge import Merged
+from conformance._report.merge import Merged, Platform
 from conformance._report.presentation import os_name
 from conformance._runtimes import RUNTIMES, availability
 
@@ -31,7 +31,7 @@ class ObservedPrediction:
     scenario: str
     runtime: str
     os: str
-    platforms: tuple[str, ...]  # the platforms' labels
+    platforms: tuple[Platform, ...]  # the platforms of the OS that tested it
     predicted: str
     observed: str
     reason: str  # the prediction's
@@ -48,8 +48,9 @@ class ObservedPrediction:
 
     def to_json(self) -> dict[str, Any]:
         return {"kind": self.kind, "scenario": self.scenario, "runtime": self.runtime, "os": self.os,
-                "platforms": list(self.platforms), "predicted": self.predicted, "observed": self.observed,
-                "reason": self.reason, "link": self.link, "observed_reason": self.observed_reason}
+                "platforms": [p.label for p in self.platforms], "predicted": self.predicted,
+                "observed": self.observed, "reason": self.reason, "link": self.link,
+                "observed_reason": self.observed_reason}
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ def collect(merged: Merged, expectations: Expectations | None) -> Predictions:
 
 def _observed(merged: Merged) -> list[ObservedPrediction]:
     # One line per scenario x runtime x OS x what was observed: the Pythons that agree are said once.
-    grouped: dict[tuple[str, str, str, str, str, str, str, str], list[str]] = {}
+    grouped: dict[tuple[str, str, str, str, str, str, str, str], list[Platform]] = {}
     reasons: dict[tuple[str, str, str, str, str, str, str, str], str] = {}
     for (scenario, runtime, platform_id), cell in sorted(merged.cells.items()):
         if cell.expectation is None or not cell.expectation.predicted:
@@ -118,12 +119,12 @@ def _observed(merged: Merged) -> list[ObservedPrediction]:
         key = (verdict.value, scenario, runtime, platform.sys_platform,
                cell.expectation.outcome.value, cell.outcome.value, cell.expectation.reason,
                cell.expectation.link)
-        grouped.setdefault(key, []).append(platform.label or platform.id)
+        grouped.setdefault(key, []).append(platform)
         reasons.setdefault(key, cell.reason)
     found = []
-    for key, labels in grouped.items():
+    for key, platforms in grouped.items():
         kind, scenario, runtime, os_, predicted, observed, reason, link = key
-        found.append(ObservedPrediction(kind, scenario, runtime, os_, tuple(labels), predicted, observed,
+        found.append(ObservedPrediction(kind, scenario, runtime, os_, tuple(platforms), predicted, observed,
                                         reason, link, reasons[key]))
     return found
 

@@ -8,20 +8,19 @@ from __future__ import annotations
 
 import re
 
-from conformance._model.looks import LOOKS, NOT_RUN_KEY, SEVERITY, look, word
+from conformance._model.looks import NOT_RUN_KEY
 from conformance._report.diff import KINDS, Diff
-from conformance._report.merge import Merged
-from conformance._report.predictions import Predictions
-from conformance._report.presentation import (
-    DEVIATION_KINDS,
-    DOCUMENTED_MISTAKE_MEANING,
-    INTERMITTENT_MEANING,
-    KIND_EMOJI,
-    KIND_MEANINGS,
-    area_name,
-    os_name,
+from conformance._report.view import (
+    LEGEND,
+    AgreementView,
+    CellView,
+    ColumnView,
+    CoverageView,
+    LinkView,
+    PredictionsView,
+    ReportView,
+    outcome,
 )
-from conformance._report.table import Agreement, Deviations, Summary, Table, join_labels
 
 LIMIT_BYTES = 1024 * 1024
 _SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
@@ -40,84 +39,80 @@ def escape(text: str) -> str:
     return _SPECIAL.sub(r"\\\1", text)
 
 
-def outcome_md(outcome: str) -> str:
-    return f"{look(outcome).emoji} {word(outcome)}"
+def outcome_md(key: str) -> str:
+    look = outcome(key)
+    return f"{look.emoji} {look.word}"
 
 
-def _cell(summary: Summary, compact: bool) -> str:
-    if summary.uniform:
-        text = outcome_md(summary.worst)
+def _cell(cell: CellView, compact: bool) -> str:
+    if cell.uniform:
+        text = outcome_md(cell.worst.key)
     elif compact:
-        text = f"{outcome_md(summary.worst)} (varies)"
+        text = f"{outcome_md(cell.worst.key)} (varies)"
     else:
-        text = "<br>".join(f"{outcome_md(o)} {escape(where)}" for o, where in summary.lines)
+        text = "<br>".join(f"{outcome_md(line.outcome.key)} {escape(line.where)}" for line in cell.lines)
     # The outcome is observed either way; these say it had been predicted (listed under the table).
-    if summary.refuted:
+    if cell.refuted:
         text += f"<br>{REFUTED_MARK}"
-    if summary.confirmed:
+    if cell.confirmed:
         text += f"<br>{CONFIRMED_MARK}"
-    if summary.intermittent:
+    if cell.intermittent:
         text += f"<br>{INTERMITTENT_MARK}"
-    if summary.kinds_present:
-        text += "<br>" + " ".join(kind_md(k) for k in summary.kinds_present)
+    if cell.kinds:
+        text += "<br>" + " ".join(f"{k.emoji} {escape(k.key)}".strip() for k in cell.kinds)
     return text
 
 
-def kind_md(kind: str) -> str:
-    return f"{KIND_EMOJI.get(kind, '')} {escape(kind)}".strip()
+def deviations_md(column: ColumnView) -> str:
+    return " · ".join(f"{kind.emoji} {n}" for kind, n in column.kind_counts)
 
 
-def deviations_md(deviations: Deviations) -> str:
-    return " · ".join(f"{KIND_EMOJI.get(k, '')} {n}" for k, n in deviations.counts)
-
-
-def _agreement(agreement: Agreement) -> str:
+def _agreement(agreement: AgreementView) -> str:
     if agreement.status == "agrees":
         return "✓ same"
     if agreement.status == "differs":
-        return "≠ " + escape(", ".join(d.split(" (")[0] for d in agreement.differing))
+        return "≠ " + escape(", ".join(d.runtime for d in agreement.differing))
     return "? no threads result"
 
 
-def platforms_line(merged: Merged) -> str:
+def platforms_line(coverage: CoverageView) -> str:
     parts = []
-    for os_ in merged.oses:
-        labels = [f"{p.python_version} {p.arch}".strip() for p in merged.platforms if p.sys_platform == os_]
-        parts.append(f"{os_name(os_)} ({escape(', '.join(labels))})")
+    for os_ in coverage.oses:
+        labels = [f"{p.python_version} {p.arch}".strip() for p in os_.platforms]
+        parts.append(f"{os_.name} ({escape(', '.join(labels))})")
     line = f"**Platforms:** {', '.join(parts) if parts else 'none'}"
-    if merged.missing_oses:
-        line += f". **No results for:** {', '.join(os_name(o) for o in merged.missing_oses)}"
+    if coverage.missing_oses:
+        line += f". **No results for:** {', '.join(o.name for o in coverage.missing_oses)}"
     return line + "."
 
 
-def coverage_lines(merged: Merged) -> list[str]:
-    lines = [platforms_line(merged)]
-    if merged.missing_platforms:
-        lines.append(f"**Expected but missing:** {escape(', '.join(merged.missing_platforms))}.")
-    if merged.problems:
-        lines.append("**Left out (bad input):** " + "; ".join(escape(str(p)) for p in merged.problems) + ".")
-    if merged.unrun_scenarios:
-        count = len(merged.unrun_scenarios)
+def coverage_lines(coverage: CoverageView) -> list[str]:
+    lines = [platforms_line(coverage)]
+    if coverage.missing_platforms:
+        lines.append(f"**Expected but missing:** {escape(', '.join(coverage.missing_platforms))}.")
+    if coverage.problems:
+        lines.append("**Left out (bad input):** " + "; ".join(escape(p) for p in coverage.problems) + ".")
+    if coverage.unrun_scenarios:
+        count = len(coverage.unrun_scenarios)
         lines.append(f"<details><summary>{count} scenario{'s' * (count != 1)} of the suite "
                      f"{'are' if count != 1 else 'is'} in no run (not in the table)</summary>\n\n"
-                     + ", ".join(code(s) for s in merged.unrun_scenarios) + "\n\n</details>")
+                     + ", ".join(code(s) for s in coverage.unrun_scenarios) + "\n\n</details>")
     return lines
 
 
-def render_table(merged: Merged, table: Table, *, title: str = "Support table",
-                 predictions: Predictions | None = None) -> str:
-    text = _render_table(merged, table, title=title, compact=False, predictions=predictions)
+def render_table(view: ReportView, *, title: str = "Support table") -> str:
+    text = _render_table(view, title=title, compact=False)
     if len(text.encode()) > LIMIT_BYTES:
-        text = _render_table(merged, table, title=title, compact=True, predictions=predictions)
+        text = _render_table(view, title=title, compact=True)
     return text
 
 
-def link_md(url: str) -> str:
+def link_md(link: LinkView) -> str:
     """An upstream link: a Markdown link where it is a plain http(s) URL, escaped text otherwise."""
-    return f"[{escape(url)}]({url})" if _PLAIN_URL.fullmatch(url) else escape(url)
+    return f"[{escape(link.url)}]({link.url})" if _PLAIN_URL.fullmatch(link.url) else escape(link.url)
 
 
-def predictions_lines(merged: Merged, predictions: Predictions) -> list[str]:
+def predictions_lines(predictions: PredictionsView) -> list[str]:
     """The predictions the runs tested, and those for OSes no run has: lists apart from the table."""
     lines: list[str] = []
     if predictions.to_review:
@@ -129,15 +124,16 @@ def predictions_lines(merged: Merged, predictions: Predictions) -> list[str]:
             "| | scenario | runtime | where | predicted | observed | prediction's reason | link |",
             "| :-- | :-- | :-- | :-- | :-- | :-- | :-- | :-- |",
         ]
-        for p in predictions.to_review:
-            mark = REFUTED_MARK if p.kind == "refuted" else "✔️ confirmed"
+        for review in predictions.to_review:
+            p = review.prediction
+            mark = REFUTED_MARK if review.refuted else "✔️ confirmed"
             lines.append(f"| {mark} | {code(p.scenario)} | {escape(p.runtime)} | "
-                         f"{escape(p.os_name)} ({escape(join_labels(p.platforms))}) | "
-                         f"{outcome_md(p.predicted)} | {outcome_md(p.observed)} | {escape(p.reason)} | "
-                         f"{link_md(p.link)} |")
+                         f"{escape(p.os_name)} ({escape(review.where)}) | "
+                         f"{outcome_md(review.predicted.key)} | {outcome_md(review.observed.key)} | "
+                         f"{escape(p.reason)} | {link_md(review.link)} |")
         lines.append("")
-    for os_, found in predictions.unobserved_by_os():
-        name = escape(os_name(os_))
+    for unobserved in predictions.unobserved:
+        name = escape(unobserved.os.name)
         lines += [
             f"### Predicted, not yet observed: {name}", "",
             f"No run document from {name} is among the inputs. These are **predictions**, not results: "
@@ -146,67 +142,66 @@ def predictions_lines(merged: Merged, predictions: Predictions) -> list[str]:
             "| scenario | runtime | when | predicted | reason | link |",
             "| :-- | :-- | :-- | :-- | :-- | :-- |",
         ]
-        for u in found:
+        for found in unobserved.predictions:
+            u = found.prediction
             lines.append(f"| {code(u.scenario)} | {escape(u.runtime)} | "
-                         f"{code(u.when) if u.when else 'always'} | {outcome_md(u.outcome)} | "
-                         f"{escape(u.reason)} | {link_md(u.link)} |")
+                         f"{code(u.when) if u.when else 'always'} | {outcome_md(found.outcome.key)} | "
+                         f"{escape(u.reason)} | {link_md(found.link)} |")
         lines.append("")
     return lines
 
 
-def _render_table(merged: Merged, table: Table, *, title: str, compact: bool,
-                  predictions: Predictions | None = None) -> str:
+def _render_table(view: ReportView, *, title: str, compact: bool) -> str:
     out = [f"# {escape(title)}", "",
-           f"<!-- Generated by `conformance report` from {len(merged.sources)} run document(s): "
+           f"<!-- Generated by `conformance report` from {view.header.documents} run document(s): "
            "do not edit by hand. -->", ""]
-    out += [line + "\n" for line in coverage_lines(merged)]
-    unobserved = [os_name(o) for o, _ in (predictions.unobserved_by_os() if predictions else [])]
+    out += [line + "\n" for line in coverage_lines(view.coverage)]
+    unobserved = [o.name for o in view.coverage.predicted_oses]
     if unobserved:
         out.append(f"**Predicted, not yet observed:** {escape(', '.join(unobserved))}: predictions listed "
                    "under the table, not results.\n")
-    header = ["Scenario"] + [f"{c.runtime}<br>{c.os_name}" for c in table.columns] + ["Same as threads?"]
+    header = ["Scenario"] + [f"{c.runtime}<br>{c.os_name}" for c in view.columns] + ["Same as threads?"]
     out.append("| " + " | ".join(header) + " |")
-    out.append("| " + " | ".join([":--", *(":-:" for _ in table.columns), ":--"]) + " |")
-    for area, rows in table.areas:
-        out.append(f"| **{escape(area_name(area))}** |" + " |" * (len(table.columns) + 1))
-        for row in rows:
+    out.append("| " + " | ".join([":--", *(":-:" for _ in view.columns), ":--"]) + " |")
+    for area in view.areas:
+        out.append(f"| **{escape(area.name)}** |" + " |" * (len(view.columns) + 1))
+        for row in area.rows:
             title = f"{escape(row.scenario.title)}<br>{code(row.scenario.id)}"
             if row.scenario.documented_mistake:
                 title += f"<br>{MISTAKE_MARK}"
             cells = [title]
-            cells += [_cell(s, compact) for s in row.summaries]
+            cells += [_cell(c, compact) for c in row.cells]
             cells.append(_agreement(row.agreement))
             out.append("| " + " | ".join(cells) + " |")
-    scores = [f"{s.percent_text}<br>{s.formula}" for s in table.scores]
+    scores = [f"{c.percent_text}<br>{c.formula}" for c in view.columns]
     out.append("| **Score** (pass / counted) | " + " | ".join(scores) + " | |")
-    kinds = " · ".join(f"{KIND_EMOJI[k]} {k}" for k in DEVIATION_KINDS)
-    out.append(f"| **Non-pass cells** ({kinds}) | " + " | ".join(deviations_md(d) for d in table.deviations)
+    kinds = " · ".join(f"{k.emoji} {k.key}" for k in view.legend.kinds)
+    out.append(f"| **Non-pass cells** ({kinds}) | " + " | ".join(deviations_md(c) for c in view.columns)
                + " | |")
     out.append("")
-    if table.mistakes:
+    if view.mistakes:
         out += ["### Documented mistakes (not scored)", "",
                 "These scenarios show a mistake the runtimes document, and its remedy: their cells show "
                 "which runtimes block, but they count in no score and in no bug / design count.", ""]
-        out += [f"- {code(m.id)}: {escape(m.documented_mistake)}" for m in table.mistakes]
+        out += [f"- {code(m.id)}: {escape(m.documented_mistake)}" for m in view.mistakes]
         out.append("")
-    if table.hidden:
+    if view.coverage.hidden:
         out.append("Not shown (nothing to show): " + "; ".join(
-            f"{h.runtime} on {os_name(h.os)} ({escape(h.reason)})" for h in table.hidden) + ".")
+            f"{h.runtime} on {h.os_name} ({escape(h.reason)})" for h in view.coverage.hidden) + ".")
         out.append("")
-    if predictions is not None:
-        out += predictions_lines(merged, predictions)
+    out += predictions_lines(view.predictions)
     out += legend_lines()
     return "\n".join(out) + "\n"
 
 
 def legend_lines() -> list[str]:
     lines = ["### Legend", "", "| | outcome | meaning |", "| :-: | :-- | :-- |"]
-    for outcome in SEVERITY:
-        if outcome == NOT_RUN_KEY:
+    for look in LEGEND.outcomes:
+        if look.key == NOT_RUN_KEY:
             continue
-        lines.append(f"| {LOOKS[outcome].emoji} {LOOKS[outcome].symbol} | `{outcome}` | "
-                     f"{escape(LOOKS[outcome].meaning)} |")
-    lines.append(f"| {LOOKS[NOT_RUN_KEY].emoji} | not run | {escape(LOOKS[NOT_RUN_KEY].meaning)} |")
+        lines.append(f"| {look.emoji} {look.symbol} | `{look.key}` | {escape(look.meaning)} |")
+    not_run = outcome(NOT_RUN_KEY)
+    lines.append(f"| {not_run.emoji} | {not_run.word} | {escape(not_run.meaning)} |")
     lines += [
         "",
         "A cell summarises every Python (and architecture) that ran on that OS; where they differ, it "
@@ -223,9 +218,9 @@ def legend_lines() -> list[str]:
         "`crash` cells (one per Python), how many are each kind (its expectation's `kind`):",
         "",
     ]
-    lines += [f"- {KIND_EMOJI[k]} **{k}**: {escape(KIND_MEANINGS[k])}" for k in DEVIATION_KINDS]
-    lines += ["", f"{MISTAKE_MARK}: {escape(DOCUMENTED_MISTAKE_MEANING)}.", "",
-              f"{INTERMITTENT_MARK}: {escape(INTERMITTENT_MEANING)}.", ""]
+    lines += [f"- {k.emoji} **{k.key}**: {escape(k.meaning)}" for k in LEGEND.kinds]
+    lines += ["", f"{MISTAKE_MARK}: {escape(LEGEND.mistake_meaning)}.", "",
+              f"{INTERMITTENT_MARK}: {escape(LEGEND.intermittent_meaning)}.", ""]
     return lines
 
 

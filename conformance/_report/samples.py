@@ -14,6 +14,7 @@ from typing import Any
 
 from conformance._model.outcomes import Outcome
 from conformance._model.results import Cell, Expectation, RunDocument
+from conformance._model.scenarios import PlottedMeasurement
 from conformance._report.merge import ScenarioInfo
 from conformance._runtimes import RUNTIMES
 
@@ -24,8 +25,17 @@ PLATFORMS_20 = tuple(
     + [f"win32-AMD64-cpython{v}" for v in _PYTHONS]
 )
 AREAS = ("sockets", "subprocess", "files", "dns", "signals")
-# Measurements the report plots, so that a synthetic report has them too.
-PLOTTED = {"sockets.concurrent_clients": "elapsed_ms", "dns.concurrent_slow_lookups": "elapsed_ms"}
+# A small suite and the platforms the report's tests run it on, and a text from results that would be
+# markup if a rendering let it through.
+SMALL_SUITE = ("sockets.tcp_echo", "sockets.tls_echo", "dns.slow_lookup", "files.naive_read")
+LINUX_311 = "linux-x86_64-cpython3.11"
+LINUX_312 = "linux-x86_64-cpython3.12"
+WIN_312 = "win32-AMD64-cpython3.12"
+XSS = "<script>alert(1)</script>"
+# Measurements the report plots, as the suite's scenarios declare them (PLOTS), so that a synthetic
+# report has them too.
+PLOTTED = {"sockets.concurrent_clients": PlottedMeasurement("elapsed_ms", "time for all clients", "ms"),
+           "dns.concurrent_slow_lookups": PlottedMeasurement("elapsed_ms", "time for all lookups", "ms")}
 
 
 def run_info(platform: str = "linux-x86_64-cpython3.12", *, runtimes: Iterable[str] = RUNTIMES,
@@ -74,13 +84,17 @@ def write(path: Path, run: RunDocument | Mapping[str, Any]) -> Path:
     return path
 
 
-def catalog(scenarios: Sequence[str], mistakes: Mapping[str, str] | None = None) -> dict[str, ScenarioInfo]:
+def catalog(scenarios: Sequence[str], mistakes: Mapping[str, str] | None = None,
+            plots: Mapping[str, Sequence[PlottedMeasurement]] | None = None) -> dict[str, ScenarioInfo]:
     """The scenarios as the suite would describe them; ``mistakes``: the documented mistake of those
-    that show one (``DOCUMENTED_MISTAKE``)."""
+    that show one (``DOCUMENTED_MISTAKE``); ``plots``: the figures each declares (``PLOTS``; by default
+    those of :data:`PLOTTED`)."""
+    declared = {s: (p,) for s, p in PLOTTED.items()} if plots is None else plots
     return {s: ScenarioInfo(id=s, area=s.split(".", 1)[0],
                             title=s.split(".", 1)[1].replace("_", " ").capitalize(),
                             description=f"Reference semantics: what blocking code does in {s}.",
-                            documented_mistake=(mistakes or {}).get(s, ""))
+                            documented_mistake=(mistakes or {}).get(s, ""),
+                            plots=tuple(declared.get(s, ())))
             for s in scenarios}
 
 
@@ -113,7 +127,7 @@ def synthetic_documents(platforms: Sequence[str] = PLATFORMS_20, scenarios: int 
                 outcome = Outcome.PASS if passes else rng.choice(findings)
                 measurements = {}
                 if scenario in PLOTTED:
-                    measurements[PLOTTED[scenario]] = round(rng.uniform(200, 2000), 3)
+                    measurements[PLOTTED[scenario].measurement] = round(rng.uniform(200, 2000), 3)
                 details = {"runtime_version": "1.0"}
                 expectation = None
                 reason = ""

@@ -1,5 +1,8 @@
 """The support table's model, shared by every rendering: columns, summaries, scores, agreement.
 
+Plain data (outcome keys, platforms, counts): how a cell, a score or an agreement is said is the view's
+(:mod:`.view`), built once from this model for every renderer.
+
 Columns are runtimes, each split by OS. A table cell summarises the platforms (Pythons, architectures)
 of its OS: one outcome where they agree, each outcome with the platforms that have it where they do not.
 
@@ -24,8 +27,8 @@ from conformance._model.verdict import Kind, judge
 from conformance._report.diff import FINDINGS
 from conformance._report.merge import Merged, Platform, ScenarioInfo
 from conformance._report.presentation import DEVIATION_KINDS, KIND_UNCLASSIFIED, os_name
+from conformance._runtimes import REFERENCE
 
-REFERENCE = "threads"
 # Outcomes a score leaves out of its denominator: they say nothing about the runtime.
 EXCLUDED = (Outcome.NOT_APPLICABLE.value, Outcome.UNAVAILABLE.value, NOT_RUN_KEY)
 # Outcomes that do not make a row "differ": a runtime that cannot be installed on a platform is a fact
@@ -35,11 +38,15 @@ IGNORED_FOR_AGREEMENT = (Outcome.UNAVAILABLE.value, NOT_RUN_KEY)
 MISTAKE_KEY = "documented-mistake"
 
 
+# FINDINGS as the cells' own outcomes: ``Outcome.value`` is a slow property, and a report reads 20,000.
+_FINDING_OUTCOMES = frozenset(Outcome(o) for o in FINDINGS)
+
+
 def deviation_kind(cell: Cell) -> str | None:
     """What a cell's deviation is: ``bug`` or ``design`` from the expectation that covers its outcome,
     ``unclassified`` for any other non-pass cell (no kind given, unexpected, predicted); None for a cell
     that is not a finding (pass, and the outcomes that say the cell could not run)."""
-    if cell.outcome.value not in FINDINGS:
+    if cell.outcome not in _FINDING_OUTCOMES:
         return None
     expectation = cell.expectation
     if expectation is not None and expectation.kind and not expectation.predicted \
@@ -91,8 +98,8 @@ class Summary:
     scenario: ScenarioInfo
     column: Column
     entries: tuple[Entry, ...]
-    # (outcome, labels of the platforms with it), the most severe first
-    groups: tuple[tuple[str, tuple[str, ...]], ...]
+    # (outcome, the platforms with it), the most severe first
+    groups: tuple[tuple[str, tuple[Platform, ...]], ...]
     score: str  # "pass", "other" (counted, not a pass) or "excluded" (a documented mistake included)
     known: bool  # a known deviation (from the expectations data) on some platform
     unexpected: bool  # on some platform the outcome is not the one the expectations predict
@@ -130,25 +137,13 @@ class Summary:
     def outcomes(self) -> tuple[str, ...]:
         return tuple(outcome for outcome, _ in self.groups)
 
-    @property
-    def lines(self) -> tuple[tuple[str, str], ...]:
-        """What the cell shows: (outcome, where) per outcome, the most severe first.
 
-        Where the platforms of the OS agree, one line and no "where". Otherwise each outcome says which
-        platforms have it, except the one most of them have, which says how many ("4 others"): the
-        cell says which differ without listing ten Pythons.
-        """
-        if self.uniform:
-            return ((self.worst, ""),)
-        sizes = sorted((len(labels) for _, labels in self.groups), reverse=True)
-        majority = sizes[0] > sizes[1] and sizes[0] > 2
-        lines = []
-        for outcome, labels in self.groups:
-            if majority and len(labels) == sizes[0]:
-                lines.append((outcome, f"{len(labels)} others"))
-            else:
-                lines.append((outcome, join_labels(labels)))
-        return tuple(lines)
+@dataclass(frozen=True)
+class Differing:
+    """A runtime whose outcome is not the ``threads`` outcome, and the OSes (keys) where it is not."""
+
+    runtime: str
+    oses: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -156,15 +151,7 @@ class Agreement:
     """Whether a scenario's outcome under every runtime is the ``threads`` outcome, on every platform."""
 
     status: str  # "agrees", "differs" or "no-reference"
-    differing: tuple[str, ...] = ()  # "gevent (Linux)", "trio (Linux, Windows)"
-
-    @property
-    def text(self) -> str:
-        if self.status == "agrees":
-            return "same as threads"
-        if self.status == "differs":
-            return "differs: " + ", ".join(self.differing)
-        return "no threads result to compare with"
+    differing: tuple[Differing, ...] = ()  # in the runtimes' order
 
 
 @dataclass(frozen=True)
@@ -187,31 +174,6 @@ class Score:
     def percent(self) -> float | None:
         return 100.0 * self.passed / self.counted if self.counted else None
 
-    @property
-    def percent_text(self) -> str:
-        value = self.percent
-        return "n/a" if value is None else f"{value:.0f}%"
-
-    @property
-    def formula(self) -> str:
-        """``"12 / 15"``: passing scenarios over counted scenarios."""
-        return f"{self.passed} / {self.counted}"
-
-    @property
-    def explanation(self) -> str:
-        left_out = ", ".join(_left_out(o, n) for o, n in self.excluded if n)
-        text = (f"{self.passed} of {self.counted} scenarios pass under {self.column.runtime} on "
-                f"{self.column.os_name}")
-        if len(self.column.platforms) > 1:
-            text += " (on every platform that ran them)"
-        return text + (f"; left out: {left_out}" if left_out else "")
-
-
-def _left_out(outcome: str, count: int) -> str:
-    if outcome == MISTAKE_KEY:
-        return f"{count} documented mistake{'s' * (count != 1)}"
-    return f"{count} {outcome.replace('-', ' ')}"
-
 
 @dataclass(frozen=True)
 class Deviations:
@@ -226,14 +188,6 @@ class Deviations:
 
     def count(self, kind: str) -> int:
         return dict(self.counts).get(kind, 0)
-
-    @property
-    def explanation(self) -> str:
-        if not self.non_pass:
-            return f"no non-pass cell under {self.column.runtime} on {self.column.os_name}"
-        parts = ", ".join(f"{n} {k}" for k, n in self.counts if n)
-        return (f"{self.non_pass} non-pass cell{'s' * (self.non_pass != 1)} under {self.column.runtime} "
-                f"on {self.column.os_name} (one per Python): {parts}")
 
 
 @dataclass(frozen=True)
@@ -252,15 +206,6 @@ class Table:
     @property
     def rows(self) -> tuple[Row, ...]:
         return tuple(row for _, rows in self.areas for row in rows)
-
-
-def join_labels(labels: Sequence[str]) -> str:
-    """``aarch64 3.13, 3.14; x86_64 3.12``: platform labels with a shared first part said once."""
-    groups: dict[str, list[str]] = {}
-    for text in labels:
-        prefix, _, last = text.rpartition(" ")
-        groups.setdefault(prefix, []).append(last)
-    return "; ".join(f"{prefix} {', '.join(lasts)}".strip() for prefix, lasts in groups.items())
 
 
 def build_table(merged: Merged) -> Table:
@@ -299,10 +244,10 @@ def _columns(merged: Merged) -> tuple[tuple[Column, ...], tuple[HiddenColumn, ..
 
 def _summary(merged: Merged, scenario: ScenarioInfo, column: Column) -> Summary:
     entries = tuple(Entry(p, merged.cell(scenario.id, column.runtime, p.id)) for p in column.platforms)
-    by_outcome: dict[str, list[str]] = {}
+    by_outcome: dict[str, list[Platform]] = {}
     for entry in entries:
-        by_outcome.setdefault(entry.outcome, []).append(entry.platform.label)
-    groups = tuple(sorted(((o, tuple(labels)) for o, labels in by_outcome.items()),
+        by_outcome.setdefault(entry.outcome, []).append(entry.platform)
+    groups = tuple(sorted(((o, tuple(platforms)) for o, platforms in by_outcome.items()),
                           key=lambda g: SEVERITY.index(g[0])))
     counted = [e.outcome for e in entries if e.outcome not in EXCLUDED]
     score = "excluded" if not counted or scenario.documented_mistake else \
@@ -339,11 +284,11 @@ def _row(merged: Merged, scenario: ScenarioInfo, columns: Sequence[Column]) -> R
             compared = True
             if outcome != reference:
                 where = differing.setdefault(runtime, [])
-                if platform.os_name not in where:
-                    where.append(platform.os_name)
+                if platform.sys_platform not in where:
+                    where.append(platform.sys_platform)
     if differing:
         ordered = sorted(differing.items(), key=lambda item: _runtime_order(merged, item[0]))
-        agreement = Agreement("differs", tuple(f"{r} ({', '.join(oses)})" for r, oses in ordered))
+        agreement = Agreement("differs", tuple(Differing(r, tuple(oses)) for r, oses in ordered))
     elif compared:
         agreement = Agreement("agrees")
     else:

@@ -31,6 +31,7 @@ import time
 from conformance import Context, sibling_module
 
 TIMEOUT_S = 30.0
+PLOTS = {"max_stall_ms": "longest scheduler stall"}  # the report plots it per runtime and OS
 RELATIVE_STALL_LIMIT = ("read_ms", 0.5)
 DOCUMENTED_MISTAKE = ("a blocking file read on the scheduler's thread; every runtime documents handing it to "
                       "a worker thread instead (files.offload_read)")

@@ -29,6 +29,7 @@ import time
 from conformance import Context, sibling_module
 
 TIMEOUT_S = 30.0
+PLOTS = {"max_stall_ms": "longest scheduler stall"}  # the report plots it per runtime and OS
 RELATIVE_STALL_LIMIT = ("read_ms", 0.5)
 IO_TIMEOUT_S = 20.0
 _big = sibling_module(__file__, "_big_file")

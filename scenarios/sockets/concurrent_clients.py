@@ -19,6 +19,7 @@ from conformance import Context, sibling_module
 
 PEERS = ("tcp_echo",)
 _tw = sibling_module(__file__, "_twisted_io")
+PLOTS = {"elapsed_ms": "time for all clients"}  # the report plots it per runtime and OS
 TIMEOUT_S = 30.0
 # No stall verdict here: 500 clients made ready at once (all starting, then all released together)
 # keep every scheduler busy for rounds of all of them before the heartbeat's turn comes, 30-460 ms on

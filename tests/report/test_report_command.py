@@ -42,14 +42,16 @@ def conformance(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture
 def scenarios(tmp_path: Path) -> Path:
-    """A scenarios folder: sockets.echo, sockets.concurrent_clients, dns.lookup."""
+    """A scenarios folder: sockets.echo, sockets.concurrent_clients (which declares the plot of its
+    elapsed_ms), dns.lookup."""
     root = tmp_path / "scenarios"
-    files = (("sockets", "echo", "An echo"), ("sockets", "concurrent_clients", "Many clients"),
-             ("dns", "lookup", "A lookup"))
-    for area, name, title in files:
+    plots = 'PLOTS = {"elapsed_ms": "time for all clients"}\n'
+    files = (("sockets", "echo", "An echo", ""), ("sockets", "concurrent_clients", "Many clients", plots),
+             ("dns", "lookup", "A lookup", ""))
+    for area, name, title, settings in files:
         (root / area).mkdir(parents=True, exist_ok=True)
-        (root / area / f"{name}.py").write_text(textwrap.dedent(BODY.format(title=title, name=name)),
-                                                encoding="utf-8")
+        source = textwrap.dedent(BODY.format(title=title, name=name)) + settings
+        (root / area / f"{name}.py").write_text(source, encoding="utf-8")
     return root
 
 
@@ -181,7 +183,7 @@ def test_a_real_run_becomes_a_report(scenarios: Path, tmp_path: Path) -> None:
     assert {(c["scenario"], c["runtime"], c["outcome"]) for c in data["cells"]} == {
         ("sockets.concurrent_clients", "threads", "pass"), ("sockets.concurrent_clients", "asyncio", "pass"),
         ("sockets.echo", "threads", "pass"), ("sockets.echo", "asyncio", "pass")}
-    # the plot of sockets.concurrent_clients' elapsed_ms, because the run measured it
+    # the plot of sockets.concurrent_clients' elapsed_ms: the scenario declares it, and the run measured it
     assert (out / "plots" / "sockets-concurrent-clients-elapsed-ms.svg").is_file()
     assert "Many clients: time for all clients" in (out / "index.html").read_text(encoding="utf-8")
 
@@ -261,3 +263,17 @@ repro = "sockets/repro/echo__gevent.py"
     assert ("| **Non-pass cells** (🐛 bug · 📘 design · ❔ unclassified) | 🐛 0 · 📘 0 · ❔ 0 | "
             "🐛 1 · 📘 0 · ❔ 0 | |") in table
     assert "- `dns.lookup`: a blocking lookup on the loop's thread: use the loop's own" in table
+
+
+def test_a_wrong_plots_setting_is_bad_input_naming_the_file(scenarios: Path, tmp_path: Path) -> None:
+    clients = scenarios / "sockets" / "concurrent_clients.py"
+    clients.write_text(clients.read_text(encoding="utf-8") + 'PLOTS = {"clients": "how many"}\n',
+                       encoding="utf-8")
+    out = tmp_path / "site"
+    result = conformance("report", *map(str, runs(tmp_path / "runs")), "-o", str(out), "--scenarios",
+                         str(scenarios), cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"conformance: error: {clients.resolve()}: PLOTS['clients']: the name has no unit suffix (_per_s, "
+        "_us, _ms, _kib, _s): give the unit, ('how many', 'unit')"]
+    assert not out.exists()

@@ -1,7 +1,8 @@
 """The HTML report in a real headless browser (the system's Chromium or Chrome driven by Playwright), as
 a reader uses it: it loads from file:// with no console error and no request but the page itself, the
 filters hide and show the right rows and columns (and live in the URL), a cell's details open, a fragment
-link opens its cell, and text from results stays text. Screenshots are kept under tests/artifacts/.
+link opens its cell, and text from results stays text. Screenshots are kept under tests/report/artifacts/
+(beside this file; not kept in git).
 
 The browser is ``CONFORMANCE_CHROMIUM`` if set, else Chromium or Chrome on PATH (Debian's ``chromium``,
 Ubuntu's ``google-chrome``), else Chrome or Chromium where macOS and Windows install them (GitHub's
