@@ -80,7 +80,7 @@ _FIXED = {"a": "192.0.2.1", "xn--bcher-kva": "192.0.2.2", "fass": "192.0.2.3",
 _SLOW = re.compile(r"^slow-(\d+)ms(?:-(\d+))?$")
 MANY_ADDRESSES = tuple(f"203.0.113.{n}" for n in range(1, 33))
 AAAA_ONLY_ADDRESS = "2001:db8::1"
-# scenarios/dns/_canary.py checks for exactly this label and address (tests/test_system_resolver.py
+# scenarios/dns/_canary.py checks for exactly this label and address (tests/os/test_system_resolver.py
 # pins the two together): the scenarios import nothing of the engine's DNS code.
 CANARY_LABEL = "canary"
 CANARY_ADDRESS = "192.0.2.53"

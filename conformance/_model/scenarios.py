@@ -28,7 +28,7 @@ whose style has no body is a harness error) and optional settings:
 
 Modules import only the standard library and the ``conformance`` facade at the top; a style's library
 (asyncio, trio, Twisted) and ``conformance.support`` are imported inside its body, so that loading a
-scenario never imports another runtime into the child (tests/test_scenario_rules.py checks it).
+scenario never imports another runtime into the child (tests/scenarios/test_scenario_rules.py checks it).
 """
 
 from __future__ import annotations

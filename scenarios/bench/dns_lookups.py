@@ -105,33 +105,14 @@ async def run_trio(ctx: Context) -> None:
 
 
 async def run_twisted(ctx: Context) -> None:
-    from twisted.internet import defer, reactor
-    from twisted.internet.address import IPv4Address
-    from twisted.internet.interfaces import IResolutionReceiver
-    from zope.interface import implementer
+    from twisted.internet import defer
 
-    def resolve(name: str) -> defer.Deferred[list[Any]]:
-        done: defer.Deferred[list[Any]] = defer.Deferred()
-        found: list[Any] = []
-
-        @implementer(IResolutionReceiver)
-        class Receiver:
-            def resolutionBegan(self, resolution: Any) -> None:
-                pass
-
-            def addressResolved(self, address: Any) -> None:
-                found.append(address)
-
-            def resolutionComplete(self) -> None:
-                done.callback(found)
-
-        reactor.nameResolver.resolveHostName(Receiver(), name, portNumber=80,
-                                             addressTypes=[IPv4Address], transportSemantics="TCP")
-        return done.addTimeout(LOOKUPS_TIMEOUT_S, reactor)
+    from conformance.support.twisted_resolver import resolve_host_name
 
     async def batch(names: list[str]) -> tuple[list[Any], float]:
         started = time.perf_counter()
-        answers = await defer.gatherResults([resolve(name) for name in names])
+        answers = await defer.gatherResults([defer.Deferred.fromCoroutine(
+            resolve_host_name(name, 80, LOOKUPS_TIMEOUT_S, socket.AF_INET)) for name in names])
         return list(answers), time.perf_counter() - started
 
     await batch(_names(ctx, 1))

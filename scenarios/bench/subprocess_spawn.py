@@ -100,30 +100,17 @@ async def run_trio(ctx: Context) -> None:
 
 
 async def run_twisted(ctx: Context) -> None:
-    import os
-    from typing import Any
+    from twisted.internet import defer
 
-    from twisted.internet import defer, error, protocol, reactor
+    from conformance.support.twisted_processes import spawn
 
     program, window = _plan(ctx)
-    codes: list[int] = []
-
-    class Child(protocol.ProcessProtocol):
-        def __init__(self) -> None:
-            self.ended: defer.Deferred[int] = defer.Deferred()
-
-        def processEnded(self, reason: Any) -> None:
-            done = reason.value
-            self.ended.callback(0 if isinstance(done, error.ProcessDone) else done.exitCode)
+    codes: list[int | None] = []
 
     async def worker(until: float) -> None:
         while time.perf_counter() < until:
-            child = Child()
-            # IReactorProcess.spawnProcess is a zope.interface method, declared without self: mypy
-            # reads it right only through the mypy-zope plugin, and takes the first argument for self.
-            reactor.spawnProcess(child, program, [program],  # type: ignore[misc, arg-type]
-                                 env=os.environ, childFDs={0: "w", 1: "r", 2: "r"})
-            codes.append(await child.ended)
+            child = spawn([program], childFDs={0: "w", 1: "r", 2: "r"})
+            codes.append(await child.wait_ended())
 
     async def batch(seconds: float) -> float:
         started = time.perf_counter()

@@ -27,7 +27,7 @@ from typing import Any
 from conformance import Context, sibling_module
 
 # conformance._helpers.dns_stub answers a name whose first label starts with CANARY_LABEL with CANARY_ADDRESS
-# (tests/test_system_resolver.py pins the two modules together).
+# (tests/os/test_system_resolver.py pins the two modules together).
 CANARY_LABEL = "canary"
 CANARY_ADDRESS = "192.0.2.53"
 CANARY_TIMEOUT_S = 5.0

@@ -1,56 +1,17 @@
-"""Shared by the dns scenarios' ``run_twisted`` bodies: a name resolved the way Twisted resolves one.
+"""Shared by the dns scenarios' ``run_twisted`` bodies: a name resolved the way Twisted resolves one,
+as getaddrinfo tuples, and a failed lookup as a Twisted program sees it.
 
-``reactor.nameResolver.resolveHostName`` (``IHostnameResolver``, what ``HostnameEndpoint`` uses) is
-Twisted's "resolve a name like getaddrinfo": by default a ``GAIResolver`` that calls ``getaddrinfo`` in
-the reactor's thread pool and hands each result to an ``IResolutionReceiver`` as an ``IPv4Address`` or
-``IPv6Address``, then calls ``resolutionComplete``. It takes ``addressTypes`` (the family) and
-``transportSemantics`` ("TCP": SOCK_STREAM), but no flags, and reports no error: a ``socket.gaierror``
-becomes a resolution with no addresses. Where a lookup fails, what a Twisted program sees is the
-exception of ``HostnameEndpoint.connect`` (which resolves through the same resolver): ``connect_to``.
-https://github.com/twisted/twisted/blob/twisted-26.10.0/src/twisted/internet/interfaces.py#L174-L211
+The resolution itself is ``reactor.nameResolver.resolveHostName`` (``IHostnameResolver``, what
+``HostnameEndpoint`` uses): ``conformance.support.twisted_resolver.resolve_host_name``, which the bench
+workloads use too. It reports no error: a ``socket.gaierror`` becomes a resolution with no addresses.
+Where a lookup fails, what a Twisted program sees is the exception of ``HostnameEndpoint.connect``
+(which resolves through the same resolver): ``connect_to``.
 """
 
 from __future__ import annotations
 
 import socket
 from typing import Any
-
-
-async def resolve_host_name(name: str, port: int, timeout_s: float,
-                            family: socket.AddressFamily = socket.AF_UNSPEC, **extra: Any) -> list[Any]:
-    """The addresses ``reactor.nameResolver.resolveHostName`` reports for ``name`` (TCP), as a list
-    of IAddress; raises TimeoutError if it does not complete within ``timeout_s``. ``extra``: more
-    keyword arguments, for a resolver that takes them (a probe found them first)."""
-    from twisted.internet import defer, reactor
-    from twisted.internet.address import IPv4Address, IPv6Address
-    from twisted.internet.interfaces import IResolutionReceiver
-    from zope.interface import implementer
-
-    address_types = {socket.AF_UNSPEC: None, socket.AF_INET: [IPv4Address],
-                     socket.AF_INET6: [IPv6Address]}[family]
-    done: defer.Deferred[list[Any]] = defer.Deferred()
-    found: list[Any] = []
-
-    @implementer(IResolutionReceiver)
-    class Receiver:
-        def resolutionBegan(self, resolution: Any) -> None:
-            pass
-
-        def addressResolved(self, address: Any) -> None:
-            found.append(address)
-
-        def resolutionComplete(self) -> None:
-            done.callback(found)
-
-    reactor.nameResolver.resolveHostName(Receiver(), name, portNumber=port,
-                                         addressTypes=address_types, transportSemantics="TCP", **extra)
-    done.addTimeout(timeout_s, reactor)
-    try:
-        return await done
-    except defer.TimeoutError:
-        raise TimeoutError(
-            f"reactor.nameResolver.resolveHostName({name!r}, {port}) did not call resolutionComplete "
-            f"within {timeout_s:g} s") from None
 
 
 def as_getaddrinfo(addresses: list[Any]) -> list[tuple[Any, ...]]:
@@ -75,7 +36,10 @@ def as_getaddrinfo(addresses: list[Any]) -> list[tuple[Any, ...]]:
 
 async def getaddrinfo(name: str, port: int, timeout_s: float,
                       family: socket.AddressFamily = socket.AF_UNSPEC, **extra: Any) -> list[tuple[Any, ...]]:
-    """resolve_host_name, as getaddrinfo tuples."""
+    """``resolve_host_name`` (``reactor.nameResolver.resolveHostName``), as getaddrinfo tuples; raises
+    TimeoutError if it does not complete within ``timeout_s``."""
+    from conformance.support.twisted_resolver import resolve_host_name
+
     return as_getaddrinfo(await resolve_host_name(name, port, timeout_s, family, **extra))
 
 

@@ -24,7 +24,7 @@ import sys
 import time
 from pathlib import Path
 
-from conformance import Context, sibling_module
+from conformance import Context
 
 NOT_APPLICABLE = {"win32": "Windows has no named FIFOs (os.mkfifo)"}
 TIMEOUT_S = 20.0
@@ -43,7 +43,6 @@ WRITER = (
     "os.close(fd)\n"
 )
 EXPECTED = b"".join(bytes([65 + i]) * CHUNK for i in range(CHUNKS))
-_pipe = sibling_module(__file__, "_twisted_pipe")
 
 
 def _start_writer(ctx: Context) -> tuple[Path, subprocess.Popen[bytes]]:
@@ -116,11 +115,13 @@ async def run_trio(ctx: Context) -> None:
 async def run_twisted(ctx: Context) -> None:
     from twisted.internet import reactor, threads
 
+    from conformance.support.twisted_streams import read_pipe_to_eof
+
     path, writer = _start_writer(ctx)
     with ctx.measured():
         started = time.perf_counter()
         # open() of a FIFO waits for the writer to open its end: a blocking call, so in a thread
         fifo = await threads.deferToThread(open, path, "rb", buffering=0).addTimeout(IO_TIMEOUT_S, reactor)
-        received = await _pipe.read_to_eof(fifo, IO_TIMEOUT_S)  # a FileDescriptor on the reactor
+        received = await read_pipe_to_eof(fifo, IO_TIMEOUT_S)  # a FileDescriptor on the reactor
         elapsed = time.perf_counter() - started
     _finish(ctx, writer, received, elapsed)

@@ -20,14 +20,13 @@ import os
 from pathlib import Path
 from typing import Any
 
-from conformance import Context, sibling_module
+from conformance import Context
 
 NOT_APPLICABLE = {"win32": "Windows has no /proc/self/fd or /dev/fd to count descriptors, and no "
                            "event loop reads an os.pipe() there"}
 IO_TIMEOUT_S = 10.0
 ROUNDS = 20
 SIZE = 4096
-_pipe = sibling_module(__file__, "_twisted_pipe")
 
 
 class Abandon(Exception):
@@ -165,6 +164,8 @@ async def run_trio(ctx: Context) -> None:
 async def run_twisted(ctx: Context) -> None:
     from twisted.internet import reactor, threads
 
+    from conformance.support.twisted_streams import read_pipe_to_eof
+
     def offload(f: Any, *args: Any) -> Any:
         """f(*args) in the reactor's thread pool, as a bounded Deferred."""
         return threads.deferToThread(f, *args).addTimeout(IO_TIMEOUT_S, reactor)
@@ -180,7 +181,7 @@ async def run_twisted(ctx: Context) -> None:
             await offload(_raise_inside, path)
         # a FileDescriptor on the reactor reads the pipe to EOF, then closes it
         pipe = open(_pipe_with(data), "rb", buffering=0)  # noqa: SIM115 - the reader owns and closes it
-        ctx.expect_equal(await _pipe.read_to_eof(pipe, IO_TIMEOUT_S), data, "bytes read from the pipe")
+        ctx.expect_equal(await read_pipe_to_eof(pipe, IO_TIMEOUT_S), data, "bytes read from the pipe")
 
     await one_round(0)  # warm-up: the runtime's own descriptors open now
     before = ctx.open_fd_count()

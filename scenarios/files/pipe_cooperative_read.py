@@ -30,7 +30,7 @@ import time
 from collections.abc import Iterator
 from types import FrameType
 
-from conformance import Context, sibling_module
+from conformance import Context
 
 NOT_APPLICABLE = {"win32": "Windows event loops cannot wait on an os.pipe() handle (not overlapped), trio "
                            "has no FdStream there, and subprocess has no pass_fds"}
@@ -48,7 +48,6 @@ WRITER = (
     "    os.write(fd, bytes([65 + i]) * size)\n"
 )
 EXPECTED = b"".join(bytes([65 + i]) * CHUNK for i in range(CHUNKS))
-_pipe = sibling_module(__file__, "_twisted_pipe")
 
 
 def _start_writer() -> tuple[int, subprocess.Popen[bytes]]:
@@ -153,11 +152,13 @@ async def run_trio(ctx: Context) -> None:
 
 
 async def run_twisted(ctx: Context) -> None:
+    from conformance.support.twisted_streams import read_pipe_to_eof
+
     r, writer = _start_writer()
     # a FileDescriptor reading the non-blocking pipe when the reactor says it is readable; it owns and
     # closes the file object
     with ctx.measured():
         started = time.perf_counter()
-        received = await _pipe.read_to_eof(open(r, "rb", buffering=0), IO_TIMEOUT_S)  # noqa: SIM115
+        received = await read_pipe_to_eof(open(r, "rb", buffering=0), IO_TIMEOUT_S)  # noqa: SIM115
         elapsed = time.perf_counter() - started
     _finish(ctx, writer, received, elapsed)

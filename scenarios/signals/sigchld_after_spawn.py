@@ -30,7 +30,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from conformance import Context
+from conformance import Context, sibling_module
+
+_tw = sibling_module(__file__, "_twisted_signals")
 
 NOT_APPLICABLE = {"win32": "POSIX signals: Windows has no SIGCHLD"}
 TIMEOUT_S = 25.0
@@ -172,39 +174,26 @@ async def run_trio(ctx: Context) -> None:
 async def run_twisted(ctx: Context) -> None:
     if sys.platform == "win32":
         raise AssertionError("not applicable on win32")
-    from twisted.internet import defer, protocol, reactor, task
+    from twisted.internet import defer
 
-    class Child(protocol.ProcessProtocol):
-        def __init__(self) -> None:
-            self.ended: defer.Deferred[object] = defer.Deferred()
-
-        def processEnded(self, reason: Any) -> None:
-            self.ended.callback(reason.value)
+    from conformance.support.net import within_twisted
+    from conformance.support.twisted_processes import spawn
 
     calls: list[float] = []
-    child = Child()
-    command = _command(ctx)
-    # spawnProcess and signalProcess are zope.interface methods, declared without self: mypy reads
-    # them right only through the mypy-zope plugin, and takes the first argument for self. (Their
-    # ignores are unused under --platform win32, where mypy skips this body.)
-    transport = reactor.spawnProcess(  # type: ignore[misc, unused-ignore]
-        child, command[0], command, env=None)  # type: ignore[arg-type, unused-ignore]
+    child = spawn(_command(ctx))
     # Over the SIGCHLD handler reactor.run() installed, after the spawn.
     previous = signal.signal(signal.SIGCHLD, _on_sigchld(calls))
-    returncode: object = None
+    returncode: int | None = None
     lost = ""
     try:
         released_at = time.monotonic()
         _go_ahead(ctx).touch()
         try:
-            ended = await child.ended.addTimeout(WAIT_S, reactor)
-            returncode = getattr(ended, "exitCode", ended)
+            returncode = await within_twisted(WAIT_S, child.wait_ended())
         except defer.TimeoutError:
-            lost = _lost(transport.pid)
+            lost = _lost(child.pid)
         waited_at = time.monotonic()
-        deadline = waited_at + HANDLER_S
-        while not calls and time.monotonic() < deadline:
-            await task.deferLater(reactor, 0.01)
+        await _tw.wait_until(lambda: bool(calls), HANDLER_S)
     finally:
         signal.signal(signal.SIGCHLD, previous)
     _check(ctx, returncode, calls, released_at, waited_at, lost)

@@ -22,9 +22,10 @@ import signal
 import subprocess
 import sys
 import time
-from typing import Any
 
-from conformance import Context
+from conformance import Context, sibling_module
+
+_tw = sibling_module(__file__, "_twisted_signals")
 
 NOT_APPLICABLE = {"win32": "POSIX signals: Windows has no SIGCHLD"}
 TIMEOUT_S = 25.0
@@ -115,14 +116,8 @@ async def run_trio(ctx: Context) -> None:
 async def run_twisted(ctx: Context) -> None:
     if sys.platform == "win32":
         raise AssertionError("not applicable on win32")
-    from twisted.internet import defer, protocol, reactor, task
-
-    class Child(protocol.ProcessProtocol):
-        def __init__(self) -> None:
-            self.ended: defer.Deferred[object] = defer.Deferred()
-
-        def processEnded(self, reason: Any) -> None:
-            self.ended.callback(reason.value)
+    from conformance.support.net import within_twisted
+    from conformance.support.twisted_processes import spawn
 
     calls: list[float] = []
 
@@ -133,22 +128,13 @@ async def run_twisted(ctx: Context) -> None:
     # signal.set_wakeup_fd pipe that handler is paired with).
     previous = signal.signal(signal.SIGCHLD, on_sigchld)
     try:
-        child = Child()
-        # spawnProcess and signalProcess are zope.interface methods, declared without self: mypy reads
-        # them right only through the mypy-zope plugin, and takes the first argument for self. (Their
-        # ignores are unused under --platform win32, where mypy skips this body.)
-        transport = reactor.spawnProcess(  # type: ignore[misc, unused-ignore]
-            child, COMMAND[0], COMMAND, env=None)  # type: ignore[arg-type, unused-ignore]
+        child = spawn(COMMAND)
         try:
-            ended = await child.ended.addTimeout(WAIT_S, reactor)
+            returncode = await within_twisted(WAIT_S, child.wait_ended())
         finally:
-            if transport.pid is not None:  # still running: the wait timed out
-                transport.signalProcess("KILL")  # type: ignore[call-arg, misc, unused-ignore]
-        returncode = getattr(ended, "exitCode", ended)
+            child.kill()  # a child the wait gave up on (a no-op once it has exited)
         waited_at = time.monotonic()
-        deadline = waited_at + HANDLER_S
-        while not calls and time.monotonic() < deadline:
-            await task.deferLater(reactor, 0.01)
+        await _tw.wait_until(lambda: bool(calls), HANDLER_S)
     finally:
         signal.signal(signal.SIGCHLD, previous)
     _check(ctx, returncode, calls, waited_at)

@@ -72,7 +72,7 @@ async def echo_trio(stream: Any, data: bytes) -> bytes:
 
 
 async def echo_twisted(stream: Any, data: bytes) -> bytes:
-    """Write ``data`` to a connected ``_twisted_io`` stream protocol and half-close
+    """Write ``data`` to a connected ``conformance.support.twisted_streams.Stream`` and half-close
     (``loseWriteConnection``: the FIN goes once the buffer is written) while reading to EOF
     (``readConnectionLost``); then close the connection and wait for it to be lost."""
     try:

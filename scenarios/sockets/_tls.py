@@ -1,5 +1,6 @@
 """Shared by sockets.tls_echo and sockets.starttls: the payload sizes, the check of the verified peer
-certificate, and the blocking chunk-by-chunk echo over a TLS socket."""
+certificate, and the blocking chunk-by-chunk echo over a TLS socket (``recv_exactly``:
+``conformance.support.net``)."""
 
 from __future__ import annotations
 
@@ -16,18 +17,10 @@ def check_certificate(ctx: Context, cert: object, hostname: str) -> None:
                f"the verified peer certificate should name {hostname!r}; got {cert!r}")
 
 
-def recv_exactly(sock: socket.socket, size: int) -> bytes:
-    received = bytearray()
-    while len(received) < size:
-        chunk = sock.recv(size - len(received))
-        if not chunk:
-            break
-        received.extend(chunk)
-    return bytes(received)
-
-
 def echo_chunks_sync(ctx: Context, tls: socket.socket, data: bytes) -> bytes:
     """Send ``data`` in CHUNK pieces, reading each one's echo before sending the next; return the echo."""
+    from conformance.support.net import recv_exactly
+
     received = bytearray()
     for offset in range(0, len(data), CHUNK):
         chunk = data[offset:offset + CHUNK]

@@ -33,10 +33,9 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from conformance import Context, sibling_module
+from conformance import Context
 
 PEERS = ("silent",)
-_tw = sibling_module(__file__, "_twisted_io")
 TIMEOUT_S = 15.0
 # How long the operations are left blocked before they are cancelled.
 BLOCKED_S = 0.1
@@ -237,15 +236,18 @@ async def run_trio(ctx: Context) -> None:
 async def run_twisted(ctx: Context) -> None:
     from twisted.internet import defer, endpoints, protocol, reactor, task
 
+    from conformance.support.net import within_twisted
+    from conformance.support.twisted_streams import Stream
+
     host, port = ctx.peers["silent"].tuple
     endpoint = endpoints.TCP4ClientEndpoint(reactor, host, port, timeout=WAIT_S)
     server = endpoints.TCP4ServerEndpoint(reactor, 0, interface="127.0.0.1")
 
     async def open_and_close() -> None:
-        stream = await _tw.within(WAIT_S, endpoints.connectProtocol(endpoint, _tw.stream()))
+        stream = await within_twisted(WAIT_S, endpoints.connectProtocol(endpoint, Stream()))
         await stream.close(WAIT_S)
-        port = await _tw.within(WAIT_S, server.listen(protocol.Factory.forProtocol(protocol.Protocol)))
-        await _tw.within(WAIT_S, port.stopListening())
+        port = await within_twisted(WAIT_S, server.listen(protocol.Factory.forProtocol(protocol.Protocol)))
+        await within_twisted(WAIT_S, port.stopListening())
 
     def sleep(seconds: float) -> Any:
         return task.deferLater(reactor, seconds)
@@ -262,7 +264,7 @@ async def run_twisted(ctx: Context) -> None:
     before = ctx.open_fd_count()
 
     async def receive() -> None:
-        stream = await endpoints.connectProtocol(endpoint, _tw.stream())
+        stream = await endpoints.connectProtocol(endpoint, Stream())
         try:
             await stream.read_some(1024)
         finally:

@@ -27,9 +27,8 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from conformance import Context, sibling_module
+from conformance import Context
 
-_tw = sibling_module(__file__, "_twisted_io")
 TIMEOUT_S = 20.0
 # This scenario is about the close, not about stalls (the echo and slow-peer scenarios judge those);
 # the leak check reads /proc on the scheduler's thread, which a loaded 2-core machine stretches. The
@@ -228,6 +227,9 @@ async def run_trio(ctx: Context) -> None:
 async def run_twisted(ctx: Context) -> None:
     from twisted.internet import endpoints, reactor, task
 
+    from conformance.support.net import within_twisted
+    from conformance.support.twisted_streams import Stream
+
     def sleep(seconds: float) -> Any:
         return task.deferLater(reactor, seconds)
 
@@ -237,7 +239,7 @@ async def run_twisted(ctx: Context) -> None:
         endpoint = endpoints.TCP4ClientEndpoint(reactor, host, port, timeout=WAIT_S)
         for counted in (False, True):
             before = ctx.resources()
-            stream = await _tw.within(WAIT_S, endpoints.connectProtocol(endpoint, _tw.stream()))
+            stream = await within_twisted(WAIT_S, endpoints.connectProtocol(endpoint, Stream()))
             stream.transport.write(b"x")
             conn = await _poll(peer.accept_now, sleep)
             ctx.expect(isinstance(conn, socket.socket), "the listener never saw the connection")

@@ -15,12 +15,11 @@ import sys
 import threading
 import time
 
-from conformance import Context, sibling_module
+from conformance import Context
 
 PEERS = ("tcp_echo",)
-_tw = sibling_module(__file__, "_twisted_io")
-PLOTS = {"elapsed_ms": "time for all clients"}  # the report plots it per runtime and OS
 TIMEOUT_S = 30.0
+PLOTS = {"elapsed_ms": "time for all clients"}  # the report plots it per runtime and OS
 # No stall verdict here: 500 clients made ready at once (all starting, then all released together)
 # keep every scheduler busy for rounds of all of them before the heartbeat's turn comes, 30-460 ms on
 # a quiet 2-core machine and up to 1.2 s on a loaded one, for threads, greenlets, asyncio loops and trio
@@ -56,6 +55,8 @@ def _report(ctx: Context, elapsed_s: float, correct: int) -> None:
 
 
 def run_sync(ctx: Context) -> None:
+    from conformance.support.net import recv_exactly
+
     # Each connection costs a descriptor here; the peer's side lives in another process.
     _ensure_fd_limit(CLIENTS + 256)
     address = ctx.peers["tcp_echo"].tuple
@@ -69,12 +70,7 @@ def run_sync(ctx: Context) -> None:
             with socket.create_connection(address, timeout=WAIT_S) as sock:
                 all_connected.wait()
                 sock.sendall(data)
-                received = bytearray()
-                while len(received) < SIZE:
-                    chunk = sock.recv(SIZE - len(received))
-                    if not chunk:
-                        break
-                    received += chunk
+                received = recv_exactly(sock, SIZE)
             if received == data:
                 correct.append(index)
         except BaseException as exc:
@@ -169,6 +165,8 @@ async def run_trio(ctx: Context) -> None:
 async def run_twisted(ctx: Context) -> None:
     from twisted.internet import defer, endpoints, reactor
 
+    from conformance.support.twisted_streams import Stream
+
     _ensure_fd_limit(CLIENTS + 256)
     host, port = ctx.peers["tcp_echo"].tuple
     endpoint = endpoints.TCP4ClientEndpoint(reactor, host, port, timeout=WAIT_S)
@@ -178,7 +176,7 @@ async def run_twisted(ctx: Context) -> None:
     async def client(index: int) -> bool:
         nonlocal connected
         data = ctx.payload(SIZE, seed=index)
-        stream = await endpoints.connectProtocol(endpoint, _tw.stream())
+        stream = await endpoints.connectProtocol(endpoint, Stream())
         try:
             connected += 1
             if connected == CLIENTS:

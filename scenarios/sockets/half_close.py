@@ -13,10 +13,9 @@ import hashlib
 import socket
 import time
 
-from conformance import Context, sibling_module
+from conformance import Context
 
 PEERS = ("digest",)
-_tw = sibling_module(__file__, "_twisted_io")
 SIZE = 1024 * 1024
 TIMEOUT_S = 10.0  # per blocking call (sync) or for the whole exchange (other styles)
 
@@ -80,12 +79,15 @@ async def run_trio(ctx: Context) -> None:
 async def run_twisted(ctx: Context) -> None:
     from twisted.internet import endpoints, reactor
 
+    from conformance.support.net import within_twisted
+    from conformance.support.twisted_streams import Stream
+
     data = ctx.payload(SIZE)
     host, port = ctx.peers["digest"].tuple
 
     async def exchange() -> bytes:
         endpoint = endpoints.TCP4ClientEndpoint(reactor, host, port)
-        stream = await endpoints.connectProtocol(endpoint, _tw.stream())
+        stream = await endpoints.connectProtocol(endpoint, Stream())
         try:
             stream.transport.write(data)
             # ITCPTransport.loseWriteConnection: the FIN goes once the buffer is written, and the
@@ -97,6 +99,6 @@ async def run_twisted(ctx: Context) -> None:
         return answer
 
     started = time.perf_counter()
-    answer = await _tw.within(TIMEOUT_S, exchange())
+    answer = await within_twisted(TIMEOUT_S, exchange())
     ctx.measure("mib_per_s", SIZE / 2**20 / (time.perf_counter() - started))
     _check_answer(ctx, answer, data)

@@ -23,7 +23,6 @@ import socket
 from conformance import Context, sibling_module
 
 PEERS = ("reset",)
-_tw = sibling_module(__file__, "_twisted_io")
 _errors = sibling_module(__file__, "_errors")
 TIMEOUT_S = 15.0
 PREFIX = 64 * 1024
@@ -35,13 +34,10 @@ CONDITION = "the next read after the peer reset the connection"
 
 
 def run_sync(ctx: Context) -> None:
+    from conformance.support.net import recv_exactly
+
     with socket.create_connection(ctx.peers["reset"].tuple, timeout=IO_TIMEOUT_S) as sock:
-        received = bytearray()
-        while len(received) < PREFIX:
-            chunk = sock.recv(PREFIX - len(received))
-            if not chunk:
-                break
-            received += chunk
+        received = recv_exactly(sock, PREFIX)
         ctx.expect_equal(len(received), PREFIX, "bytes received before the reset")
         ctx.expect(received == b"x" * PREFIX, "the bytes before the reset are not the peer's")
         sock.sendall(b"GOT\n")
@@ -94,11 +90,14 @@ async def run_trio(ctx: Context) -> None:
 async def run_twisted(ctx: Context) -> None:
     from twisted.internet import endpoints, error, reactor
 
+    from conformance.support.net import within_twisted
+    from conformance.support.twisted_streams import Stream
+
     host, port = ctx.peers["reset"].tuple
     endpoint = endpoints.TCP4ClientEndpoint(reactor, host, port)
-    stream = await _tw.within(IO_TIMEOUT_S, endpoints.connectProtocol(endpoint, _tw.stream()))
+    stream = await within_twisted(IO_TIMEOUT_S, endpoints.connectProtocol(endpoint, Stream()))
     try:
-        received = await _tw.within(IO_TIMEOUT_S, stream.read_exactly(PREFIX))
+        received = await within_twisted(IO_TIMEOUT_S, stream.read_exactly(PREFIX))
         ctx.expect_equal(len(received), PREFIX, "bytes received before the reset")
         ctx.expect(received == b"x" * PREFIX, "the bytes before the reset are not the peer's")
         stream.transport.write(b"GOT\n")
@@ -107,6 +106,6 @@ async def run_twisted(ctx: Context) -> None:
         # read raises the reason the connection was lost with.
         with _errors.expect_condition(ctx, CONDITION, ConnectionResetError,
                                       (error.ConnectionLost,)) as returned:
-            returned.append(await _tw.within(RESET_WAIT_S, stream.read_some(65536)))
+            returned.append(await within_twisted(RESET_WAIT_S, stream.read_some(65536)))
     finally:
         await stream.close()

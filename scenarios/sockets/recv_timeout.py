@@ -14,10 +14,9 @@ from __future__ import annotations
 import socket
 import time
 
-from conformance import Context, sibling_module
+from conformance import Context
 
 PEERS = ("silent",)
-_tw = sibling_module(__file__, "_twisted_io")
 TIMEOUT_S = 15.0
 READ_TIMEOUT_S = 0.2
 # Timers may round to the millisecond or fire on a loop time read a little before the call; an earlier
@@ -80,9 +79,12 @@ async def run_trio(ctx: Context) -> None:
 async def run_twisted(ctx: Context) -> None:
     from twisted.internet import defer, endpoints, reactor
 
+    from conformance.support.net import within_twisted
+    from conformance.support.twisted_streams import Stream
+
     host, port = ctx.peers["silent"].tuple
     endpoint = endpoints.TCP4ClientEndpoint(reactor, host, port)
-    stream = await _tw.within(5, endpoints.connectProtocol(endpoint, _tw.stream()))
+    stream = await within_twisted(5, endpoints.connectProtocol(endpoint, Stream()))
     try:
         started = time.perf_counter()
         # Deferred.addTimeout cancels the read after the timeout and fails it with

@@ -36,7 +36,6 @@ from typing import Any
 from conformance import Context, sibling_module
 
 PEERS = ("digest",)
-_tw = sibling_module(__file__, "_twisted_io")
 _errors = sibling_module(__file__, "_errors")
 SIZE = 8 * 1024 * 1024
 TIMEOUT_S = 10.0  # per blocking call (sync) or for the whole exchange (other styles)
@@ -181,12 +180,15 @@ async def run_twisted(ctx: Context) -> None:
     from twisted.internet import endpoints, reactor
     from twisted.protocols import basic
 
+    from conformance.support.net import within_twisted
+    from conformance.support.twisted_streams import Stream
+
     path, expected = _write_file(ctx)
     host, port = ctx.peers["digest"].tuple
 
     async def exchange() -> tuple[int | None, bytes]:
         endpoint = endpoints.TCP4ClientEndpoint(reactor, host, port)
-        stream = await endpoints.connectProtocol(endpoint, _tw.stream())
+        stream = await endpoints.connectProtocol(endpoint, Stream())
         try:
             transport = stream.transport
             # No Twisted transport has a sendfile(2) method today
@@ -213,6 +215,6 @@ async def run_twisted(ctx: Context) -> None:
 
     with ctx.measured():
         started = time.perf_counter()
-        sent, answer = await _tw.within(TIMEOUT_S, exchange())
+        sent, answer = await within_twisted(TIMEOUT_S, exchange())
         ctx.measure("mib_per_s", SIZE / 2**20 / (time.perf_counter() - started))
     _check(ctx, sent, answer, expected)

@@ -13,10 +13,9 @@ from __future__ import annotations
 import socket
 import time
 
-from conformance import Context, sibling_module
+from conformance import Context
 
 PEERS = ("slow_echo",)
-_tw = sibling_module(__file__, "_twisted_io")
 TIMEOUT_S = 15.0
 # A runtime that blocks while it waits stalls its scheduler for the peer's whole 300 ms delay (measured:
 # 296-301 ms with an unpatchable socket under gevent, eventlet, asyncio, uvloop, rloop and trio). Half
@@ -88,13 +87,16 @@ async def run_trio(ctx: Context) -> None:
 async def run_twisted(ctx: Context) -> None:
     from twisted.internet import endpoints, reactor
 
+    from conformance.support.net import within_twisted
+    from conformance.support.twisted_streams import Stream
+
     host, port = ctx.peers["slow_echo"].tuple
     endpoint = endpoints.TCP4ClientEndpoint(reactor, host, port)
-    stream = await _tw.within(IO_TIMEOUT_S, endpoints.connectProtocol(endpoint, _tw.stream()))
+    stream = await within_twisted(IO_TIMEOUT_S, endpoints.connectProtocol(endpoint, Stream()))
     try:
         started = time.perf_counter()
         stream.transport.write(LINE)
-        answer = await _tw.within(IO_TIMEOUT_S, stream.read_until(b"\n"))
+        answer = await within_twisted(IO_TIMEOUT_S, stream.read_until(b"\n"))
         elapsed = time.perf_counter() - started
     finally:
         await stream.close()

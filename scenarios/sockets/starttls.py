@@ -19,7 +19,6 @@ from conformance import Context, sibling_module
 
 PEERS = ("starttls",)
 _tls = sibling_module(__file__, "_tls")
-_tw = sibling_module(__file__, "_twisted_io")
 _errors = sibling_module(__file__, "_errors")
 SIZE = _tls.SIZE
 CHUNK = _tls.CHUNK
@@ -27,6 +26,8 @@ TIMEOUT_S = 10.0  # per blocking call (sync) or for the whole exchange (other st
 
 
 def run_sync(ctx: Context) -> None:
+    from conformance.support.net import recv_exactly
+
     peer = ctx.peers["starttls"]
     context = ssl.create_default_context(cafile=peer.ca_pem)
     data = ctx.payload(SIZE)
@@ -35,7 +36,7 @@ def run_sync(ctx: Context) -> None:
         # reading exactly that line, and nothing of the TLS stream can be read ahead by mistake.
         for line, answer in ((b"HELLO\n", b"HELLO\n"), (b"STARTTLS\n", b"READY\n")):
             sock.sendall(line)
-            ctx.expect_equal(_tls.recv_exactly(sock, len(answer)), answer, f"the answer to {line!r}")
+            ctx.expect_equal(recv_exactly(sock, len(answer)), answer, f"the answer to {line!r}")
         started = time.perf_counter()
         with context.wrap_socket(sock, server_hostname=peer.server_hostname) as tls:
             ctx.measure("handshake_ms", (time.perf_counter() - started) * 1000)
@@ -156,6 +157,9 @@ async def run_twisted(ctx: Context) -> None:
     from twisted.internet import ssl as twisted_ssl
     from twisted.python.filepath import FilePath
 
+    from conformance.support.net import within_twisted
+    from conformance.support.twisted_streams import Stream, peer_certificate
+
     peer = ctx.peers["starttls"]
     authority = twisted_ssl.Certificate.loadPEM(FilePath(peer.ca_pem).getContent())
     data = ctx.payload(SIZE)
@@ -164,7 +168,7 @@ async def run_twisted(ctx: Context) -> None:
     async def exchange() -> bytes:
         received = bytearray()
         endpoint = endpoints.TCP4ClientEndpoint(reactor, host, port)
-        stream = await endpoints.connectProtocol(endpoint, _tw.stream())
+        stream = await endpoints.connectProtocol(endpoint, Stream())
         try:
             for line, answer in ((b"HELLO\n", b"HELLO\n"), (b"STARTTLS\n", b"READY\n")):
                 stream.transport.write(line)
@@ -176,7 +180,7 @@ async def run_twisted(ctx: Context) -> None:
                 twisted_ssl.optionsForClientTLS(peer.server_hostname, trustRoot=authority))
             await stream.handshake()  # IHandshakeListener.handshakeCompleted
             ctx.measure("handshake_ms", (time.perf_counter() - started) * 1000)
-            _tls.check_certificate(ctx, _tw.peer_certificate(stream.transport), peer.server_hostname)
+            _tls.check_certificate(ctx, peer_certificate(stream.transport), peer.server_hostname)
             for offset in range(0, SIZE, CHUNK):
                 chunk = data[offset:offset + CHUNK]
                 stream.transport.write(chunk)
@@ -187,5 +191,5 @@ async def run_twisted(ctx: Context) -> None:
             await stream.close()
         return bytes(received)
 
-    received = await _tw.within(TIMEOUT_S, exchange())
+    received = await within_twisted(TIMEOUT_S, exchange())
     ctx.expect(received == data, "the echoed bytes differ from those sent")

@@ -16,7 +16,6 @@ from conformance import Context, sibling_module
 
 PEERS = ("tcp6_echo",)
 _echo = sibling_module(__file__, "_echo")
-_tw = sibling_module(__file__, "_twisted_io")
 SIZE = _echo.SIZE
 TIMEOUT_S = 10.0  # per blocking call (sync) or for the whole exchange (other styles)
 
@@ -78,18 +77,21 @@ async def run_trio(ctx: Context) -> None:
 async def run_twisted(ctx: Context) -> None:
     from twisted.internet import endpoints, reactor
 
+    from conformance.support.net import within_twisted
+    from conformance.support.twisted_streams import Stream
+
     host, port = _address(ctx)
     data = ctx.payload(SIZE)
     started = time.perf_counter()
 
     async def exchange() -> bytes:
         endpoint = endpoints.TCP6ClientEndpoint(reactor, host, port)
-        stream = await endpoints.connectProtocol(endpoint, _tw.stream())
+        stream = await endpoints.connectProtocol(endpoint, Stream())
         family = stream.transport.getHandle().family
         ctx.expect_equal(family, socket.AF_INET6, "the connected socket's family")
         received: bytes = await _echo.echo_twisted(stream, data)
         return received
 
-    received = await _tw.within(TIMEOUT_S, exchange())
+    received = await within_twisted(TIMEOUT_S, exchange())
     _echo.measure_rate(ctx, started)
     _echo.check(ctx, received, data)

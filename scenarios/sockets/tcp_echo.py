@@ -14,7 +14,6 @@ from conformance import Context, sibling_module
 
 PEERS = ("tcp_echo",)
 _echo = sibling_module(__file__, "_echo")
-_tw = sibling_module(__file__, "_twisted_io")
 SIZE = _echo.SIZE
 WAIT_S = 10.0  # bounds the connect and the exchange (per blocking call in the sync body)
 
@@ -51,9 +50,12 @@ async def run_trio(ctx: Context) -> None:
 async def run_twisted(ctx: Context) -> None:
     from twisted.internet import endpoints, reactor
 
+    from conformance.support.net import within_twisted
+    from conformance.support.twisted_streams import Stream
+
     data = ctx.payload(SIZE)
     host, port = ctx.peers["tcp_echo"].tuple
     endpoint = endpoints.TCP4ClientEndpoint(reactor, host, port)
-    stream = await _tw.within(WAIT_S, endpoints.connectProtocol(endpoint, _tw.stream()))
-    received = await _tw.within(WAIT_S, _echo.echo_twisted(stream, data))
+    stream = await within_twisted(WAIT_S, endpoints.connectProtocol(endpoint, Stream()))
+    received = await within_twisted(WAIT_S, _echo.echo_twisted(stream, data))
     _echo.check(ctx, received, data)

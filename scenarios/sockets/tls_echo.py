@@ -19,7 +19,6 @@ from conformance import Context, sibling_module
 
 PEERS = ("tls_echo",)
 _tls = sibling_module(__file__, "_tls")
-_tw = sibling_module(__file__, "_twisted_io")
 _errors = sibling_module(__file__, "_errors")
 SIZE = _tls.SIZE
 CHUNK = _tls.CHUNK  # one TLS record's worth of plaintext
@@ -124,6 +123,9 @@ async def run_twisted(ctx: Context) -> None:
     from twisted.internet import ssl as twisted_ssl
     from twisted.python.filepath import FilePath
 
+    from conformance.support.net import within_twisted
+    from conformance.support.twisted_streams import Stream, peer_certificate
+
     peer = ctx.peers["tls_echo"]
     authority = twisted_ssl.Certificate.loadPEM(FilePath(peer.ca_pem).getContent())
     data = ctx.payload(SIZE)
@@ -141,11 +143,11 @@ async def run_twisted(ctx: Context) -> None:
     async def exchange() -> bytes:
         received = bytearray()
         started = time.perf_counter()
-        stream = await endpoints.connectProtocol(endpoint(peer.server_hostname), _tw.stream())
+        stream = await endpoints.connectProtocol(endpoint(peer.server_hostname), Stream())
         try:
             await stream.handshake()  # IHandshakeListener.handshakeCompleted
             ctx.measure("handshake_ms", (time.perf_counter() - started) * 1000)
-            _tls.check_certificate(ctx, _tw.peer_certificate(stream.transport), peer.server_hostname)
+            _tls.check_certificate(ctx, peer_certificate(stream.transport), peer.server_hostname)
             echo_started = time.perf_counter()
             for offset in range(0, SIZE, CHUNK):
                 chunk = data[offset:offset + CHUNK]
@@ -158,11 +160,11 @@ async def run_twisted(ctx: Context) -> None:
             await stream.close()
         return bytes(received)
 
-    received = await _tw.within(TIMEOUT_S, exchange())
+    received = await within_twisted(TIMEOUT_S, exchange())
     ctx.expect(received == data, "the echoed bytes differ from those sent")
 
     async def wrong_name() -> None:
-        stream = await endpoints.connectProtocol(endpoint(WRONG_HOSTNAME), _tw.stream())
+        stream = await endpoints.connectProtocol(endpoint(WRONG_HOSTNAME), Stream())
         try:
             await stream.handshake()
         finally:
@@ -171,4 +173,4 @@ async def run_twisted(ctx: Context) -> None:
     # Twisted fails the verification of the name with service_identity's VerificationError, the
     # reason of connectionLost (TLSMemoryBIOProtocol.failVerification).
     with ctx.expect_raises(VerificationError):
-        await _tw.within(TIMEOUT_S, wrong_name())
+        await within_twisted(TIMEOUT_S, wrong_name())

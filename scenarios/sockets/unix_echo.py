@@ -17,7 +17,6 @@ from conformance import Context, sibling_module
 PEERS = ("unix_echo",)
 NOT_APPLICABLE = {"win32": "Python's socket module on Windows has no AF_UNIX"}
 _echo = sibling_module(__file__, "_echo")
-_tw = sibling_module(__file__, "_twisted_io")
 _errors = sibling_module(__file__, "_errors")
 SIZE = _echo.SIZE
 TIMEOUT_S = 10.0  # per blocking call (sync) or for the whole exchange (other styles)
@@ -83,16 +82,19 @@ async def run_trio(ctx: Context) -> None:
 async def run_twisted(ctx: Context) -> None:
     from twisted.internet import endpoints, reactor
 
+    from conformance.support.net import within_twisted
+    from conformance.support.twisted_streams import Stream
+
     path = _path(ctx)
     data = ctx.payload(SIZE)
     started = time.perf_counter()
 
     async def exchange() -> bytes:
         endpoint = endpoints.UNIXClientEndpoint(reactor, path)
-        stream = await endpoints.connectProtocol(endpoint, _tw.stream())
+        stream = await endpoints.connectProtocol(endpoint, Stream())
         received: bytes = await _echo.echo_twisted(stream, data)
         return received
 
-    received = await _tw.within(TIMEOUT_S, exchange())
+    received = await within_twisted(TIMEOUT_S, exchange())
     _echo.measure_rate(ctx, started)
     _echo.check(ctx, received, data)

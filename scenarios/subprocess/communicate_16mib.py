@@ -18,10 +18,7 @@ import subprocess
 import sys
 import time
 
-from conformance import Context, sibling_module
-
-_tw = sibling_module(__file__, "_twisted_process")
-_bounded = sibling_module(__file__, "_bounded")
+from conformance import Context
 
 TIMEOUT_S = 30.0
 WAIT_S = 20.0
@@ -64,10 +61,12 @@ def run_sync(ctx: Context) -> None:
 async def run_asyncio(ctx: Context) -> None:
     import asyncio
 
+    from conformance.support.net import within_asyncio
+
     data = ctx.payload(SIZE)
     with ctx.measured():
         started = time.perf_counter()
-        proc = await _bounded.within(WAIT_S, asyncio.create_subprocess_exec(
+        proc = await within_asyncio(WAIT_S, asyncio.create_subprocess_exec(
             *COMMAND, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE))
         try:
@@ -95,10 +94,12 @@ async def run_trio(ctx: Context) -> None:
 async def run_twisted(ctx: Context) -> None:
     from twisted.internet import utils
 
+    from conformance.support.net import within_twisted
+
     data = ctx.payload(SIZE)
     with ctx.measured():
         started = time.perf_counter()
-        stdout, stderr, returncode = await _tw.within(WAIT_S, utils.getProcessOutputAndValue(
+        stdout, stderr, returncode = await within_twisted(WAIT_S, utils.getProcessOutputAndValue(
             COMMAND[0], COMMAND[1:], env=os.environ, stdinBytes=data))
         elapsed = time.perf_counter() - started
     _check(ctx, data, elapsed, stdout, stderr, returncode)

@@ -25,13 +25,10 @@ import sys
 import threading
 import time
 
-from conformance import Context, sibling_module
-
-_tw = sibling_module(__file__, "_twisted_process")
-PLOTS = {"elapsed_ms": "time for all children"}  # the report plots it per runtime and OS
-_bounded = sibling_module(__file__, "_bounded")
+from conformance import Context
 
 TIMEOUT_S = 30.0
+PLOTS = {"elapsed_ms": "time for all children"}  # the report plots it per runtime and OS
 CHILDREN = 20
 SLEEP_S = 0.3
 WAIT_S = 15.0
@@ -93,11 +90,13 @@ def run_sync(ctx: Context) -> None:
 async def run_asyncio(ctx: Context) -> None:
     import asyncio
 
+    from conformance.support.net import within_asyncio
+
     procs = []
     try:
         started = time.perf_counter()
         for _ in range(CHILDREN):
-            procs.append(await _bounded.within(WAIT_S, asyncio.create_subprocess_exec(
+            procs.append(await within_asyncio(WAIT_S, asyncio.create_subprocess_exec(
                 *COMMAND, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)))
         spawned = time.perf_counter()
         ready = await asyncio.wait_for(
@@ -159,19 +158,22 @@ async def run_trio(ctx: Context) -> None:
 async def run_twisted(ctx: Context) -> None:
     from twisted.internet import defer
 
+    from conformance.support.net import within_twisted
+    from conformance.support.twisted_processes import spawn
+
     children = []
     try:
         started = time.perf_counter()
         for _ in range(CHILDREN):
-            children.append(_tw.spawn(COMMAND, childFDs={0: "w", 1: "r", 2: 2}))
+            children.append(spawn(COMMAND, childFDs={0: "w", 1: "r", 2: 2}))
         spawned = time.perf_counter()
-        ready = await _tw.within(WAIT_S, defer.gatherResults(
+        ready = await within_twisted(WAIT_S, defer.gatherResults(
             [defer.Deferred.fromCoroutine(child.readline()) for child in children]))
         with ctx.measured():
             go = time.perf_counter()
             for child in children:
                 child.transport.closeStdin()
-            returncodes = await _tw.within(WAIT_S, defer.gatherResults(
+            returncodes = await within_twisted(WAIT_S, defer.gatherResults(
                 [defer.Deferred.fromCoroutine(child.wait_ended()) for child in children]))
             elapsed = time.perf_counter() - go
     finally:

@@ -26,10 +26,7 @@ import subprocess
 import time
 from typing import Any
 
-from conformance import Context, sibling_module
-
-_tw = sibling_module(__file__, "_twisted_process")
-_bounded = sibling_module(__file__, "_bounded")
+from conformance import Context
 
 TIMEOUT_S = 20.0
 # This scenario is about what is left behind, not about stalls (subprocess.heartbeat_wait_and_pipes
@@ -73,16 +70,18 @@ def run_sync(ctx: Context) -> None:
 async def run_asyncio(ctx: Context) -> None:
     import asyncio
 
+    from conformance.support.net import within_asyncio
+
     async def attempt() -> None:
         try:
-            # Awaited in this task (no task of wait_for's own before 3.12): see _bounded.py.
-            proc = await _bounded.within(WAIT_S, asyncio.create_subprocess_exec(
+            # Awaited in this task (no task of wait_for's own before 3.12): see within_asyncio.
+            proc = await within_asyncio(WAIT_S, asyncio.create_subprocess_exec(
                 MISSING, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE))
         except OSError:
             return
         proc.kill()
-        await _bounded.within(WAIT_S, proc.wait())
+        await within_asyncio(WAIT_S, proc.wait())
         raise AssertionError(f"{MISSING!r} was started: it should not exist")
 
     for _ in range(WARM_UP):
@@ -122,13 +121,15 @@ async def run_trio(ctx: Context) -> None:
 async def run_twisted(ctx: Context) -> None:
     from twisted.internet import reactor, task, utils
 
+    from conformance.support.net import within_twisted
+
     def sleep(seconds: float) -> Any:
         return task.deferLater(reactor, seconds)
 
     async def attempt() -> None:
         try:
             # getProcessOutputAndValue pipes the child's stdin, stdout and stderr
-            await _tw.within(WAIT_S, utils.getProcessOutputAndValue(MISSING, (), env=os.environ))
+            await within_twisted(WAIT_S, utils.getProcessOutputAndValue(MISSING, (), env=os.environ))
         except OSError:
             return
         raise AssertionError(f"{MISSING!r} was started: it should not exist")

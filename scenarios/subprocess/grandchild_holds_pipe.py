@@ -17,10 +17,7 @@ import subprocess
 import sys
 import time
 
-from conformance import Context, sibling_module
-
-_tw = sibling_module(__file__, "_twisted_process")
-_bounded = sibling_module(__file__, "_bounded")
+from conformance import Context
 
 TIMEOUT_S = 20.0
 WAIT_S = 10.0
@@ -54,8 +51,10 @@ def run_sync(ctx: Context) -> None:
 async def run_asyncio(ctx: Context) -> None:
     import asyncio
 
+    from conformance.support.net import within_asyncio
+
     started = time.perf_counter()
-    proc = await _bounded.within(WAIT_S, asyncio.create_subprocess_exec(
+    proc = await within_asyncio(WAIT_S, asyncio.create_subprocess_exec(
         *COMMAND, stdout=asyncio.subprocess.PIPE))
     try:
         stdout, _ = await asyncio.wait_for(proc.communicate(), WAIT_S)
@@ -77,8 +76,10 @@ async def run_trio(ctx: Context) -> None:
 async def run_twisted(ctx: Context) -> None:
     from twisted.internet import utils
 
+    from conformance.support.net import within_twisted
+
     started = time.perf_counter()
     # processEnded, which fires the Deferred, waits for every pipe to the child to reach EOF.
-    stdout, _, returncode = await _tw.within(WAIT_S, utils.getProcessOutputAndValue(
+    stdout, _, returncode = await within_twisted(WAIT_S, utils.getProcessOutputAndValue(
         COMMAND[0], COMMAND[1:], env=os.environ))
     _check(ctx, time.perf_counter() - started, stdout, returncode)

@@ -18,10 +18,7 @@ import sys
 import threading
 import time
 
-from conformance import Context, sibling_module
-
-_tw = sibling_module(__file__, "_twisted_process")
-_bounded = sibling_module(__file__, "_bounded")
+from conformance import Context
 
 TIMEOUT_S = 20.0
 WAIT_S = 10.0
@@ -80,9 +77,11 @@ def run_sync(ctx: Context) -> None:
 async def run_asyncio(ctx: Context) -> None:
     import asyncio
 
+    from conformance.support.net import within_asyncio
+
     lines: list[bytes] = []
     arrivals: list[float] = []
-    proc = await _bounded.within(WAIT_S, asyncio.create_subprocess_exec(
+    proc = await within_asyncio(WAIT_S, asyncio.create_subprocess_exec(
         *COMMAND, stdout=asyncio.subprocess.PIPE))
     assert proc.stdout is not None
     try:
@@ -129,16 +128,19 @@ async def run_trio(ctx: Context) -> None:
 
 
 async def run_twisted(ctx: Context) -> None:
+    from conformance.support.net import within_twisted
+    from conformance.support.twisted_processes import spawn
+
     lines: list[bytes] = []
     arrivals: list[float] = []
-    child = _tw.spawn(COMMAND, childFDs={0: 0, 1: "r", 2: 2})
+    child = spawn(COMMAND, childFDs={0: 0, 1: "r", 2: 2})
     try:
         with ctx.measured():
             for _ in range(LINES):
-                lines.append(await _tw.within(WAIT_S, child.readline()))
+                lines.append(await within_twisted(WAIT_S, child.readline()))
                 arrivals.append(time.perf_counter())
             started = time.perf_counter()
-            returncode = await _tw.within(WAIT_S, child.wait_ended())
+            returncode = await within_twisted(WAIT_S, child.wait_ended())
             wait = time.perf_counter() - started
     finally:
         child.kill()

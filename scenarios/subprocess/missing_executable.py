@@ -19,10 +19,7 @@ import os
 import subprocess
 import time
 
-from conformance import Context, sibling_module
-
-_tw = sibling_module(__file__, "_twisted_process")
-_bounded = sibling_module(__file__, "_bounded")
+from conformance import Context
 
 TIMEOUT_S = 20.0
 # This scenario is about the exception, not about stalls (subprocess.heartbeat_wait_and_pipes judges
@@ -59,15 +56,17 @@ def run_sync(ctx: Context) -> None:
 async def run_asyncio(ctx: Context) -> None:
     import asyncio
 
+    from conformance.support.net import within_asyncio
+
     durations: list[float] = []
 
     async def attempt(program: str) -> None:
         started = time.perf_counter()
         with ctx.expect_raises(FileNotFoundError):
-            # Awaited in this task (no task of wait_for's own before 3.12): see _bounded.py.
-            proc = await _bounded.within(WAIT_S, asyncio.create_subprocess_exec(
+            # Awaited in this task (no task of wait_for's own before 3.12): see within_asyncio.
+            proc = await within_asyncio(WAIT_S, asyncio.create_subprocess_exec(
                 program, "--version", stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE))
-            await _bounded.within(WAIT_S, proc.communicate())
+            await within_asyncio(WAIT_S, proc.communicate())
         durations.append(time.perf_counter() - started)
 
     for i in range(ATTEMPTS):
@@ -97,12 +96,14 @@ async def run_trio(ctx: Context) -> None:
 async def run_twisted(ctx: Context) -> None:
     from twisted.internet import reactor, task, utils
 
+    from conformance.support.net import within_twisted
+
     durations: list[float] = []
 
     async def attempt(program: str) -> None:
         started = time.perf_counter()
         with ctx.expect_raises(FileNotFoundError):
-            await _tw.within(WAIT_S, utils.getProcessOutputAndValue(
+            await within_twisted(WAIT_S, utils.getProcessOutputAndValue(
                 program, ("--version",), env=os.environ))
         durations.append(time.perf_counter() - started)
 

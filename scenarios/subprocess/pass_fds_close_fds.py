@@ -21,9 +21,9 @@ import json
 import os
 import subprocess
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from conformance import Context, sibling_module
+from conformance import Context
 
 if TYPE_CHECKING:
     from typing import TypedDict
@@ -36,8 +36,6 @@ if TYPE_CHECKING:
         pass_fds: tuple[int, ...]
         close_fds: bool
 
-_tw = sibling_module(__file__, "_twisted_process")
-_bounded = sibling_module(__file__, "_bounded")
 
 TIMEOUT_S = 20.0
 WAIT_S = 10.0
@@ -148,8 +146,10 @@ def run_sync(ctx: Context) -> None:
 async def run_asyncio(ctx: Context) -> None:
     import asyncio
 
+    from conformance.support.net import within_asyncio
+
     async def run(command: tuple[str, ...], **options: Unpack[_Inheritance]) -> tuple[bytes, int | None]:
-        proc = await _bounded.within(WAIT_S, asyncio.create_subprocess_exec(
+        proc = await within_asyncio(WAIT_S, asyncio.create_subprocess_exec(
             *command, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, **options))
         try:
             stdout, _ = await asyncio.wait_for(proc.communicate(), WAIT_S)
@@ -192,11 +192,14 @@ async def run_twisted(ctx: Context) -> None:
 
     from twisted.internet import reactor
 
-    async def run(command: tuple[str, ...], **options: object) -> tuple[bytes, int | None]:
-        child = _tw.spawn(command, **options)
+    from conformance.support.net import within_twisted
+    from conformance.support.twisted_processes import spawn
+
+    async def run(command: tuple[str, ...], **options: Any) -> tuple[bytes, int | None]:
+        child = spawn(command, **options)
         try:
-            stdout = await _tw.within(WAIT_S, child.read_to_eof())
-            returncode = await _tw.within(WAIT_S, child.wait_ended())
+            stdout = await within_twisted(WAIT_S, child.read_to_eof())
+            returncode = await within_twisted(WAIT_S, child.wait_ended())
         finally:
             child.kill()
         return stdout, returncode

@@ -15,10 +15,7 @@ import os
 import subprocess
 import sys
 
-from conformance import Context, sibling_module
-
-_tw = sibling_module(__file__, "_twisted_process")
-_bounded = sibling_module(__file__, "_bounded")
+from conformance import Context
 
 TIMEOUT_S = 20.0
 WAIT_S = 10.0
@@ -47,7 +44,9 @@ def run_sync(ctx: Context) -> None:
 async def run_asyncio(ctx: Context) -> None:
     import asyncio
 
-    proc = await _bounded.within(WAIT_S, asyncio.create_subprocess_exec(
+    from conformance.support.net import within_asyncio
+
+    proc = await within_asyncio(WAIT_S, asyncio.create_subprocess_exec(
         *COMMAND, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE))
     try:
         stdout, stderr = await asyncio.wait_for(proc.communicate(), WAIT_S)
@@ -68,6 +67,8 @@ async def run_trio(ctx: Context) -> None:
 async def run_twisted(ctx: Context) -> None:
     from twisted.internet import utils
 
-    stdout, stderr, returncode = await _tw.within(WAIT_S, utils.getProcessOutputAndValue(
+    from conformance.support.net import within_twisted
+
+    stdout, stderr, returncode = await within_twisted(WAIT_S, utils.getProcessOutputAndValue(
         COMMAND[0], COMMAND[1:], env=os.environ))
     _check(ctx, stdout, stderr, returncode)

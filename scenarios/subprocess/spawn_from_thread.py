@@ -27,11 +27,9 @@ import os
 import subprocess
 import sys
 import threading
+from typing import Any
 
-from conformance import Context, sibling_module
-
-_tw = sibling_module(__file__, "_twisted_process")
-_bounded = sibling_module(__file__, "_bounded")
+from conformance import Context
 
 TIMEOUT_S = 20.0
 WAIT_S = 10.0
@@ -68,10 +66,12 @@ def run_sync(ctx: Context) -> None:
 async def run_asyncio(ctx: Context) -> None:
     import asyncio
 
+    from conformance.support.net import within_asyncio
+
     loop_class = type(asyncio.get_running_loop())
 
     async def spawn() -> tuple[str, bytes, int]:
-        proc = await _bounded.within(WAIT_S, asyncio.create_subprocess_exec(
+        proc = await within_asyncio(WAIT_S, asyncio.create_subprocess_exec(
             *COMMAND, stdout=asyncio.subprocess.PIPE))
         try:
             stdout, _ = await asyncio.wait_for(proc.communicate(), WAIT_S)
@@ -106,12 +106,17 @@ async def run_trio(ctx: Context) -> None:
 async def run_twisted(ctx: Context) -> None:
     from twisted.internet import reactor, threads, utils
 
+    from conformance.support.net import within_twisted
+
     def in_thread() -> tuple[str, bytes, int]:
         # Twisted's APIs are called from the reactor's thread only: a worker thread hands the spawn
         # to the reactor and blocks on its result.
-        stdout, _, returncode = threads.blockingCallFromThread(
-            reactor, lambda: _tw.within(WAIT_S, utils.getProcessOutputAndValue(
+        # Any: for a function that returns a Deferred, blockingCallFromThread's signature cannot tell the
+        # Deferred's result from the Deferred itself
+        output: Any = threads.blockingCallFromThread(
+            reactor, lambda: within_twisted(WAIT_S, utils.getProcessOutputAndValue(
                 COMMAND[0], COMMAND[1:], env=os.environ)))
+        stdout, _, returncode = output
         return threading.current_thread().name, stdout, returncode
 
-    _check(ctx, *await _tw.within(WAIT_S + 5.0, threads.deferToThread(in_thread)))
+    _check(ctx, *await within_twisted(WAIT_S + 5.0, threads.deferToThread(in_thread)))

@@ -17,10 +17,7 @@ import os
 import subprocess
 import sys
 
-from conformance import Context, sibling_module
-
-_tw = sibling_module(__file__, "_twisted_process")
-_bounded = sibling_module(__file__, "_bounded")
+from conformance import Context
 
 TIMEOUT_S = 20.0
 WAIT_S = 10.0
@@ -68,7 +65,9 @@ def run_sync(ctx: Context) -> None:
 async def run_asyncio(ctx: Context) -> None:
     import asyncio
 
-    proc = await _bounded.within(WAIT_S, asyncio.create_subprocess_exec(
+    from conformance.support.net import within_asyncio
+
+    proc = await within_asyncio(WAIT_S, asyncio.create_subprocess_exec(
         *COMMAND, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, env=_env(),
         cwd=ctx.tmpdir))
     try:
@@ -90,21 +89,26 @@ async def run_trio(ctx: Context) -> None:
 
 
 async def run_twisted(ctx: Context) -> None:
+    from conformance.support.net import within_twisted
+    from conformance.support.twisted_processes import spawn
+    from conformance.support.twisted_streams import read_pipe_to_eof
+
     # One pipe for both streams, as stderr=STDOUT gives: the parent makes it and childFDs maps the
     # child's 1 and 2 to its write end (Twisted's own "r" pipes are one per descriptor).
     read_end, write_end = os.pipe()
     try:
-        child = _tw.spawn(COMMAND, childFDs={0: 0, 1: write_end, 2: write_end}, env=_env(),
-                          path=str(ctx.tmpdir))
+        child = spawn(COMMAND, childFDs={0: 0, 1: write_end, 2: write_end}, env=_env(),
+                      path=str(ctx.tmpdir))
     except BaseException:
         os.close(read_end)
         raise
     finally:
         os.close(write_end)
-    reader = _tw.pipe_reader(read_end)
+    # the reader owns the read end from here, and closes it at EOF
+    reading = read_pipe_to_eof(open(read_end, "rb", buffering=0), WAIT_S)  # noqa: SIM115
     try:
-        output = await _tw.within(WAIT_S, reader.done)
-        returncode = await _tw.within(WAIT_S, child.wait_ended())
+        output = await reading
+        returncode = await within_twisted(WAIT_S, child.wait_ended())
     finally:
         child.kill()
     _check(ctx, output, returncode)

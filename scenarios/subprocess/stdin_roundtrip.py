@@ -16,10 +16,7 @@ import subprocess
 import sys
 import threading
 
-from conformance import Context, sibling_module
-
-_tw = sibling_module(__file__, "_twisted_process")
-_bounded = sibling_module(__file__, "_bounded")
+from conformance import Context
 
 TIMEOUT_S = 20.0
 WAIT_S = 10.0
@@ -65,7 +62,9 @@ def run_sync(ctx: Context) -> None:
 async def run_asyncio(ctx: Context) -> None:
     import asyncio
 
-    proc = await _bounded.within(WAIT_S, asyncio.create_subprocess_exec(
+    from conformance.support.net import within_asyncio
+
+    proc = await within_asyncio(WAIT_S, asyncio.create_subprocess_exec(
         *COMMAND, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE))
     assert proc.stdin is not None and proc.stdout is not None
 
@@ -123,7 +122,10 @@ async def run_trio(ctx: Context) -> None:
 
 
 async def run_twisted(ctx: Context) -> None:
-    child = _tw.spawn(COMMAND, childFDs={0: "w", 1: "r", 2: 2})
+    from conformance.support.net import within_twisted
+    from conformance.support.twisted_processes import spawn
+
+    child = spawn(COMMAND, childFDs={0: "w", 1: "r", 2: 2})
 
     async def converse() -> tuple[list[bytes], bytes, int | None]:
         answers = []
@@ -135,7 +137,7 @@ async def run_twisted(ctx: Context) -> None:
         return answers, tail, await child.wait_ended()
 
     try:
-        answers, tail, returncode = await _tw.within(WAIT_S, converse())
+        answers, tail, returncode = await within_twisted(WAIT_S, converse())
     finally:
         child.kill()
     _check(ctx, answers, tail, returncode)

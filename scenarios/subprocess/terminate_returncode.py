@@ -18,10 +18,7 @@ import subprocess
 import sys
 import threading
 
-from conformance import Context, sibling_module
-
-_tw = sibling_module(__file__, "_twisted_process")
-_bounded = sibling_module(__file__, "_bounded")
+from conformance import Context
 
 TIMEOUT_S = 20.0
 WAIT_S = 5.0
@@ -87,10 +84,12 @@ def run_sync(ctx: Context) -> None:
 async def run_asyncio(ctx: Context) -> None:
     import asyncio
 
+    from conformance.support.net import within_asyncio
+
     ready: list[bytes] = []
     returncodes: list[int | None] = []
     for kind, signum, _ in CASES:
-        proc = await _bounded.within(WAIT_S, asyncio.create_subprocess_exec(
+        proc = await within_asyncio(WAIT_S, asyncio.create_subprocess_exec(
             *_command(kind), stdout=asyncio.subprocess.PIPE))
         assert proc.stdout is not None
         try:
@@ -131,14 +130,17 @@ async def run_trio(ctx: Context) -> None:
 
 
 async def run_twisted(ctx: Context) -> None:
+    from conformance.support.net import within_twisted
+    from conformance.support.twisted_processes import spawn
+
     ready: list[bytes] = []
     returncodes: list[int | None] = []
     for kind, signum, _ in CASES:
-        child = _tw.spawn(_command(kind), childFDs={0: 0, 1: "r", 2: 2})
+        child = spawn(_command(kind), childFDs={0: 0, 1: "r", 2: 2})
         try:
-            ready.append(await _tw.within(WAIT_S, child.readline()))
+            ready.append(await within_twisted(WAIT_S, child.readline()))
             child.transport.signalProcess("TERM" if signum is None else signum)
-            returncodes.append(await _tw.within(WAIT_S, child.wait_ended()))
+            returncodes.append(await within_twisted(WAIT_S, child.wait_ended()))
         finally:
             child.kill()
     _check(ctx, ready, returncodes)

@@ -17,10 +17,7 @@ import subprocess
 import sys
 import time
 
-from conformance import Context, sibling_module
-
-_tw = sibling_module(__file__, "_twisted_process")
-_bounded = sibling_module(__file__, "_bounded")
+from conformance import Context
 
 TIMEOUT_S = 20.0
 WAIT_S = 10.0
@@ -67,8 +64,10 @@ def run_sync(ctx: Context) -> None:
 async def run_asyncio(ctx: Context) -> None:
     import asyncio
 
+    from conformance.support.net import within_asyncio
+
     started = time.perf_counter()
-    proc = await _bounded.within(WAIT_S, asyncio.create_subprocess_exec(
+    proc = await within_asyncio(WAIT_S, asyncio.create_subprocess_exec(
         *COMMAND, stdout=asyncio.subprocess.PIPE))
     assert proc.stdout is not None
     try:
@@ -102,16 +101,19 @@ async def run_trio(ctx: Context) -> None:
 
 
 async def run_twisted(ctx: Context) -> None:
+    from conformance.support.net import within_twisted
+    from conformance.support.twisted_processes import spawn
+
     started = time.perf_counter()
-    child = _tw.spawn(COMMAND, childFDs={0: 0, 1: "r", 2: 2})
+    child = spawn(COMMAND, childFDs={0: 0, 1: "r", 2: 2})
     try:
         # processExited is wait(): the child has exited and been reaped; processEnded would also
         # wait for its stdout pipe, which the grandchild holds.
-        returncode = await _tw.within(WAIT_S, child.wait_exited())
+        returncode = await within_twisted(WAIT_S, child.wait_exited())
         waited = time.perf_counter() - started
-        stdout = await _tw.within(WAIT_S, child.read_to_eof())
+        stdout = await within_twisted(WAIT_S, child.read_to_eof())
         eof = time.perf_counter() - started
-        await _tw.within(WAIT_S, child.wait_ended())
+        await within_twisted(WAIT_S, child.wait_ended())
     finally:
         child.kill()
     _check(ctx, waited, eof, stdout, returncode)

@@ -22,10 +22,7 @@ import subprocess
 import sys
 import time
 
-from conformance import Context, sibling_module
-
-_tw = sibling_module(__file__, "_twisted_process")
-_bounded = sibling_module(__file__, "_bounded")
+from conformance import Context
 
 TIMEOUT_S = 20.0
 WAIT_S = 5.0
@@ -73,7 +70,9 @@ def run_sync(ctx: Context) -> None:
 async def run_asyncio(ctx: Context) -> None:
     import asyncio
 
-    proc = await _bounded.within(WAIT_S, asyncio.create_subprocess_exec(*COMMAND))
+    from conformance.support.net import within_asyncio
+
+    proc = await within_asyncio(WAIT_S, asyncio.create_subprocess_exec(*COMMAND))
     try:
         started = time.perf_counter()
         with ctx.expect_raises(asyncio.TimeoutError):
@@ -108,14 +107,17 @@ async def run_trio(ctx: Context) -> None:
 async def run_twisted(ctx: Context) -> None:
     from twisted.internet import defer
 
-    child = _tw.spawn(COMMAND, childFDs={0: 0, 1: 1, 2: 2})
+    from conformance.support.net import within_twisted
+    from conformance.support.twisted_processes import spawn
+
+    child = spawn(COMMAND, childFDs={0: 0, 1: 1, 2: 2})
     try:
         started = time.perf_counter()
         with ctx.expect_raises(defer.TimeoutError):
-            await _tw.within(WAIT_TIMEOUT_S, child.wait_ended())
+            await within_twisted(WAIT_TIMEOUT_S, child.wait_ended())
         elapsed = time.perf_counter() - started
         _check_timeout(ctx, elapsed, child.returncode)
     finally:
         child.kill()
-        returncode = await _tw.within(WAIT_S, child.wait_ended())
+        returncode = await within_twisted(WAIT_S, child.wait_ended())
     _check_reaped(ctx, child.pid, returncode)

@@ -265,7 +265,7 @@ def test_dns_scenarios_are_skipped_with_the_reason_off_linux(
                              "set CONFORMANCE_SYSTEM_RESOLVER=1 to let the run ")
     assert not (tmp_path / "nsswitch.conf").exists()  # nothing was arranged
     # Allowed (as CI does), the child runs as it is, with the system resolver configured around it by
-    # the runner (tests/test_system_resolver.py); nothing is configured before the runner asks.
+    # the runner (tests/os/test_system_resolver.py); nothing is configured before the runner asks.
     monkeypatch.setenv("CONFORMANCE_SYSTEM_RESOLVER", "1")
     allowed = isolated_resolver_command(stub)
     assert not isinstance(allowed, str)

@@ -2,7 +2,9 @@
 checks its tests: written down in docs/writing-a-scenario.md, and enforced here.
 
 What is read: every scenario module and helper module (``scenarios/<area>/*.py``, ``_*.py`` being the
-helpers) and every reproducer (``scenarios/<area>/repro/*.py``). Nothing is imported or run.
+helpers), every reproducer (``scenarios/<area>/repro/*.py``), and the modules of ``conformance.support``
+that bodies of every area share (``conformance/support/*.py``: followed where a scenario or helper
+imports them, and held to the waits' rules and ``runtime-name``). Nothing is imported or run.
 
 The rules, and how each is decided (``RULES`` names them; a violation says file, line, rule and code):
 
@@ -19,13 +21,18 @@ The rules, and how each is decided (``RULES`` names them; a violation says file,
   aside: they never run) are the standard library (``sys.stdlib_module_names``) and ``conformance``,
   and not a style's library even where it is the standard library's (``asyncio``): the child imports the
   module after setting the runtime up, and a style's library belongs inside its body.
+- ``support-imports``: ``conformance.support`` is imported inside a function (a body, or a helper's
+  function), never at the top of a scenario or helper module: the parent imports every scenario module
+  (and the helpers it loads), and the Twisted modules of ``conformance.support`` import Twisted at their
+  top, so such an import would drag a runtime's library into the parent, and into the child before it
+  has set the runtime up.
 - ``bounded-await`` (async bodies): an ``await`` that can wait forever sits inside a bound. A bound is
   lexical: ``asyncio.wait_for(aw, t)``, ``async with asyncio.timeout(t)`` / ``timeout_at``,
   ``with trio.fail_after`` / ``fail_at`` / ``move_on_after`` / ``move_on_at`` / ``CancelScope(deadline=)``,
   ``d.addTimeout(t, reactor)`` (on the awaited expression, or on the name awaited), ``asyncio.wait(...,
-  timeout=t)``, or a helper of the suite that bounds (a function of the scenario files whose body has
-  one of those, like ``sockets/_twisted_io.within``). Everything else awaited is a wait that needs a
-  bound, except:
+  timeout=t)``, or a helper of the suite that bounds (a function of the scenario files or of
+  ``conformance.support`` whose body has one of those, like ``conformance.support.net.within_twisted``).
+  Everything else awaited is a wait that needs a bound, except:
     * a coroutine of the scenario files (a helper, a nursery or task group child, a task where it is
       awaited): followed, so its own waits are judged where they are, reached from which body (a
       helper's wait is reported once, at its line, naming the bodies that reach it unbounded). A task
@@ -65,7 +72,8 @@ What this cannot see, and is left to review: a pipe or FIFO read in sync code (n
 it: the child writing it must be bounded), a wait inside a library function the body calls
 synchronously, and which object a method belongs to (a method is followed when the scenario files
 define one of that name for ``self`` or in the helpers the module loads, and judged by its name
-otherwise).
+otherwise). A name imported from ``conformance.support`` anywhere in a module is resolved in every
+function of that module (the imports are read per module, not per function).
 
 ``KNOWN`` lists the violations found on the date it names, one line each (file:line [rule] code): the
 test passes with them and fails for any other, and fails for a listed one that is gone, so that each
@@ -93,12 +101,17 @@ else:  # pragma: no cover - exercised on Python 3.10
     import tomli as tomllib
 
 SCENARIOS = default_scenarios_dir()
+# The shared support of scenario bodies (conformance.support), read beside the scenario files wherever
+# those are: a scenario folder of a test's own still imports the real package's support.
+SUPPORT_PACKAGE = "conformance.support"
+SUPPORT = Path(__file__).resolve().parents[2].joinpath(*SUPPORT_PACKAGE.split("."))
 DEFAULT_DEADLINE_S = 30.0
 
 RULES = {
     "bodies": "one body per style: run_sync (def), run_asyncio, run_trio, run_twisted (async def)",
     "runtime-name": "no body asks which runtime it runs under",
     "imports": "module-level imports are the standard library and conformance only (no style library)",
+    "support-imports": "conformance.support is imported inside a function, never at a module's top",
     "bounded-await": "an await that can wait forever sits inside a bound",
     "sync-wait": "sockets get timeouts; joins and waits take timeouts",
     "decides-outcome": "a body tries the operation or probes for it, never decides its own outcome",
@@ -173,8 +186,9 @@ COMPLETE_ON_THEIR_OWN: dict[str, str] = {
 # Helpers of the scenario files that bound what they await in a way this check cannot read: their own
 # awaits are not reported, and what a body hands them is bounded. Each says how it bounds.
 BOUNDING_HELPERS: dict[str, str] = {
-    "subprocess/_bounded.py:within": "asyncio.timeout on 3.11+; on 3.10 the same written out: a "
-                                     "loop.call_later timer that cancels the awaiting task",
+    "conformance/support/net.py:within_asyncio": "asyncio.timeout on 3.11+; on 3.10 the same written "
+                                                 "out: a loop.call_later timer that cancels the "
+                                                 "awaiting task",
 }
 # Awaited calls that wait for what they are given: their arguments are judged as if awaited.
 PASS_THROUGH = frozenset({"gather", "shield", "ensure_future", "create_task", "ensureDeferred",
@@ -225,7 +239,8 @@ class Violation:
         return f"{self.path}:{self.line} [{self.rule}] {self.code}"
 
     def __str__(self) -> str:
-        return f"scenarios/{self.path}:{self.line}: [{self.rule}] {self.message}: {self.code}"
+        where = self.path if _is_support(self.path) else f"scenarios/{self.path}"
+        return f"{where}:{self.line}: [{self.rule}] {self.message}: {self.code}"
 
 
 def code_of(node: ast.AST, limit: int = 100) -> str:
@@ -291,6 +306,9 @@ class Module:
     tree: ast.Module
     scenario: bool  # a scenario (not a helper, not a reproducer)
     aliases: dict[str, str] = field(default_factory=dict)  # name -> helper module rel path
+    # name -> (support module rel path, its attribute; None for the module itself), from the imports of
+    # conformance.support anywhere in the module
+    support: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     constants: dict[str, float] = field(default_factory=dict)
     functions: list[Function] = field(default_factory=list)
 
@@ -382,11 +400,66 @@ def _functions(module: Module) -> list[Function]:
     return found
 
 
-def load_module(path: Path, root: Path) -> Module:
+def _is_support(rel: str) -> bool:
+    return rel.startswith(SUPPORT_PACKAGE.replace(".", "/") + "/")
+
+
+def support_rel(module: str) -> str | None:
+    """``conformance.support.net`` -> ``conformance/support/net.py``, where that module exists."""
+    if not module.startswith(SUPPORT_PACKAGE + ".") or module.count(".") != SUPPORT_PACKAGE.count(".") + 1:
+        return None
+    name = module.rsplit(".", 1)[1]
+    return f"{SUPPORT_PACKAGE.replace('.', '/')}/{name}.py" if (SUPPORT / f"{name}.py").is_file() else None
+
+
+def imports_support(node: ast.stmt) -> bool:
+    """``import conformance.support...``, ``from conformance.support... import ...``, or ``from
+    conformance import support``."""
+    if isinstance(node, ast.Import):
+        return any(a.name == SUPPORT_PACKAGE or a.name.startswith(SUPPORT_PACKAGE + ".") for a in node.names)
+    if isinstance(node, ast.ImportFrom) and not node.level:
+        module = node.module or ""
+        return module == SUPPORT_PACKAGE or module.startswith(SUPPORT_PACKAGE + ".") or (
+            module == "conformance" and any(a.name == "support" for a in node.names))
+    return False
+
+
+def _support_names(tree: ast.Module) -> dict[str, tuple[str, str | None]]:
+    """The names the imports of conformance.support bind, anywhere in the module: ``from
+    conformance.support.net import within_twisted`` -> {"within_twisted": ("conformance/support/net.py",
+    "within_twisted")}; ``from conformance.support import net as n`` -> {"n": (..., None)}."""
+    found: dict[str, tuple[str, str | None]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            rel = support_rel(node.module)
+            for alias in node.names:
+                submodule = support_rel(f"{node.module}.{alias.name}") if node.module == SUPPORT_PACKAGE \
+                    else None
+                if rel is not None:
+                    found[alias.asname or alias.name] = (rel, alias.name)
+                elif submodule is not None:
+                    found[alias.asname or alias.name] = (submodule, None)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                rel = support_rel(alias.name)
+                if rel is not None and alias.asname:
+                    found[alias.asname] = (rel, None)
+    return found
+
+
+def load_module(path: Path, root: Path, support: bool = False) -> Module:
+    """A scenario file under ``root``, or (``support``) a module of conformance.support, named by its
+    path from the project's root."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    rel = path.relative_to(root).as_posix()
-    module = Module(path, rel, tree, scenario=not path.name.startswith("_") and path.parent.parent == root)
+    if support:
+        rel = f"{SUPPORT_PACKAGE.replace('.', '/')}/{path.name}"
+        module = Module(path, rel, tree, scenario=False)
+    else:
+        rel = path.relative_to(root).as_posix()
+        module = Module(path, rel, tree,
+                        scenario=not path.name.startswith("_") and path.parent.parent == root)
     module.aliases = _aliases(tree)
+    module.support = _support_names(tree)
     module.constants = _constants(tree)
     module.functions = _functions(module)
     return module
@@ -396,27 +469,46 @@ def scenario_files(root: Path) -> list[Path]:
     return sorted(p for area in AREAS for p in (root / area).glob("*.py")) if root.is_dir() else []
 
 
+def support_files() -> list[Path]:
+    return sorted(p for p in SUPPORT.glob("*.py") if p.name != "__init__.py")
+
+
 def reproducer_files(root: Path) -> list[Path]:
     return sorted(p for area in AREAS for p in (root / area / "repro").glob("*.py"))
 
 
 class Suite:
-    """The scenario and helper modules of a scenarios folder, read once."""
+    """The scenario and helper modules of a scenarios folder, and the modules of conformance.support,
+    read once."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self.modules = {m.rel: m for m in (load_module(p, root) for p in scenario_files(root))}
+        self.modules.update((m.rel, m) for m in (load_module(p, root, support=True) for p in support_files()))
 
     def helper(self, module: Module, alias: str) -> Module | None:
+        """The helper module (``sibling_module``) or support module (``from conformance.support import
+        net``) that ``alias`` names in ``module``."""
+        imported = module.support.get(alias)
+        if imported is not None:
+            rel, attribute = imported
+            return self.modules.get(rel) if attribute is None else None
         name = module.aliases.get(alias)
         if name is None:
             return None
         return self.modules.get(str(Path(module.rel).parent / name).replace("\\", "/"))
 
     def visible(self, module: Module) -> list[Module]:
-        """The module and the helpers it loads."""
+        """The module, the helpers it loads and the support modules it imports from."""
         helpers = [self.helper(module, alias) for alias in module.aliases]
-        return [module, *(h for h in helpers if h is not None)]
+        support = [self.modules.get(rel) for rel in sorted({rel for rel, _ in module.support.values()})]
+        return [module, *(h for h in (*helpers, *support) if h is not None)]
+
+    def imported_function(self, module: Module, name: str) -> Function | None:
+        """The function of conformance.support that ``name`` was imported as in ``module``."""
+        rel, attribute = module.support.get(name, ("", None))
+        support = self.modules.get(rel)
+        return support.top_level(attribute) if support is not None and attribute is not None else None
 
     def resolve(self, func: ast.expr, where: Function) -> list[Function]:
         """The functions of the scenario files a call of ``func`` from ``where`` may run."""
@@ -427,7 +519,7 @@ class Suite:
                           and f.node.name == func.id]
                 if nested:
                     return nested
-            top = module.top_level(func.id)
+            top = module.top_level(func.id) or self.imported_function(module, func.id)
             return [top] if top else []
         if isinstance(func, ast.Attribute):
             inline = _sibling_name(func.value)
@@ -442,15 +534,16 @@ class Suite:
                     return [top] if top else []
                 if func.value.id == "self":
                     return module.methods(func.attr)
-                # A method of an object named here: any method of that name the module or its helpers
-                # define (``stream.read_exactly`` of ``_twisted_io``'s Stream). Not for a longer chain
+                # A method of an object named here: any method of that name the module, its helpers or
+                # the support modules it imports define (``stream.read_exactly`` of
+                # ``conformance.support.twisted_streams.Stream``). Not for a longer chain
                 # (``proc.stdout.readline``), which is a library's object.
                 return [m for visible in self.visible(module) for m in visible.methods(func.attr)]
         return []
 
     def bounding(self, function: Function) -> bool:
-        """A helper that bounds: its body has a bound (``_twisted_io.within``), or BOUNDING_HELPERS
-        names it."""
+        """A helper that bounds: its body has a bound (``conformance.support.net.within_twisted``), or
+        BOUNDING_HELPERS names it."""
         if function.label in BOUNDING_HELPERS:
             return True
         for node in ast.walk(function.node):
@@ -733,6 +826,10 @@ def await_violations(suite: Suite) -> list[Violation]:
     found = []
     for key, (function, fact) in facts.items():
         entries = sorted(reached_by.get(key, ()))
+        if _is_support(function.module.rel):
+            # shared with the bench workloads, which are not held to bounded waits: judged where the
+            # bodies of the conformance areas reach it
+            entries = [e for e in entries if e.split(".", 1)[0] in CONFORMANCE_AREAS]
         for wait in fact.waits:
             if not entries or function.label in BOUNDING_HELPERS:
                 continue
@@ -1026,6 +1123,16 @@ def import_violations(module: Module) -> list[Violation]:
     return found
 
 
+def support_import_violations(module: Module) -> list[Violation]:
+    """An import of conformance.support that runs when the module is imported: at its top (``if
+    TYPE_CHECKING:`` aside), not inside a function."""
+    return [Violation(module.rel, node.lineno, "support-imports", code_of(node),
+                      "conformance.support is imported inside the body (or the helper's function) that "
+                      "uses it: the parent imports every scenario module, and its Twisted modules import "
+                      "Twisted at their top")
+            for node in _module_level(module.tree.body) if imports_support(node)]
+
+
 def _module_level(statements: Iterable[ast.stmt]) -> Iterator[ast.stmt]:
     """The statements that run when the module is imported: into if/try/with/class, not into
     functions, nor into ``if TYPE_CHECKING:`` (never run)."""
@@ -1086,9 +1193,11 @@ def scenario_violations(root: Path) -> list[Violation]:
     suite = Suite(root)
     found = [v for v in await_violations(suite) if _judged(v.path)]
     for module in suite.modules.values():
-        found += body_violations(module)
         found += runtime_name_violations(module)
-        found += import_violations(module)
+        if not _is_support(module.rel):  # a support module imports its style's library at its top
+            found += body_violations(module)
+            found += import_violations(module)
+            found += support_import_violations(module)
         if _judged(module.rel):
             found += sync_violations(module)
             found += outcome_violations(module)
@@ -1096,7 +1205,8 @@ def scenario_violations(root: Path) -> list[Violation]:
 
 
 def _judged(rel: str) -> bool:
-    return rel.split("/", 1)[0] in CONFORMANCE_AREAS
+    """The conformance areas and the support their bodies share (not the bench workloads)."""
+    return rel.split("/", 1)[0] in CONFORMANCE_AREAS or _is_support(rel)
 
 
 # --- reproducers -----------------------------------------------------------------------------------------
@@ -1505,6 +1615,71 @@ def within(seconds: float, awaitable: Any) -> Any:
                                      "await defer.DeferredList")
 
 
+def test_the_support_modules_bound_and_their_waits_are_followed(tmp_path: Path) -> None:
+    # The bounds of conformance.support (within_asyncio, within_trio, within_twisted) are read as bounds,
+    # by name or through the module, and a Stream's read reached with no bound is reported where it
+    # waits, in the support module, naming the body that reaches it.
+    connect = """    reader, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", 1), 5)
+"""
+    text = COMPLETE.replace(connect, """    from conformance.support.net import within_asyncio
+
+    reader, writer = await within_asyncio(5, asyncio.open_connection("127.0.0.1", 1))
+    await reader.read(1)
+""").replace("""    with trio.fail_after(5):
+        stream = await trio.open_tcp_stream("127.0.0.1", 1)
+""", """    from conformance.support import net
+
+    stream = await net.within_trio(5, trio.open_tcp_stream("127.0.0.1", 1))
+    with trio.fail_after(5):
+""").replace("""    waiter: defer.Deferred[None] = defer.Deferred()
+    waiter.addTimeout(5, reactor)
+    await waiter
+""", """    from twisted.internet import endpoints
+
+    from conformance.support.net import within_twisted
+    from conformance.support.twisted_streams import Stream
+
+    endpoint = endpoints.TCP4ClientEndpoint(reactor, "127.0.0.1", 1)
+    stream = await within_twisted(5, endpoints.connectProtocol(endpoint, Stream()))
+    await within_twisted(5, stream.read_exactly(1))
+    await stream.read_exactly(2)
+""")
+    found = [(path, line) for path, line, rule in violations_of(tmp_path, {"sockets/shared.py": text})
+             if rule == "bounded-await"]
+    streams = (SUPPORT / "twisted_streams.py").read_text(encoding="utf-8")
+    wait = streams.count("\n", 0, streams.index("await self._changed()",
+                                                streams.index("async def read_exactly"))) + 1
+    assert sorted(found) == [("conformance/support/twisted_streams.py", wait),
+                             ("sockets/shared.py", *lines_of(text, "await reader.read(1)"))]
+    messages = [str(v) for v in all_violations(tmp_path)]
+    assert any(m.startswith("conformance/support/twisted_streams.py:") and "sockets.shared.run_twisted" in m
+               for m in messages)
+
+
+def test_support_is_imported_inside_functions(tmp_path: Path) -> None:
+    imports = """import socket
+from typing import TYPE_CHECKING
+
+import conformance.support.net as net
+from conformance import support
+from conformance.support.net import recv_exactly
+
+if TYPE_CHECKING:
+    from conformance.support.twisted_streams import Stream
+"""
+    text = COMPLETE.replace("import socket\n", imports).replace(
+        "        sock.recv(1)\n", "        from conformance.support.net import recv_exactly as exactly\n\n"
+                                 "        exactly(sock, 1)\n")
+    helper = HEADER + "from conformance.support.twisted_processes import spawn\n"
+    found = violations_of(tmp_path, {"subprocess/imports.py": text, "subprocess/_helper.py": helper})
+    assert sorted((path, line) for path, line, rule in found if rule == "support-imports") == [
+        ("subprocess/_helper.py", lines_of(helper, "import spawn")[0]),
+        *(("subprocess/imports.py", line) for line in lines_of(
+            text, "import conformance.support.net", "from conformance import support",
+            "from conformance.support.net import recv_exactly"))]  # the first: the module's
+    assert [rule for _, _, rule in found if rule != "support-imports"] == []
+
+
 def test_sync_waits_take_timeouts_and_sockets_get_one(tmp_path: Path) -> None:
     body = """    import queue
     import subprocess
@@ -1631,7 +1806,8 @@ def all_violations(root: Path = SCENARIOS) -> list[Violation]:
 def test_every_known_line_is_well_formed() -> None:
     for path, rule, _ in known():
         assert rule in RULES, f"unknown rule {rule!r} in KNOWN"
-        assert (SCENARIOS / path).is_file(), f"KNOWN names {path}, which does not exist"
+        where = SUPPORT.parents[1] / path if _is_support(path) else SCENARIOS / path
+        assert where.is_file(), f"KNOWN names {path}, which does not exist"
 
 
 def test_no_new_violation_of_the_scenario_rules() -> None:
@@ -1643,12 +1819,12 @@ def test_no_new_violation_of_the_scenario_rules() -> None:
         else:
             new.append(violation)
     assert not new, (f"{len(new)} violation(s) of the scenario rules (docs/writing-a-scenario.md, "
-                     "tests/test_scenario_rules.py):\n" + "\n".join(map(str, new)))
+                     "tests/scenarios/test_scenario_rules.py):\n" + "\n".join(map(str, new)))
 
 
 def test_every_known_violation_still_exists() -> None:
     remaining = known()
     remaining.subtract(Counter(v.key for v in all_violations()))
     gone = sorted(key for key, count in remaining.items() if count > 0)
-    assert not gone, ("fixed, so remove from KNOWN in tests/test_scenario_rules.py:\n"
+    assert not gone, ("fixed, so remove from KNOWN in tests/scenarios/test_scenario_rules.py:\n"
                       + "\n".join(f"{p} [{r}] {c}" for p, r, c in gone))
