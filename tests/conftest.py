@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from conformance._model.expectations import MARKER_ENVIRONMENTS
 from conformance._model.scenarios import Scenario, load_scenario
 
 CHILDREN = Path(__file__).resolve().parent / "children"
@@ -59,46 +60,16 @@ def write_scenario(tmp_path: Path) -> ScenarioFactory:
 
 
 # PEP 508 marker environments of other platforms, complete (every variable a marker may name), so that
-# expectations and runtime availability can be decided for them from this machine.
-_WINDOWS = {
-    "implementation_name": "cpython",
-    "implementation_version": "3.12.4",
-    "os_name": "nt",
-    "platform_machine": "AMD64",
-    "platform_python_implementation": "CPython",
-    "platform_release": "11",
-    "platform_system": "Windows",
-    "platform_version": "10.0.22631",
-    "python_full_version": "3.12.4",
-    "python_version": "3.12",
-    "sys_platform": "win32",
-}
-_MACOS = {
-    "implementation_name": "cpython",
-    "implementation_version": "3.13.1",
-    "os_name": "posix",
-    "platform_machine": "arm64",
-    "platform_python_implementation": "CPython",
-    "platform_release": "23.5.0",
-    "platform_system": "Darwin",
-    "platform_version": "Darwin Kernel Version 23.5.0",
-    "python_full_version": "3.13.1",
-    "python_version": "3.13",
-    "sys_platform": "darwin",
-}
-_LINUX = {
-    "implementation_name": "cpython",
-    "implementation_version": "3.10.14",
-    "os_name": "posix",
-    "platform_machine": "x86_64",
-    "platform_python_implementation": "CPython",
-    "platform_release": "6.5.0",
-    "platform_system": "Linux",
-    "platform_version": "#1 SMP",
-    "python_full_version": "3.10.14",
-    "python_version": "3.10",
-    "sys_platform": "linux",
-}
+# expectations and runtime availability can be decided for them from this machine: the engine's own,
+# on other Pythons than its 3.12 where a test needs one.
+def _on_python(environment: dict[str, str], version: str) -> dict[str, str]:
+    return {**environment, "implementation_version": version, "python_full_version": version,
+            "python_version": ".".join(version.split(".")[:2])}
+
+
+_WINDOWS = dict(MARKER_ENVIRONMENTS["win32"])
+_MACOS = _on_python(MARKER_ENVIRONMENTS["darwin"], "3.13.1")
+_LINUX = _on_python(MARKER_ENVIRONMENTS["linux"], "3.10.14")
 
 
 @pytest.fixture

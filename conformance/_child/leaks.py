@@ -104,23 +104,25 @@ def describe(leaked: dict[str, int]) -> str:
     return ", ".join(f"{n} {words[kind][n > 1]}" for kind, n in leaked.items() if n)
 
 
+def _look(before: Resources, deadline: float) -> tuple[Resources, dict[str, int], bool]:
+    """What is held now, what of it is new since ``before``, and whether to stop looking (nothing new,
+    or the deadline passed)."""
+    now = count()
+    leaked = now.leaked_since(before)
+    return now, leaked, not any(leaked.values()) or time.monotonic() >= deadline
+
+
 def settle_sync(before: Resources, sleep: Callable[[float], object] = time.sleep,
                 settle_s: float = SETTLE_S) -> tuple[Resources, dict[str, int]]:
     deadline = time.monotonic() + settle_s
-    while True:
-        now = count()
-        leaked = now.leaked_since(before)
-        if not any(leaked.values()) or time.monotonic() >= deadline:
-            return now, leaked
+    while not (look := _look(before, deadline))[2]:
         sleep(POLL_S)
+    return look[0], look[1]
 
 
 async def settle(before: Resources, sleep: Callable[[float], Awaitable[object]],
                  settle_s: float = SETTLE_S) -> tuple[Resources, dict[str, int]]:
     deadline = time.monotonic() + settle_s
-    while True:
-        now = count()
-        leaked = now.leaked_since(before)
-        if not any(leaked.values()) or time.monotonic() >= deadline:
-            return now, leaked
+    while not (look := _look(before, deadline))[2]:
         await sleep(POLL_S)
+    return look[0], look[1]

@@ -6,7 +6,7 @@ import json
 import math
 import os
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,17 @@ SCHEMA = "conformance-run/1"
 
 class DocumentError(ValueError):
     """A run document (or a cell in it) is not what the schema says; the message names what is wrong."""
+
+
+def _json_object(data: object, required: tuple[str, ...], kind: str,
+                 name: Callable[[dict[str, Any]], str]) -> dict[str, Any]:
+    """``data`` as a JSON object that has the ``required`` fields; a DocumentError naming what is not."""
+    if not isinstance(data, dict):
+        raise DocumentError(f"{kind} must be a JSON object, not {type(data).__name__}")
+    missing = [k for k in required if k not in data]
+    if missing:
+        raise DocumentError(f"{name(data)} lacks {', '.join(missing)}")
+    return data
 
 
 @dataclass(frozen=True)
@@ -55,11 +66,7 @@ class Expectation:
 
     @classmethod
     def from_json(cls, data: object) -> Expectation:
-        if not isinstance(data, dict):
-            raise DocumentError(f"expectation must be a JSON object, not {type(data).__name__}")
-        missing = [k for k in ("outcome", "reason", "link") if k not in data]
-        if missing:
-            raise DocumentError(f"expectation lacks {', '.join(missing)}")
+        data = _json_object(data, ("outcome", "reason", "link"), "expectation", lambda _: "expectation")
         # Documents written before predictions existed have no "predicted": their entries were observed.
         predicted = data.get("predicted", False)
         if not isinstance(predicted, bool):
@@ -127,12 +134,8 @@ class Cell:
 
     @classmethod
     def from_json(cls, data: object) -> Cell:
-        if not isinstance(data, dict):
-            raise DocumentError(f"a cell must be a JSON object, not {type(data).__name__}")
-        missing = [k for k in ("scenario", "runtime", "outcome") if k not in data]
-        if missing:
-            raise DocumentError(f"cell {data.get('scenario', '?')}[{data.get('runtime', '?')}] "
-                                f"lacks {', '.join(missing)}")
+        data = _json_object(data, ("scenario", "runtime", "outcome"), "a cell",
+                            lambda d: f"cell {d.get('scenario', '?')}[{d.get('runtime', '?')}]")
         known = {f for f in cls.__dataclass_fields__}
         unknown = sorted(set(data) - known)
         if unknown:

@@ -47,14 +47,9 @@ REASON_LIMIT = 300
 
 
 def add_update_arguments(update: argparse.ArgumentParser) -> None:
-    update.add_argument("inputs", nargs="+", metavar="RUN.json",
-                        help="run documents (or folders of them) from any number of platforms")
-    update.add_argument("--expectations", type=Path, metavar="FILE",
-                        help="the expectations file to append candidates to (default: expectations.toml "
-                             "in the scenarios folder)")
-    update.add_argument("--scenarios", type=Path, metavar="DIR",
-                        help="the scenarios folder whose scenarios the run documents may name "
-                             "(default: the suite's own)")
+    from conformance._report.command import add_run_documents_arguments
+
+    add_run_documents_arguments(update, "the expectations file to append candidates to")
 
 
 @dataclass(frozen=True)

@@ -23,9 +23,21 @@ if TYPE_CHECKING:
 EXTRA_HINT = "pip install 'conformance[report]'"
 
 
-def add_report_arguments(report: argparse.ArgumentParser) -> None:
-    report.add_argument("inputs", nargs="+", metavar="RUN.json",
+def add_run_documents_arguments(parser: argparse.ArgumentParser, expectations_help: str) -> None:
+    """The run documents a command reads, the scenarios they may name, and the expectations file:
+    the same for ``conformance report`` and ``conformance expectations update``."""
+    parser.add_argument("inputs", nargs="+", metavar="RUN.json",
                         help="run documents (or folders of them) from any number of platforms")
+    parser.add_argument("--scenarios", type=Path, metavar="DIR",
+                        help="the scenarios folder whose scenarios the run documents may name "
+                             "(default: the suite's own)")
+    parser.add_argument("--expectations", type=Path, metavar="FILE",
+                        help=f"{expectations_help} (default: expectations.toml in the scenarios folder)")
+
+
+def add_report_arguments(report: argparse.ArgumentParser) -> None:
+    add_run_documents_arguments(report, "the expectations whose predictions (predicted = true) the "
+                                        "report lists for the OSes no input ran")
     report.add_argument("--output", "-o", type=Path, default=Path("reports"), metavar="DIR",
                         help="where to write index.html, support-table.md, support.json, support.csv "
                              "and plots/ (default: reports)")
@@ -40,12 +52,6 @@ def add_report_arguments(report: argparse.ArgumentParser) -> None:
                              "transitions over time")
     report.add_argument("--keep-going", action="store_true",
                         help="build from the good inputs even if some are bad (exit status still 2)")
-    report.add_argument("--scenarios", type=Path, metavar="DIR",
-                        help="the scenarios folder whose scenarios the run documents may name "
-                             "(default: the suite's own)")
-    report.add_argument("--expectations", type=Path, metavar="FILE",
-                        help="the expectations whose predictions (predicted = true) the report lists for "
-                             "the OSes no input ran (default: expectations.toml in the scenarios folder)")
 
 
 def add_diff_arguments(diff: argparse.ArgumentParser) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import os
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -273,21 +274,18 @@ def _document_problems(source: str, document: RunDocument, catalog: Mapping[str,
         problems.append(Problem(source, f"run_info lacks {', '.join(lacking)}"))
     if not document.cells:
         problems.append(Problem(source, "the run document has no cells"))
+    def cells(count: int) -> str:
+        return f"{count} cell{'s' * (count > 1)}"
+
     if catalog is not None:
-        unknown: dict[str, int] = {}
-        for cell in document.cells:
-            if cell.scenario not in catalog:
-                unknown[cell.scenario] = unknown.get(cell.scenario, 0) + 1
-        for name, count in sorted(unknown.items()):
-            problems.append(Problem(source, f"unknown scenario {name!r} ({count} cell{'s' * (count > 1)}): "
-                                            "the suite has no such scenario (see `conformance list`)"))
-    strange: dict[str, int] = {}
-    for cell in document.cells:
-        if cell.runtime not in runtimes_known:
-            strange[cell.runtime] = strange.get(cell.runtime, 0) + 1
-    for name, count in sorted(strange.items()):
-        problems.append(Problem(source, f"unknown runtime {name!r} ({count} cell{'s' * (count > 1)}); "
-                                        f"the runtimes are: {', '.join(sorted(runtimes_known))}"))
+        unknown = Counter(c.scenario for c in document.cells if c.scenario not in catalog)
+        problems += [Problem(source, f"unknown scenario {name!r} ({cells(count)}): the suite has no such "
+                                     "scenario (see `conformance list`)")
+                     for name, count in sorted(unknown.items())]
+    strange = Counter(c.runtime for c in document.cells if c.runtime not in runtimes_known)
+    problems += [Problem(source, f"unknown runtime {name!r} ({cells(count)}); the runtimes are: "
+                                 f"{', '.join(sorted(runtimes_known))}")
+                 for name, count in sorted(strange.items())]
     return problems
 
 

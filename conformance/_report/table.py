@@ -78,6 +78,10 @@ class HiddenColumn:
     os: str
     reason: str
 
+    @property
+    def os_name(self) -> str:
+        return os_name(self.os)
+
 
 @dataclass(frozen=True)
 class Entry:

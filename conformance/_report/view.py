@@ -422,15 +422,6 @@ class OsView:
 
 
 @dataclass(frozen=True)
-class HiddenView:
-    """A runtime x OS with nothing to show, and why."""
-
-    runtime: str
-    os_name: str
-    reason: str
-
-
-@dataclass(frozen=True)
 class CoverageView:
     """What the results cover, and what they do not: never a partial table presented as the truth."""
 
@@ -440,7 +431,7 @@ class CoverageView:
     interrupted: tuple[str, ...]  # platform ids
     problems: tuple[str, ...]     # inputs left out, one line each
     unrun_scenarios: tuple[str, ...]
-    hidden: tuple[HiddenView, ...]
+    hidden: tuple[HiddenColumn, ...]
     predicted_oses: tuple[OsView, ...]  # OSes no input ran that have predictions (listed apart)
 
     @property
@@ -682,9 +673,6 @@ def _runtime_groups(columns: Sequence[Column]) -> tuple[RuntimeGroup, ...]:
 
 
 def _coverage(merged: Merged, table: Table, predictions: Predictions) -> CoverageView:
-    def hidden(h: HiddenColumn) -> HiddenView:
-        return HiddenView(h.runtime, os_name(h.os), h.reason)
-
     return CoverageView(
         oses=tuple(OsView(o, os_name(o), tuple(p for p in merged.platforms if p.sys_platform == o))
                    for o in merged.oses),
@@ -692,7 +680,7 @@ def _coverage(merged: Merged, table: Table, predictions: Predictions) -> Coverag
         missing_platforms=merged.missing_platforms,
         interrupted=tuple(p.id for p in merged.platforms if p.run_info.get("interrupted")),
         problems=tuple(str(p) for p in merged.problems), unrun_scenarios=merged.unrun_scenarios,
-        hidden=tuple(hidden(h) for h in table.hidden),
+        hidden=tuple(table.hidden),
         predicted_oses=tuple(OsView(o, os_name(o)) for o, _ in predictions.unobserved_by_os()))
 
 
