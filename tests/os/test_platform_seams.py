@@ -21,7 +21,12 @@ import pytest
 from conformance._child.context import Context
 from conformance._child.heartbeat import StallMeter
 from conformance._model.outcomes import Outcome, Skipped
-from conformance._model.scenarios import Scenario, default_scenarios_dir, import_scenario_module
+from conformance._model.scenarios import (
+    Scenario,
+    default_scenarios_dir,
+    import_scenario_module,
+    module_name,
+)
 from conformance._runtimes import get_runtime
 
 SCENARIOS = default_scenarios_dir()
@@ -126,6 +131,40 @@ def test_a_platform_without_a_descriptor_folder_skips_the_count(monkeypatch: pyt
     monkeypatch.setattr(sys, "platform", "win32")
     with pytest.raises(Skipped, match="cannot count this process's open descriptors on win32"):
         _context(tmp_path).open_fd_count()
+
+
+@pytest.mark.parametrize(("libc", "skipped"), [("glibc", False), ("musl", True), ("", True)])
+def test_resolve_local_judges_numeric_hosts_against_glibc_only(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, libc: str, skipped: bool) -> None:
+    """dns.resolve_local's answers for numeric hosts are glibc's; on a Linux with another C library
+    (musl fills ai_canonname) the cell is `skipped`, naming the library, before any lookup."""
+    import platform
+
+    module = import_scenario_module(SCENARIOS / "dns" / "resolve_local.py")
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setattr(platform, "libc_ver", lambda *a, **k: (libc, "1.2.4" if libc else ""))
+    if not skipped:
+        module._require_reference_libc(_context(tmp_path))
+        return
+    with pytest.raises(Skipped, match=f"are glibc's, and this C library is {libc or 'not glibc'}$"):
+        module._require_reference_libc(_context(tmp_path))
+
+
+def test_recv_timeout_allows_one_tick_of_a_coarse_clock_as_on_windows(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows' monotonic clock ticks every 15.625 ms before Python 3.13: a timer may fire that much
+    early, so sockets.recv_timeout's floor is one tick (and 2 ms of rounding) under the timeout there,
+    and 2 ms under it with a fine clock."""
+    import time
+    import types
+
+    real = time.get_clock_info
+    for resolution, floor in ((0.015625, 200 - 15.625 - 2), (1e-9, 200 - 2)):
+        monkeypatch.setattr(time, "get_clock_info", lambda name, r=resolution: types.SimpleNamespace(
+            **{**vars(real(name)), "resolution": r}) if name == "monotonic" else real(name))
+        path = SCENARIOS / "sockets" / "recv_timeout.py"
+        monkeypatch.delitem(sys.modules, module_name(path), raising=False)  # loaded afresh each time
+        assert pytest.approx(floor, abs=1e-6) == import_scenario_module(path).FLOOR_MS
 
 
 @pytest.fixture
