@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -221,3 +222,31 @@ def test_predictions_confirmed_and_refuted_do_not_fail_but_a_breakage_does(suite
     result = _run(suite, "--runtime", "threads", "-k", "(wrong or ok) and not broken")
     assert result.parseoutcomes() == {"xfailed": 2, "deselected": 3}
     assert result.ret == 0
+
+
+def test_the_plugin_and_the_commands_read_the_expectations_alike(suite: pytest.Pytester) -> None:
+    """One home for reading expectations (Expectations.of_suite): an entry for a scenario of another
+    area of the folder (a bench workload) is valid for the plugin as for `conformance run`, and an entry
+    naming no scenario of the folder is refused by both, with the same message."""
+    root = suite.path / "scenarios"
+    (root / "bench").mkdir()
+    (root / "bench" / "echo_rate.py").write_text(textwrap.dedent(SCENARIOS["ok"]), encoding="utf-8")
+    bench_entry = ('\n[[expectation]]\nscenario = "bench.echo_rate"\nruntime = "gevent"\n'
+                   'outcome = "fail"\nreason = "a bench workload\'s entry"\nlink = "https://example.org/3"\n')
+    (root / "expectations.toml").write_text(EXPECTATIONS + bench_entry, encoding="utf-8")
+    assert _run(suite, "--runtime", "threads", "-k", "ok").ret == pytest.ExitCode.OK
+    cli = subprocess.run([sys.executable, "-m", "conformance", "run", "--scenarios", str(root),
+                          "--runtime", "threads", "-k", "ok", "--output", str(suite.path / "cli.json")],
+                         capture_output=True, text=True, check=False, cwd=suite.path)
+    assert cli.returncode == 0, cli.stderr
+
+    gone = bench_entry.replace("bench.echo_rate", "bench.gone")
+    (root / "expectations.toml").write_text(EXPECTATIONS + gone, encoding="utf-8")
+    plugin = _run(suite, "--runtime", "threads", "-k", "ok")
+    assert plugin.ret == pytest.ExitCode.USAGE_ERROR
+    cli = subprocess.run([sys.executable, "-m", "conformance", "run", "--scenarios", str(root),
+                          "--runtime", "threads", "-k", "ok"], capture_output=True, text=True, check=False,
+                         cwd=suite.path)
+    assert cli.returncode == 2
+    problem = "expectations.toml, entry 3: no scenario matches 'bench.gone'"
+    assert problem in cli.stderr and problem in plugin.stderr.str()
