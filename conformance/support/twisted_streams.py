@@ -133,6 +133,12 @@ class Stream(Waiters, protocol.Protocol):
         self._raise_if_lost()
         return self._take(len(self.buffer))
 
+    async def lost(self) -> None:
+        """Wait for ``connectionLost``; raise the reason unless the connection ended cleanly. Twisted
+        tells a writer of a broken connection this way: its ``transport.write`` never raises."""
+        await self.closed
+        self._raise_if_lost()
+
     def _take(self, size: int) -> bytes:
         result = bytes(self.buffer[:size])
         del self.buffer[:size]

@@ -75,7 +75,8 @@ SABOTAGES = (
              "never handed on", (*SOCKET_DATA, "sockets.sendfile")),
     Sabotage("errors", "sync", "socket and TLS errors are re-raised as a plain OSError with the message "
              "alone (the subclass and errno are lost)",
-             ("sockets.connect_refused", "sockets.peer_reset", "sockets.recv_timeout", "sockets.tls_echo")),
+             ("sockets.connect_refused", "sockets.peer_reset", "sockets.recv_timeout", "sockets.tls_echo",
+              "sockets.write_after_reset")),
     Sabotage("abort", "sync", "closing a stream socket resets the connection (SO_LINGER 0: the peer gets "
              "a RST, not a FIN)", ("sockets.client_close",)),
     Sabotage("gil", "sync", "os.read, a socket's wait for data and gethostbyname keep the GIL while they "
@@ -112,7 +113,7 @@ SABOTAGES = (
     Sabotage("errors", "asyncio", "errors of connections, of the executor's work and of a reset connection "
              "reach the program as a plain OSError with the message alone",
              ("sockets.connect_refused", "sockets.peer_reset", "sockets.tls_echo", "files.no_fd_leaks",
-              "files.open_errors")),
+              "files.open_errors", "sockets.write_after_reset")),
     Sabotage("abort", "asyncio", "closing a connection resets it (SO_LINGER 0 on every connection's socket: "
              "the peer gets a RST, not a FIN)", ("sockets.client_close",)),
     Sabotage("cancel", "asyncio", "a task cancelled while it waits in sock_accept gets (None, None) instead "
@@ -137,10 +138,11 @@ SABOTAGES = (
              "and an empty datagram is never returned",
              (*SOCKET_DATA, "sockets.slow_peer", "sockets.tls_echo", "files.pipe_cooperative_read",
               *CHILD_OUTPUT, "subprocess.pass_fds_close_fds", "subprocess.wait_grandchild_holds_pipe")),
-    Sabotage("errors", "trio", "a trio socket reads a reset connection as a clean end, and errors of its "
-             "connects and of trio's worker threads (files, paths, the resolver) reach the program as a "
-             "plain OSError with the message alone",
-             ("sockets.connect_refused", "sockets.peer_reset", "files.no_fd_leaks", "files.open_errors")),
+    Sabotage("errors", "trio", "a trio socket reads a reset connection as a clean end and drops what is "
+             "written to one as if it were sent, and errors of its connects and of trio's worker threads "
+             "(files, paths, the resolver) reach the program as a plain OSError with the message alone",
+             ("sockets.connect_refused", "sockets.peer_reset", "files.no_fd_leaks", "files.open_errors",
+              "sockets.write_after_reset")),
     Sabotage("abort", "trio", "closing a trio stream socket resets the connection (SO_LINGER 0: the peer "
              "gets a RST, not a FIN)", ("sockets.client_close",)),
     Sabotage("cancel", "trio", "a trio socket's accept swallows the cancellation and returns (None, None)",
@@ -173,7 +175,8 @@ SABOTAGES = (
     Sabotage("errors", "twisted", "a refused connection fails with the generic ConnectError, a reset one "
              "ends as a clean close, and errors of the thread pool's work reach the program as a plain "
              "OSError with the message alone",
-             ("sockets.connect_refused", "sockets.peer_reset", "files.no_fd_leaks", "files.open_errors")),
+             ("sockets.connect_refused", "sockets.peer_reset", "files.no_fd_leaks", "files.open_errors",
+              "sockets.write_after_reset")),
     Sabotage("abort", "twisted", "closing a TCP connection resets it (no shutdown, SO_LINGER 0: the peer "
              "gets a RST, not a FIN)", ("sockets.client_close",)),
     Sabotage("cancel", "twisted", "a cancelled coroutine's Deferred fails with a RuntimeError of its own "

@@ -95,7 +95,16 @@ def _errors() -> None:
             return b""
         return data
 
-    sockets.connect, sockets.recv = plain(sockets.connect), recv
+    real_send = sockets.send
+
+    async def send(self: Any, data: Any, flags: int = 0) -> int:
+        try:
+            sent: int = await real_send(self, data, flags)
+        except (ConnectionResetError, BrokenPipeError):
+            return len(data)  # the write to a broken connection is dropped as if it had been sent
+        return sent
+
+    sockets.connect, sockets.recv, sockets.send = plain(sockets.connect), recv, send
     _to_thread(plain)
 
 
