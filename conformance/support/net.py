@@ -1,7 +1,8 @@
 """Reading a blocking socket exactly, and bounding an awaited operation in each event-loop style.
 
 - :func:`recv_exactly`: ``size`` bytes from a blocking socket, or fewer if EOF comes first (the socket's
-  own timeout bounds each ``recv``);
+  own timeout bounds each ``recv``), and :func:`receive_exactly_trio`, the same from a trio stream (the
+  caller bounds it);
 - :func:`within_asyncio`, :func:`within_trio`, :func:`within_twisted`: ``await`` an operation, or fail
   with the style's timeout error after ``seconds``. One per style, so that every body bounds its waits
   the same way (docs/writing-a-scenario.md: "Bound every wait"), and
@@ -18,9 +19,10 @@ from collections.abc import Awaitable, Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
+    import trio
     from twisted.internet.defer import Deferred
 
-__all__ = ["recv_exactly", "within_asyncio", "within_trio", "within_twisted"]
+__all__ = ["receive_exactly_trio", "recv_exactly", "within_asyncio", "within_trio", "within_twisted"]
 
 T = TypeVar("T")
 
@@ -31,6 +33,18 @@ def recv_exactly(sock: socket.socket, size: int) -> bytes:
     received = bytearray()
     while len(received) < size:
         chunk = sock.recv(size - len(received))
+        if not chunk:
+            break
+        received.extend(chunk)
+    return bytes(received)
+
+
+async def receive_exactly_trio(stream: trio.abc.ReceiveStream, size: int) -> bytes:
+    """``size`` bytes from a trio stream, or what came before its end. It waits without a bound of its
+    own: the caller bounds it (``trio.fail_after``)."""
+    received = bytearray()
+    while len(received) < size:
+        chunk = await stream.receive_some(size - len(received))
         if not chunk:
             break
         received.extend(chunk)

@@ -128,6 +128,8 @@ async def run_asyncio(ctx: Context) -> None:
 async def run_trio(ctx: Context) -> None:
     import trio
 
+    from conformance.support.net import receive_exactly_trio
+
     _ensure_fd_limit(CLIENTS + 256)
     host, port = ctx.peers["tcp_echo"].tuple
     connected = 0
@@ -144,12 +146,7 @@ async def run_trio(ctx: Context) -> None:
                 all_connected.set()
             await all_connected.wait()
             await stream.send_all(data)
-            received = bytearray()
-            while len(received) < SIZE:
-                chunk = await stream.receive_some(SIZE - len(received))
-                if not chunk:
-                    break
-                received += chunk
+            received = await receive_exactly_trio(stream, SIZE)
         if received == data:
             correct.append(index)
 

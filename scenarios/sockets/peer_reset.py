@@ -67,16 +67,13 @@ async def run_asyncio(ctx: Context) -> None:
 async def run_trio(ctx: Context) -> None:
     import trio
 
+    from conformance.support.net import receive_exactly_trio
+
     with trio.fail_after(IO_TIMEOUT_S):
         stream = await trio.open_tcp_stream(*ctx.peers["reset"].tuple)
     async with stream:
-        received = bytearray()
         with trio.fail_after(IO_TIMEOUT_S):
-            while len(received) < PREFIX:
-                chunk = await stream.receive_some(PREFIX - len(received))
-                if not chunk:
-                    break
-                received += chunk
+            received = await receive_exactly_trio(stream, PREFIX)
         ctx.expect_equal(len(received), PREFIX, "bytes received before the reset")
         ctx.expect(received == b"x" * PREFIX, "the bytes before the reset are not the peer's")
         with trio.fail_after(IO_TIMEOUT_S):

@@ -116,26 +116,19 @@ async def run_asyncio(ctx: Context) -> None:
 async def run_trio(ctx: Context) -> None:
     import trio
 
+    from conformance.support.net import receive_exactly_trio
+
     peer = ctx.peers["starttls"]
     context = ssl.create_default_context(cafile=peer.ca_pem)
     data = ctx.payload(SIZE)
     received = bytearray()
-
-    async def receive_exactly(stream: trio.abc.ReceiveStream, size: int) -> bytes:
-        result = bytearray()
-        while len(result) < size:
-            chunk = await stream.receive_some(size - len(result))
-            if not chunk:
-                break
-            result.extend(chunk)
-        return bytes(result)
 
     with trio.fail_after(TIMEOUT_S):
         tcp = await trio.open_tcp_stream(*peer.tuple)
         async with tcp:
             for line, answer in ((b"HELLO\n", b"HELLO\n"), (b"STARTTLS\n", b"READY\n")):
                 await tcp.send_all(line)
-                ctx.expect_equal(await receive_exactly(tcp, len(answer)), answer,
+                ctx.expect_equal(await receive_exactly_trio(tcp, len(answer)), answer,
                                  f"the answer to {line!r}")
             started = time.perf_counter()
             tls = trio.SSLStream(tcp, context, server_hostname=peer.server_hostname)
@@ -145,7 +138,7 @@ async def run_trio(ctx: Context) -> None:
             for offset in range(0, SIZE, CHUNK):
                 chunk = data[offset:offset + CHUNK]
                 await tls.send_all(chunk)
-                echoed = await receive_exactly(tls, len(chunk))
+                echoed = await receive_exactly_trio(tls, len(chunk))
                 ctx.expect_equal(len(echoed), len(chunk), f"bytes echoed of the chunk at {offset}")
                 received.extend(echoed)
             await tls.aclose()

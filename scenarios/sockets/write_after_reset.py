@@ -76,18 +76,14 @@ async def run_asyncio(ctx: Context) -> None:
 async def run_trio(ctx: Context) -> None:
     import trio
 
+    from conformance.support.net import receive_exactly_trio
+
     with trio.fail_after(IO_TIMEOUT_S):
         stream = await trio.open_tcp_stream(*ctx.peers["reset"].tuple)
     async with stream:
-        received = bytearray()
         with trio.fail_after(IO_TIMEOUT_S):
-            while len(received) < PREFIX:
-                chunk = await stream.receive_some(PREFIX - len(received))
-                if not chunk:
-                    break
-                received += chunk
+            _expect_prefix(ctx, await receive_exactly_trio(stream, PREFIX))
             await stream.send_all(b"GOT\n")
-        _expect_prefix(ctx, bytes(received))
         await trio.sleep(RESET_SETTLE_S)
         with _errors.expect_condition(ctx, CONDITION, ConnectionError,
                                       (trio.BrokenResourceError,)) as returned:

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from conformance.support.net import recv_exactly, within_asyncio, within_trio
+from conformance.support.net import receive_exactly_trio, recv_exactly, within_asyncio, within_trio
 
 # A Twisted program (argv[1]: which check) that prints one JSON document: what the check observed.
 TWISTED_PROGRAM = r'''
@@ -212,6 +212,27 @@ def test_within_asyncio_lets_another_cancellation_through(asyncio_bound: str) ->
             await task
 
     asyncio.run(main())
+
+
+def test_receive_exactly_trio_gathers_several_sends_and_stops_at_the_end() -> None:
+    trio = pytest.importorskip("trio")
+    testing = pytest.importorskip("trio.testing")
+
+    async def main() -> tuple[bytes, bytes]:
+        left, right = testing.memory_stream_pair()
+        async with trio.open_nursery() as nursery:
+            async def send() -> None:
+                for piece in (b"ab", b"cde", b"f"):
+                    await right.send_all(piece)
+                    await trio.sleep(0.01)
+                await right.aclose()
+            nursery.start_soon(send)
+            with trio.fail_after(5):
+                first = await receive_exactly_trio(left, 4)
+                rest = await receive_exactly_trio(left, 10)  # more than will come: what came before the end
+        return first, rest
+
+    assert trio.run(main) == (b"abcd", b"ef")
 
 
 def test_within_trio_returns_in_time_and_times_out() -> None:
