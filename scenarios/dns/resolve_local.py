@@ -87,8 +87,8 @@ def _check(ctx: Context, results: list[set[Any]]) -> None:
 
 
 def run_sync(ctx: Context) -> None:
-    _require_reference_libc(ctx)
     _canary.check_sync(ctx)
+    _require_reference_libc(ctx)
     _canary.require_every_query(ctx, EVERY_QUERY)
     results = [set(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)) for host, port in QUERIES]
     _check(ctx, results)
@@ -97,8 +97,8 @@ def run_sync(ctx: Context) -> None:
 async def run_asyncio(ctx: Context) -> None:
     import asyncio
 
-    _require_reference_libc(ctx)
     await _canary.check_asyncio(ctx)
+    _require_reference_libc(ctx)
     _canary.require_every_query(ctx, EVERY_QUERY)
     loop = asyncio.get_running_loop()
     results = []
@@ -112,8 +112,8 @@ async def run_asyncio(ctx: Context) -> None:
 async def run_trio(ctx: Context) -> None:
     import trio
 
-    _require_reference_libc(ctx)
     await _canary.check_trio(ctx)
+    _require_reference_libc(ctx)
     _canary.require_every_query(ctx, EVERY_QUERY)
     results = []
     with trio.fail_after(LOOKUP_TIMEOUT_S * len(QUERIES)):
@@ -123,8 +123,8 @@ async def run_trio(ctx: Context) -> None:
 
 
 async def run_twisted(ctx: Context) -> None:
-    _require_reference_libc(ctx)
     await _canary.check_twisted(ctx)
+    _require_reference_libc(ctx)
     _canary.require_every_query(ctx, EVERY_QUERY)
     results = []
     for host, port in QUERIES:

@@ -28,8 +28,10 @@ TIMEOUT_S = 15.0
 PREFIX = 64 * 1024
 IO_TIMEOUT_S = 5.0
 # The RST follows the client's GOT\n within microseconds on loopback; this leaves it ample time to
-# arrive and be processed before the client writes again.
+# arrive and be processed before the client writes again. An event loop is given until it has processed
+# the reset (its transport is closing), or RESET_WAIT_S for a loop that only learns of it on a write.
 RESET_SETTLE_S = 0.3
+RESET_WAIT_S = 2.0
 CHUNK = b"y" * 16 * 1024
 # Enough that no kernel buffer takes them all: a runtime that swallowed every write would be seen.
 WRITES = 64
@@ -63,7 +65,10 @@ async def run_asyncio(ctx: Context) -> None:
         _expect_prefix(ctx, await asyncio.wait_for(reader.readexactly(PREFIX), IO_TIMEOUT_S))
         writer.write(b"GOT\n")
         await asyncio.wait_for(writer.drain(), IO_TIMEOUT_S)
-        await asyncio.sleep(RESET_SETTLE_S)
+        waited = 0.0
+        while not writer.transport.is_closing() and waited < RESET_WAIT_S:
+            await asyncio.sleep(0.01)
+            waited += 0.01
         with _errors.expect_condition(ctx, CONDITION, ConnectionError) as returned:
             for _ in range(WRITES):
                 writer.write(CHUNK)

@@ -58,7 +58,7 @@ class Sabotage:
 
 SOCKET_DATA = ("sockets.concurrent_clients", "sockets.half_close", "sockets.starttls", "sockets.tcp_echo",
                "sockets.tcp6_echo", "sockets.unix_echo", "sockets.udp_empty_datagram",
-               "sockets.udp_roundtrip")
+               "sockets.udp_roundtrip", "sockets.udp_sendto_name")
 CHILD_OUTPUT = ("subprocess.communicate_16mib", "subprocess.concurrent_children",
                 "subprocess.grandchild_holds_pipe", "subprocess.heartbeat_wait_and_pipes",
                 "subprocess.run_capture", "subprocess.stderr_merged_env_cwd", "subprocess.stdin_roundtrip")
