@@ -58,7 +58,7 @@ class Sabotage:
 
 SOCKET_DATA = ("sockets.concurrent_clients", "sockets.half_close", "sockets.starttls", "sockets.tcp_echo",
                "sockets.tcp6_echo", "sockets.unix_echo", "sockets.udp_empty_datagram",
-               "sockets.udp_roundtrip", "sockets.udp_sendto_name")
+               "sockets.udp_roundtrip", "sockets.udp_sendto_name", "sockets.udp_own_socket")
 CHILD_OUTPUT = ("subprocess.communicate_16mib", "subprocess.concurrent_children",
                 "subprocess.grandchild_holds_pipe", "subprocess.heartbeat_wait_and_pipes",
                 "subprocess.run_capture", "subprocess.stderr_merged_env_cwd", "subprocess.stdin_roundtrip")
@@ -105,8 +105,8 @@ SABOTAGES = (
              "never runs (the OS gets a no-op handler, SIGINT's included), and accepts a handler from any "
              "thread", (*SIGNALS, "signals.handler_from_thread")),
     # -- asyncio: a subclass of the standard library's loop, installed through an event loop policy ------
-    Sabotage("data", "asyncio", "the transports of sockets, pipes and datagrams, and sock_recv, invert the "
-             "first byte of each chunk, and an empty datagram is never delivered",
+    Sabotage("data", "asyncio", "the transports of sockets, pipes and datagrams, sock_recv and "
+             "sock_recvfrom invert the first byte of each chunk, and an empty datagram is never delivered",
              (*SOCKET_DATA, "sockets.sendfile", "sockets.slow_peer", "files.fifo_slow_writer",
               "files.pipe_cooperative_read", *CHILD_OUTPUT, "subprocess.pass_fds_close_fds",
               "subprocess.terminate_returncode")),

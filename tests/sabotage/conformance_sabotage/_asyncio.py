@@ -106,6 +106,10 @@ def _loop_class(defect: str) -> type:
         async def sock_recv(self, sock: Any, size: int) -> bytes:
             return invert_first(await super().sock_recv(sock, size))
 
+        async def sock_recvfrom(self, sock: Any, size: int) -> tuple[bytes, Any]:
+            data, address = await super().sock_recvfrom(sock, size)
+            return invert_first(data), address
+
     class Errors(Loop):  # type: ignore[misc]
         def _make_socket_transport(self, sock: Any, protocol: Any, *args: Any, **kwargs: Any) -> Any:
             return super()._make_socket_transport(sock, PlainErrors(protocol), *args, **kwargs)
