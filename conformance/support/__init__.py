@@ -9,7 +9,9 @@ Each module serves the bodies of any area (an area's own helpers stay beside its
   reader, the peer certificate of a TLS transport;
 - :mod:`conformance.support.twisted_processes`: a ``ProcessProtocol`` whose output and end can be
   awaited, and the one rule that turns its end into a ``subprocess``-style return code;
-- :mod:`conformance.support.twisted_resolver`: a name resolved the way Twisted resolves one.
+- :mod:`conformance.support.twisted_resolver`: a name resolved the way Twisted resolves one;
+- :mod:`conformance.support.asyncio_datagrams`, :mod:`conformance.support.twisted_datagrams`: a datagram
+  protocol whose datagrams can be awaited.
 
 A body imports these inside itself (``from conformance.support.net import within_asyncio`` in
 ``run_asyncio``), never at a scenario module's top: the parent imports every scenario module, and the

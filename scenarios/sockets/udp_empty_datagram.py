@@ -40,20 +40,15 @@ def run_sync(ctx: Context) -> None:
 async def run_asyncio(ctx: Context) -> None:
     import asyncio
 
+    from conformance.support.asyncio_datagrams import Datagrams
+
     peer = ctx.peers["udp_echo"].tuple
-    loop = asyncio.get_running_loop()
-    received: asyncio.Queue[tuple[bytes, tuple[str, int]]] = asyncio.Queue()
-
-    class Client(asyncio.DatagramProtocol):
-        def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
-            received.put_nowait((data, addr))
-
-    transport, _ = await asyncio.wait_for(
-        loop.create_datagram_endpoint(Client, local_addr=("127.0.0.1", 0)), SETUP_S)
+    transport, client = await asyncio.wait_for(asyncio.get_running_loop().create_datagram_endpoint(
+        Datagrams, local_addr=("127.0.0.1", 0)), SETUP_S)
     try:
         transport.sendto(b"", peer)
         try:
-            echoed, sender = await asyncio.wait_for(received.get(), RECEIVE_TIMEOUT_S)
+            echoed, sender = await client.receive(RECEIVE_TIMEOUT_S)
         except asyncio.TimeoutError:
             raise _dropped() from None
     finally:
@@ -79,27 +74,20 @@ async def run_trio(ctx: Context) -> None:
 
 
 async def run_twisted(ctx: Context) -> None:
-    from twisted.internet import defer, protocol, reactor
+    from twisted.internet import defer, reactor
+
+    from conformance.support.twisted_datagrams import Datagrams, stop_listening
 
     peer = ctx.peers["udp_echo"].tuple
-    received: defer.DeferredQueue[tuple[bytes, tuple[str, int]]] = defer.DeferredQueue()
-
-    class Client(protocol.DatagramProtocol):
-        def datagramReceived(self, data: bytes, addr: tuple[str, int]) -> None:
-            received.put((data, addr))
-
-    client = Client()
+    client = Datagrams()
     port = reactor.listenUDP(0, client, interface="127.0.0.1")
     try:
-        # The transport is set by listenUDP (Optional on the protocol), and IUDPTransport.write is a
-        # zope.interface method, declared without self: mypy reads it right only through mypy-zope.
-        client.transport.write(b"", peer)  # type: ignore[union-attr, call-arg, arg-type, misc]
+        client.send(b"", peer)
         try:
-            echoed, sender = await received.get().addTimeout(RECEIVE_TIMEOUT_S, reactor)
+            echoed, sender = await client.receive(RECEIVE_TIMEOUT_S, reactor)
         except defer.TimeoutError:
             raise _dropped() from None
     finally:
-        # stopListening returns a Deferred, or None when the port was not listening any more
-        await defer.maybeDeferred(port.stopListening).addTimeout(SETUP_S, reactor)
+        await stop_listening(port, SETUP_S, reactor)
     ctx.expect_equal(echoed, b"", "the echo")
     ctx.expect_equal(sender, peer, "the sender of the echo")

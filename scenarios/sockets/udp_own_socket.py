@@ -78,27 +78,20 @@ async def run_trio(ctx: Context) -> None:
 
 
 async def run_twisted(ctx: Context) -> None:
-    from twisted.internet import defer, protocol, reactor
+    from twisted.internet import reactor
+
+    from conformance.support.twisted_datagrams import Datagrams, stop_listening
 
     peer = ctx.peers["udp_echo"].tuple
     datagram = ctx.payload(SIZE)
-    received: defer.DeferredQueue[tuple[bytes, tuple[str, int]]] = defer.DeferredQueue()
-
-    class Client(protocol.DatagramProtocol):
-        def datagramReceived(self, data: bytes, addr: tuple[str, int]) -> None:
-            received.put((data, addr))
-
-    client = Client()
+    client = Datagrams()
     with _own_socket() as sock:
         sock.setblocking(False)
         # The reactor takes a duplicate of the descriptor; the program's own socket is closed after.
         adopted = reactor.adoptDatagramPort(sock.fileno(), socket.AF_INET, client)
     try:
-        # The transport is set by adoptDatagramPort (Optional on the protocol), and IUDPTransport.write
-        # is a zope.interface method, declared without self: mypy reads it right only through mypy-zope.
-        client.transport.write(datagram, peer)  # type: ignore[union-attr, call-arg, arg-type, misc]
-        echoed, sender = await received.get().addTimeout(RECEIVE_TIMEOUT_S, reactor)
+        client.send(datagram, peer)
+        echoed, sender = await client.receive(RECEIVE_TIMEOUT_S, reactor)
     finally:
-        # stopListening returns a Deferred, or None when the port was not listening any more
-        await defer.maybeDeferred(adopted.stopListening).addTimeout(SETUP_S, reactor)
+        await stop_listening(adopted, SETUP_S, reactor)
     _check(ctx, datagram, echoed, sender, peer)

@@ -45,20 +45,15 @@ def run_sync(ctx: Context) -> None:
 async def run_asyncio(ctx: Context) -> None:
     import asyncio
 
+    from conformance.support.asyncio_datagrams import Datagrams
+
     port = ctx.peers["udp_echo"].port
     datagram = ctx.payload(SIZE)
-    loop = asyncio.get_running_loop()
-    received: asyncio.Queue[tuple[bytes, tuple[str, int]]] = asyncio.Queue()
-
-    class Client(asyncio.DatagramProtocol):
-        def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
-            received.put_nowait((data, addr))
-
-    transport, _ = await asyncio.wait_for(
-        loop.create_datagram_endpoint(Client, local_addr=("127.0.0.1", 0)), SETUP_S)
+    transport, client = await asyncio.wait_for(asyncio.get_running_loop().create_datagram_endpoint(
+        Datagrams, local_addr=("127.0.0.1", 0)), SETUP_S)
     try:
         transport.sendto(datagram, (NAME, port))
-        echoed, sender = await asyncio.wait_for(received.get(), RECEIVE_TIMEOUT_S)
+        echoed, sender = await client.receive(RECEIVE_TIMEOUT_S)
     finally:
         transport.close()
     _check(ctx, datagram, echoed, sender, port)
@@ -79,26 +74,19 @@ async def run_trio(ctx: Context) -> None:
 
 
 async def run_twisted(ctx: Context) -> None:
-    from twisted.internet import defer, protocol, reactor
+    from twisted.internet import reactor
+
+    from conformance.support.twisted_datagrams import Datagrams, stop_listening
 
     port = ctx.peers["udp_echo"].port
     datagram = ctx.payload(SIZE)
-    received: defer.DeferredQueue[tuple[bytes, tuple[str, int]]] = defer.DeferredQueue()
-
-    class Client(protocol.DatagramProtocol):
-        def datagramReceived(self, data: bytes, addr: tuple[str, int]) -> None:
-            received.put((data, addr))
-
-    client = Client()
+    client = Datagrams()
     listening = reactor.listenUDP(0, client, interface="127.0.0.1")
     try:
         # IReactorCore.resolve is annotated with a wrong name type (Sequence[int]) in Twisted's stubs
         address = await reactor.resolve(NAME).addTimeout(SETUP_S, reactor)  # type: ignore[arg-type]
-        # The transport is set by listenUDP (Optional on the protocol), and IUDPTransport.write is a
-        # zope.interface method, declared without self: mypy reads it right only through mypy-zope.
-        client.transport.write(datagram, (address, port))  # type: ignore[union-attr, call-arg, arg-type, misc]
-        echoed, sender = await received.get().addTimeout(RECEIVE_TIMEOUT_S, reactor)
+        client.send(datagram, (address, port))
+        echoed, sender = await client.receive(RECEIVE_TIMEOUT_S, reactor)
     finally:
-        # stopListening returns a Deferred, or None when the port was not listening any more
-        await defer.maybeDeferred(listening.stopListening).addTimeout(SETUP_S, reactor)
+        await stop_listening(listening, SETUP_S, reactor)
     _check(ctx, datagram, echoed, sender, port)

@@ -103,6 +103,32 @@ async def resolver(reactor):
     return [[type(a).__name__, a.host, a.port] for a in addresses]
 
 
+async def datagrams(reactor):
+    import socket
+
+    from conformance.support.twisted_datagrams import Datagrams, stop_listening
+
+    echo = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)  # a blocking socket answers by hand
+    echo.bind(("127.0.0.1", 0))
+    echo.settimeout(5)
+    echo_address = echo.getsockname()
+    client = Datagrams()
+    port = reactor.listenUDP(0, client, interface="127.0.0.1")
+    client.send(b"ping", echo_address)
+    data, sender = echo.recvfrom(100)  # UDP's write is a sendto: the datagram is there already
+    echo.sendto(b"pong", sender)
+    received, source = await client.receive(5, reactor)
+    try:
+        await client.receive(0.2, reactor)
+        timed_out = False
+    except defer.TimeoutError:
+        timed_out = True
+    await stop_listening(port, 5, reactor)
+    echo.close()
+    return {"echo got": data.decode(), "client got": received.decode(),
+            "from the echo": list(source) == list(echo_address), "timed out": timed_out}
+
+
 def main(reactor):
     check = globals()[sys.argv[1]]
     return defer.Deferred.fromCoroutine(check(reactor)).addCallback(lambda found: print(json.dumps(found)))
@@ -288,6 +314,35 @@ def test_the_stream_protocol_and_the_pipe_reader_read_what_was_sent() -> None:
     pytest.importorskip("twisted")
     assert twisted_check("streams") == {"until": "one\n", "exactly": "two", "to eof": " three END",
                                         "pipe": "through the pipe"}
+
+
+def test_the_datagram_protocols_send_receive_and_time_out() -> None:
+    pytest.importorskip("twisted")
+    assert twisted_check("datagrams") == {"echo got": "ping", "client got": "pong", "from the echo": True,
+                                          "timed out": True}
+    import asyncio
+
+    from conformance.support.asyncio_datagrams import Datagrams
+
+    async def main() -> tuple[bytes, bool]:
+        echo = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        echo.bind(("127.0.0.1", 0))
+        echo.settimeout(5)
+        transport, client = await asyncio.get_running_loop().create_datagram_endpoint(
+            Datagrams, local_addr=("127.0.0.1", 0))
+        try:
+            transport.sendto(b"ping", echo.getsockname())
+            data, sender = await asyncio.to_thread(echo.recvfrom, 100)
+            echo.sendto(data + b"!", sender)
+            received, source = await client.receive(5)
+            with pytest.raises(asyncio.TimeoutError):
+                await client.receive(0.2)
+            return received, source == echo.getsockname()
+        finally:
+            transport.close()
+            echo.close()
+
+    assert asyncio.run(main()) == (b"ping!", True)
 
 
 def test_the_resolver_reports_the_addresses_of_a_name() -> None:
