@@ -24,8 +24,9 @@ from conformance import Context, sibling_module
 
 PEERS = ("reset",)
 _errors = sibling_module(__file__, "_errors")
+_reset = sibling_module(__file__, "_reset")
 TIMEOUT_S = 15.0
-PREFIX = 64 * 1024
+PREFIX = _reset.PREFIX
 IO_TIMEOUT_S = 5.0
 # The RST follows the client's GOT\n within microseconds on loopback: a read still waiting after this
 # has missed the reset.
@@ -38,8 +39,7 @@ def run_sync(ctx: Context) -> None:
 
     with socket.create_connection(ctx.peers["reset"].tuple, timeout=IO_TIMEOUT_S) as sock:
         received = recv_exactly(sock, PREFIX)
-        ctx.expect_equal(len(received), PREFIX, "bytes received before the reset")
-        ctx.expect(received == b"x" * PREFIX, "the bytes before the reset are not the peer's")
+        _reset.expect_prefix(ctx, received)
         sock.sendall(b"GOT\n")
         sock.settimeout(RESET_WAIT_S)
         with _errors.expect_condition(ctx, CONDITION, ConnectionResetError) as returned:
@@ -53,7 +53,7 @@ async def run_asyncio(ctx: Context) -> None:
         asyncio.open_connection(*ctx.peers["reset"].tuple), IO_TIMEOUT_S)
     try:
         received = await asyncio.wait_for(reader.readexactly(PREFIX), IO_TIMEOUT_S)
-        ctx.expect(received == b"x" * PREFIX, "the bytes before the reset are not the peer's")
+        _reset.expect_prefix(ctx, received)
         writer.write(b"GOT\n")
         with _errors.expect_condition(ctx, CONDITION, ConnectionResetError) as returned:
             # The reset may already have been processed when drain() looks at the connection, and
@@ -74,8 +74,7 @@ async def run_trio(ctx: Context) -> None:
     async with stream:
         with trio.fail_after(IO_TIMEOUT_S):
             received = await receive_exactly_trio(stream, PREFIX)
-        ctx.expect_equal(len(received), PREFIX, "bytes received before the reset")
-        ctx.expect(received == b"x" * PREFIX, "the bytes before the reset are not the peer's")
+        _reset.expect_prefix(ctx, received)
         with trio.fail_after(IO_TIMEOUT_S):
             await stream.send_all(b"GOT\n")
         with _errors.expect_condition(ctx, CONDITION, ConnectionResetError,
@@ -95,8 +94,7 @@ async def run_twisted(ctx: Context) -> None:
     stream = await within_twisted(IO_TIMEOUT_S, endpoints.connectProtocol(endpoint, Stream()))
     try:
         received = await within_twisted(IO_TIMEOUT_S, stream.read_exactly(PREFIX))
-        ctx.expect_equal(len(received), PREFIX, "bytes received before the reset")
-        ctx.expect(received == b"x" * PREFIX, "the bytes before the reset are not the peer's")
+        _reset.expect_prefix(ctx, received)
         stream.transport.write(b"GOT\n")
         # Twisted tells a clean close (connectionLost with ConnectionDone, or readConnectionLost for
         # a half-closeable protocol) from a broken one (connectionLost with ConnectionLost): the

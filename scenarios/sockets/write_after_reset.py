@@ -24,8 +24,9 @@ from conformance import Context, sibling_module
 
 PEERS = ("reset",)
 _errors = sibling_module(__file__, "_errors")
+_reset = sibling_module(__file__, "_reset")
 TIMEOUT_S = 15.0
-PREFIX = 64 * 1024
+PREFIX = _reset.PREFIX
 IO_TIMEOUT_S = 5.0
 # The RST follows the client's GOT\n within microseconds on loopback; this leaves it ample time to
 # arrive and be processed before the client writes again. An event loop is given until it has processed
@@ -38,16 +39,11 @@ WRITES = 64
 CONDITION = "writing after the peer reset the connection"
 
 
-def _expect_prefix(ctx: Context, received: bytes) -> None:
-    ctx.expect_equal(len(received), PREFIX, "bytes received before the reset")
-    ctx.expect(received == b"x" * PREFIX, "the bytes before the reset are not the peer's")
-
-
 def run_sync(ctx: Context) -> None:
     from conformance.support.net import recv_exactly
 
     with socket.create_connection(ctx.peers["reset"].tuple, timeout=IO_TIMEOUT_S) as sock:
-        _expect_prefix(ctx, recv_exactly(sock, PREFIX))
+        _reset.expect_prefix(ctx, recv_exactly(sock, PREFIX))
         sock.sendall(b"GOT\n")
         time.sleep(RESET_SETTLE_S)
         with _errors.expect_condition(ctx, CONDITION, ConnectionError) as returned:
@@ -62,7 +58,7 @@ async def run_asyncio(ctx: Context) -> None:
     reader, writer = await asyncio.wait_for(
         asyncio.open_connection(*ctx.peers["reset"].tuple), IO_TIMEOUT_S)
     try:
-        _expect_prefix(ctx, await asyncio.wait_for(reader.readexactly(PREFIX), IO_TIMEOUT_S))
+        _reset.expect_prefix(ctx, await asyncio.wait_for(reader.readexactly(PREFIX), IO_TIMEOUT_S))
         # Four bytes leave at once; no drain(): the reset may already be processed when drain() looks,
         # and it would raise there, before the writes this scenario is about.
         writer.write(b"GOT\n")
@@ -88,7 +84,7 @@ async def run_trio(ctx: Context) -> None:
         stream = await trio.open_tcp_stream(*ctx.peers["reset"].tuple)
     async with stream:
         with trio.fail_after(IO_TIMEOUT_S):
-            _expect_prefix(ctx, await receive_exactly_trio(stream, PREFIX))
+            _reset.expect_prefix(ctx, await receive_exactly_trio(stream, PREFIX))
             await stream.send_all(b"GOT\n")
         await trio.sleep(RESET_SETTLE_S)
         with _errors.expect_condition(ctx, CONDITION, ConnectionError,
@@ -109,7 +105,7 @@ async def run_twisted(ctx: Context) -> None:
     endpoint = endpoints.TCP4ClientEndpoint(reactor, host, port)
     stream = await within_twisted(IO_TIMEOUT_S, endpoints.connectProtocol(endpoint, Stream()))
     try:
-        _expect_prefix(ctx, await within_twisted(IO_TIMEOUT_S, stream.read_exactly(PREFIX)))
+        _reset.expect_prefix(ctx, await within_twisted(IO_TIMEOUT_S, stream.read_exactly(PREFIX)))
         stream.transport.write(b"GOT\n")
         await task.deferLater(reactor, RESET_SETTLE_S)
         with _errors.expect_condition(ctx, CONDITION, ConnectionError, (error.ConnectionLost,)):
