@@ -66,6 +66,7 @@ a                            A 192.0.2.1
 xn--bcher-kva                A 192.0.2.2 (bücher, the same in IDNA 2003 and 2008)
 fass                         A 192.0.2.3 (faß in IDNA 2003: ß maps to ss)
 xn--fa-hia                   A 192.0.2.4 (faß in IDNA 2008: ß is kept)
+xn--n3h                      A 192.0.2.5 (☃ in IDNA 2003; IDNA 2008 and UTS 46 refuse the symbol)
 slow-<ms>ms, slow-<ms>ms-<n> A 198.51.100.<n> (n in 0..255, default 1), after <ms> ms (A and AAAA)
 aaaa-only...                 AAAA 2001:db8::1 only (an A query gets NOERROR and no data)
 many...                      32 A records 203.0.113.1-32 (too big for UDP: TC, then TCP)
@@ -76,7 +77,7 @@ canary...                    A 192.0.2.53 (scenarios/dns/_canary.py: does this r
 """
 
 _FIXED = {"a": "192.0.2.1", "xn--bcher-kva": "192.0.2.2", "fass": "192.0.2.3",
-          "xn--fa-hia": "192.0.2.4"}
+          "xn--fa-hia": "192.0.2.4", "xn--n3h": "192.0.2.5"}
 _SLOW = re.compile(r"^slow-(\d+)ms(?:-(\d+))?$")
 MANY_ADDRESSES = tuple(f"203.0.113.{n}" for n in range(1, 33))
 AAAA_ONLY_ADDRESS = "2001:db8::1"

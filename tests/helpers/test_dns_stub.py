@@ -118,6 +118,7 @@ def test_a_name_has_no_aaaa(stub: dict[str, Any]) -> None:
     ("xn--bcher-kva.conformance.test", "192.0.2.2"),
     ("fass.conformance.test", "192.0.2.3"),
     ("xn--fa-hia.conformance.test", "192.0.2.4"),
+    ("xn--n3h.conformance.test", "192.0.2.5"),
 ])
 def test_idn_names(stub: dict[str, Any], name: str, address: str) -> None:
     assert answers(ask(stub, name)) == {address}
