@@ -58,25 +58,39 @@ class Sabotage:
 
 SOCKET_DATA = ("sockets.concurrent_clients", "sockets.half_close", "sockets.starttls", "sockets.tcp_echo",
                "sockets.tcp6_echo", "sockets.unix_echo", "sockets.udp_empty_datagram",
-               "sockets.udp_roundtrip", "sockets.udp_sendto_name", "sockets.udp_own_socket")
+               "sockets.udp_roundtrip", "sockets.udp_sendto_name", "sockets.udp_own_socket",
+               "sockets.adopt_accepted")
 CHILD_OUTPUT = ("subprocess.communicate_16mib", "subprocess.concurrent_children",
                 "subprocess.grandchild_holds_pipe", "subprocess.heartbeat_wait_and_pipes",
-                "subprocess.run_capture", "subprocess.stderr_merged_env_cwd", "subprocess.stdin_roundtrip")
+                "subprocess.run_capture", "subprocess.stderr_merged_env_cwd", "subprocess.stdin_roundtrip",
+                "subprocess.run_defaults", "subprocess.pipesize", "subprocess.spawn_stdio_closed",
+                "subprocess.spawn_from_foreign_thread")
 RESOLVER = ("dns.aaaa_only", "dns.concurrent_slow_lookups", "dns.flags", "dns.idn", "dns.idn_eszett",
             "dns.invalid_names", "dns.many_addresses", "dns.nxdomain", "dns.resolve_local", "dns.reverse",
-            "dns.servfail", "dns.timeout")
+            "dns.servfail", "dns.timeout", "dns.idn_symbol", "dns.legacy_lookups", "dns.lookup_storm")
 SIGNALS = ("signals.burst_coalescing", "signals.handler_raises", "signals.latency_busy",
+           "signals.sigchld_style_handler", "signals.interrupt_main",
            "signals.sigchld_after_spawn", "signals.sigchld_subprocess", "signals.sigint_idle",
            "signals.sigint_in_recv", "signals.sigterm_handler")
 
 SABOTAGES = (
     # -- sync: the standard library patched in setup(), as gevent and eventlet patch it ------------------
     Sabotage("data", "sync", "socket reads invert the first byte of each chunk, and an empty datagram is "
-             "never handed on", (*SOCKET_DATA, "sockets.sendfile")),
+             "never handed on", (*SOCKET_DATA, "sockets.sendfile", "sockets.sendfile_stream")),
     Sabotage("errors", "sync", "socket and TLS errors are re-raised as a plain OSError with the message "
              "alone (the subclass and errno are lost)",
              ("sockets.connect_refused", "sockets.peer_reset", "sockets.recv_timeout", "sockets.tls_echo",
-              "sockets.write_after_reset")),
+              "sockets.write_after_reset", "sockets.default_timeout")),
+    Sabotage("blocking", "sync", "setblocking(True) changes only the socket object's timeout: the descriptor "
+             "stays O_NONBLOCK (as a hub that waits on every socket keeps it)", ("sockets.blocking_flag",)),
+    Sabotage("nonblock", "sync", "a socket made with SOCK_NONBLOCK in its type is taken for a blocking one: "
+             "its timeout is the default (as gevent's and eventlet's sockets set theirs), so a recv with "
+             "nothing pending waits for data", ("sockets.nonblocking_recv",)),
+    Sabotage("badfd", "sync", "select.poll leaves a descriptor the OS reports invalid (POLLNVAL) out of its "
+             "result: a closed descriptor is never reported", ("sockets.poll_closed_fd",)),
+    Sabotage("xlist", "sync", "select.select waits on its read and write lists only, as a hub's readiness "
+             "watchers do: an exceptional condition (urgent data) is never reported",
+             ("sockets.urgent_data",)),
     Sabotage("abort", "sync", "closing a stream socket resets the connection (SO_LINGER 0: the peer gets "
              "a RST, not a FIN)", ("sockets.client_close",)),
     Sabotage("gil", "sync", "os.read, a socket's wait for data and gethostbyname keep the GIL while they "
@@ -91,33 +105,48 @@ SABOTAGES = (
     Sabotage("sqlite", "sync", "sqlite3.connect ignores the busy timeout: a locked database fails at once",
              ("files.sqlite_locked_direct", "files.sqlite_locked_offload")),
     Sabotage("pipes", "sync", "subprocess.Popen of its own, whose pipes from the child invert the first "
-             "byte of each read",
-             (*CHILD_OUTPUT, "subprocess.pass_fds_close_fds", "subprocess.spawn_from_thread",
-              "subprocess.wait_grandchild_holds_pipe")),
+             "byte of each read, whose pipe to the child drops a write into a pipe whose reader has gone as "
+             "if it were written, and which ignores pipesize",
+             ("subprocess.write_to_exited_child",
+              *CHILD_OUTPUT, "subprocess.pass_fds_close_fds", "subprocess.spawn_from_thread",
+              "subprocess.wait_grandchild_holds_pipe", "subprocess.text_mode")),
     Sabotage("spawn", "sync", "children are started through /bin/sh (a missing program is the shell's exit "
              "status 127), and a child killed by signal N is reported as 128+N",
              ("subprocess.failed_spawn_leaks_nothing", "subprocess.missing_executable",
               "subprocess.terminate_returncode", "subprocess.wait_timeout_kill")),
-    Sabotage("resolver", "sync", "getaddrinfo and getnameinfo go through a resolver of its own (IPv4 only, "
-             "flags ignored, IDNA 2008 unmapped, 8 addresses at most, every failure EAI_FAIL, no reverse "
-             "names, one answer buffer for every thread)", RESOLVER),
+    Sabotage("resolver", "sync", "getaddrinfo, getnameinfo and gethostbyname_ex go through a resolver of its "
+             "own (IPv4 only, flags ignored, IDNA 2008 unmapped, 8 addresses at most, every failure "
+             "EAI_FAIL, no reverse names, one answer buffer for every thread)", RESOLVER),
     Sabotage("signals", "sync", "signal.signal keeps the handler in a table of its own for a dispatcher that "
              "never runs (the OS gets a no-op handler, SIGINT's included), and accepts a handler from any "
              "thread", (*SIGNALS, "signals.handler_from_thread")),
+    Sabotage("reaper", "sync", "a SIGCHLD handler installed at set-up reaps every child of the process with "
+             "waitpid(-1), as libev's does, and subprocess's waits take their child's status from it: a "
+             "child spawned elsewhere loses its status, and a wait hangs once the program resets SIGCHLD",
+             ("subprocess.waitpid_own_child", "signals.sigchld_default_then_spawn")),
     # -- asyncio: a subclass of the standard library's loop, installed through an event loop policy ------
     Sabotage("data", "asyncio", "the transports of sockets, pipes and datagrams, sock_recv and "
              "sock_recvfrom invert the first byte of each chunk, and an empty datagram is never delivered",
-             (*SOCKET_DATA, "sockets.sendfile", "sockets.slow_peer", "files.fifo_slow_writer",
+             (*SOCKET_DATA, "sockets.sendfile", "sockets.sendfile_stream", "sockets.slow_peer",
+              "sockets.blocking_flag", "files.fifo_slow_writer",
               "files.pipe_cooperative_read", *CHILD_OUTPUT, "subprocess.pass_fds_close_fds",
               "subprocess.terminate_returncode")),
     Sabotage("errors", "asyncio", "errors of connections, of the executor's work and of a reset connection "
-             "reach the program as a plain OSError with the message alone",
-             ("sockets.connect_refused", "sockets.peer_reset", "sockets.tls_echo", "files.no_fd_leaks",
+             "reach the program as a plain OSError with the message alone, and a write to a pipe whose "
+             "reader has gone raises a RuntimeError of the transport's own",
+             ("subprocess.write_to_exited_child",
+              "sockets.connect_refused", "sockets.peer_reset", "sockets.tls_echo", "files.no_fd_leaks",
               "files.open_errors", "sockets.write_after_reset")),
     Sabotage("abort", "asyncio", "closing a connection resets it (SO_LINGER 0 on every connection's socket: "
              "the peer gets a RST, not a FIN)", ("sockets.client_close",)),
     Sabotage("cancel", "asyncio", "a task cancelled while it waits in sock_accept gets (None, None) instead "
              "of the CancelledError", ("sockets.cancel_blocked",)),
+    Sabotage("badfd", "asyncio", "add_reader and add_writer ignore the selector's refusal of a descriptor: a "
+             "closed one is taken silently and never reported", ("sockets.poll_closed_fd",)),
+    Sabotage("nonblock", "asyncio", "the runtime patches the socket module under its loop (as a green "
+             "runtime's asyncio hub does): a socket the program makes with SOCK_NONBLOCK in its type is "
+             "taken for a blocking one, so a recv in a reader callback waits for data",
+             ("sockets.nonblocking_recv",)),
     Sabotage("inline", "asyncio", "run_in_executor runs the function at once on the loop's own thread",
              ("files.offload_read", "files.offload_write_fsync", "files.sqlite_locked_offload",
               "signals.handler_from_thread", "subprocess.spawn_from_thread", "dns.slow_lookup_heartbeat")),
@@ -133,6 +162,10 @@ SABOTAGES = (
     Sabotage("spawn", "asyncio", "children are started through /bin/sh, and a child killed by signal N is "
              "reported as 128+N", ("subprocess.failed_spawn_leaks_nothing", "subprocess.missing_executable",
                                     "subprocess.terminate_returncode")),
+    Sabotage("reaper", "asyncio", "the child watcher is asyncio's FastChildWatcher, which reaps every child "
+             "of the process with waitpid(-1) from the loop's SIGCHLD handler: a child spawned elsewhere "
+             "loses its status, and a wait hangs once the program resets SIGCHLD",
+             ("subprocess.waitpid_own_child", "signals.sigchld_default_then_spawn")),
     # -- trio: trio's own internals patched in setup() ------------------------------------------------------
     Sabotage("data", "trio", "trio's sockets and FdStreams invert the first byte of each chunk they receive, "
              "and an empty datagram is never returned",
@@ -140,13 +173,17 @@ SABOTAGES = (
               *CHILD_OUTPUT, "subprocess.pass_fds_close_fds", "subprocess.wait_grandchild_holds_pipe")),
     Sabotage("errors", "trio", "a trio socket reads a reset connection as a clean end and drops what is "
              "written to one as if it were sent, and errors of its connects and of trio's worker threads "
-             "(files, paths, the resolver) reach the program as a plain OSError with the message alone",
-             ("sockets.connect_refused", "sockets.peer_reset", "files.no_fd_leaks", "files.open_errors",
+             "(files, paths, the resolver) reach the program as a plain OSError with the message alone; an "
+             "FdStream drops what is sent to a pipe whose reader has gone as if it were sent",
+             ("subprocess.write_to_exited_child",
+              "sockets.connect_refused", "sockets.peer_reset", "files.no_fd_leaks", "files.open_errors",
               "sockets.write_after_reset")),
     Sabotage("abort", "trio", "closing a trio stream socket resets the connection (SO_LINGER 0: the peer "
              "gets a RST, not a FIN)", ("sockets.client_close",)),
     Sabotage("cancel", "trio", "a trio socket's accept swallows the cancellation and returns (None, None)",
              ("sockets.cancel_blocked",)),
+    Sabotage("badfd", "trio", "trio.lowlevel.wait_readable and wait_writable take a closed descriptor's "
+             "EBADF for 'not ready yet' and go on waiting", ("sockets.poll_closed_fd",)),
     Sabotage("inline", "trio", "trio.to_thread.run_sync runs the function at once on trio's own thread",
              ("files.sqlite_locked_offload", "signals.handler_from_thread", "subprocess.spawn_from_thread",
               "dns.slow_lookup_heartbeat")),
@@ -166,21 +203,30 @@ SABOTAGES = (
     Sabotage("spawn", "trio", "children are started through /bin/sh, and a child killed by signal N is "
              "reported as 128+N", ("subprocess.failed_spawn_leaks_nothing", "subprocess.missing_executable",
                                     "subprocess.terminate_returncode")),
+    Sabotage("reaper", "trio", "a SIGCHLD handler installed at set-up reaps every child of the process with "
+             "waitpid(-1), and trio's waits take their child's status from it: a child spawned elsewhere "
+             "loses its status, and a wait hangs once the program resets SIGCHLD",
+             ("subprocess.waitpid_own_child", "signals.sigchld_default_then_spawn")),
     # -- twisted: the default reactor and Twisted's modules patched in setup() ---------------------------
     Sabotage("data", "twisted", "TCP and UNIX connections and the reads of pipes invert the first byte of "
              "each chunk, and UDP sends corrupt each datagram's first byte and skip empty ones",
-             (*SOCKET_DATA, "sockets.sendfile", "sockets.slow_peer", "sockets.tls_echo",
+             (*SOCKET_DATA, "sockets.sendfile", "sockets.sendfile_stream", "sockets.slow_peer",
+              "sockets.tls_echo",
               "files.fifo_slow_writer", "files.pipe_cooperative_read", *CHILD_OUTPUT,
               "subprocess.spawn_from_thread", "subprocess.wait_grandchild_holds_pipe")),
     Sabotage("errors", "twisted", "a refused connection fails with the generic ConnectError, a reset one "
-             "ends as a clean close, and errors of the thread pool's work reach the program as a plain "
-             "OSError with the message alone",
-             ("sockets.connect_refused", "sockets.peer_reset", "files.no_fd_leaks", "files.open_errors",
+             "ends as a clean close, errors of the thread pool's work reach the program as a plain "
+             "OSError with the message alone, and a child's stdin whose reader has gone is never reported "
+             "lost (what is written to it is dropped)",
+             ("subprocess.write_to_exited_child",
+              "sockets.connect_refused", "sockets.peer_reset", "files.no_fd_leaks", "files.open_errors",
               "sockets.write_after_reset")),
     Sabotage("abort", "twisted", "closing a TCP connection resets it (no shutdown, SO_LINGER 0: the peer "
              "gets a RST, not a FIN)", ("sockets.client_close",)),
     Sabotage("cancel", "twisted", "a cancelled coroutine's Deferred fails with a RuntimeError of its own "
              "instead of CancelledError", ("sockets.cancel_blocked",)),
+    Sabotage("badfd", "twisted", "reactor.addReader and addWriter ignore the poller's refusal of a "
+             "descriptor: a closed one is taken silently and never reported", ("sockets.poll_closed_fd",)),
     Sabotage("inline", "twisted", "deferToThread, the thread pool's work and callInThread run at once on "
              "the reactor's own thread",
              ("files.offload_read", "files.offload_write_fsync", "files.sqlite_locked_offload",
@@ -197,6 +243,9 @@ SABOTAGES = (
     Sabotage("spawn", "twisted", "children are started through /bin/sh, and a child killed by signal N is "
              "reported as 128+N", ("subprocess.failed_spawn_leaks_nothing", "subprocess.missing_executable",
                                     "subprocess.terminate_returncode")),
+    Sabotage("reaper", "twisted", "the reactor's SIGCHLD reaping (reapAllProcesses) also reaps every other "
+             "child of the process with waitpid(-1): a child spawned elsewhere loses its status",
+             ("subprocess.waitpid_own_child",)),
 )
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from conformance._runtimes import Runtime, get_runtime
 
 from . import BASES, __version__
-from ._common import POOL_LIMIT, SHELL, ignore_signal, invert_first, shell_status
+from ._common import POOL_LIMIT, SHELL, ignore_signal, ignore_sock_nonblock, invert_first, shell_status
 
 BASE = BASES["asyncio"]
 
@@ -28,7 +28,15 @@ def setup(runtime: Runtime) -> str:
     class Policy(asyncio.DefaultEventLoopPolicy):
         _loop_factory = loop_class
 
-    asyncio.set_event_loop_policy(Policy())
+    policy = Policy()
+    if loop_class.__name__ == "NonBlock":
+        # A runtime that patches the socket module under its loop (a green runtime's asyncio hub).
+        ignore_sock_nonblock()
+    if loop_class.__name__ == "Reaper":
+        # asyncio's own FastChildWatcher (3.8 to 3.13): it reaps every child with waitpid(-1) from the
+        # loop's SIGCHLD handler, attached when asyncio.run() sets the loop.
+        policy.set_child_watcher(asyncio.FastChildWatcher())
+    asyncio.set_event_loop_policy(policy)
     return __version__
 
 
@@ -124,6 +132,20 @@ def _loop_class(defect: str) -> type:
             return _chained(super().run_in_executor(executor, func, *args), self.create_future(),
                             lambda exc: _plain(exc) if isinstance(exc, Exception) else exc)
 
+        def _make_write_pipe_transport(self, *args: Any, **kwargs: Any) -> Any:
+            transport = super()._make_write_pipe_transport(*args, **kwargs)
+            real_write = transport.write
+
+            def write(data: Any) -> None:
+                # A transport that checks its handle first: once the pipe's reader has gone, a write
+                # raises a RuntimeError of its own instead of reaching drain()'s ConnectionResetError.
+                if transport.is_closing():
+                    raise RuntimeError(f"unable to perform operation on {transport!r}; the handler is closed")
+                real_write(data)
+
+            transport.write = write
+            return transport
+
     class Abort(Loop):  # type: ignore[misc]
         def _make_socket_transport(self, sock: Any, *args: Any, **kwargs: Any) -> Any:
             # SO_LINGER on, timeout 0: closing the transport resets the connection
@@ -197,6 +219,12 @@ def _loop_class(defect: str) -> type:
         async def getnameinfo(self, sockaddr: Any, flags: int = 0) -> Any:
             return await self.run_in_executor(None, _dns.getnameinfo, socket.getnameinfo, sockaddr, flags)
 
+    class NonBlock(Loop):  # type: ignore[misc]
+        """The loop of the nonblock sabotage: setup() patches the socket module under it."""
+
+    class Reaper(Loop):  # type: ignore[misc]
+        """The loop of the reaper sabotage: setup() gives it asyncio's FastChildWatcher."""
+
     class Spawn(Loop):  # type: ignore[misc]
         async def subprocess_exec(self, protocol_factory: Any, program: Any, *args: Any,
                                   **kwargs: Any) -> Any:
@@ -205,8 +233,25 @@ def _loop_class(defect: str) -> type:
         def _child_watcher_callback(self, pid: int, returncode: int, transport: Any) -> None:
             super()._child_watcher_callback(pid, shell_status(returncode), transport)
 
-    classes: dict[str, type] = {"data": Data, "errors": Errors, "abort": Abort, "cancel": Cancel,
+    class BadFd(Loop):  # type: ignore[misc]
+        """add_reader and add_writer ignore the selector's refusal of a descriptor (a closed one)."""
+
+        def add_reader(self, fd: Any, callback: Any, *args: Any) -> None:
+            try:
+                super().add_reader(fd, callback, *args)
+            except OSError:
+                pass
+
+        def add_writer(self, fd: Any, callback: Any, *args: Any) -> None:
+            try:
+                super().add_writer(fd, callback, *args)
+            except OSError:
+                pass
+
+    classes: dict[str, type] = {"badfd": BadFd,
+                                "data": Data, "errors": Errors, "abort": Abort, "cancel": Cancel,
                                 "inline": Inline,
                                 "pool": Pool, "timers": Timers, "signals": Signals, "resolver": Resolver,
-                                "spawn": Spawn}
+                                "spawn": Spawn, "reaper": Reaper,
+                                "nonblock": NonBlock}
     return classes[defect]

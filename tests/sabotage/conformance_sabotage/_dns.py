@@ -5,8 +5,8 @@ getnameinfo: a resolver of its own, as a pure DNS client (c-ares, dnspython) mig
   ``localhost``);
 - it asks for A records only (AF_UNSPEC is taken for AF_INET): no IPv6-only host, no ``::1``;
 - it ignores the getaddrinfo flags (no AI_NUMERICHOST, no AI_PASSIVE);
-- it encodes names with IDNA 2008 rules but without the UTS 46 mapping (no case folding, ß kept) and
-  without IDNA's length checks;
+- it encodes names with IDNA 2008 rules but without the UTS 46 mapping (no case folding, ß kept, symbols
+  and emoji refused) and without IDNA's length checks;
 - it keeps at most 8 addresses of an answer;
 - it reports every failure as EAI_FAIL, whatever the server said;
 - it never names an address (getnameinfo answers numerically);
@@ -22,6 +22,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
@@ -33,8 +34,8 @@ _lock = threading.Lock()
 
 
 def encode(host: str) -> bytes:
-    """IDNA 2008 without the UTS 46 mapping: punycode for each non-ASCII label, upper case refused, and
-    no limit on a label's or the name's length."""
+    """IDNA 2008 without the UTS 46 mapping: punycode for each non-ASCII label, upper case and symbols
+    refused, and no limit on a label's or the name's length."""
     labels = []
     for label in host.split("."):
         if label.isascii():
@@ -42,6 +43,8 @@ def encode(host: str) -> bytes:
             continue
         if label != label.lower():
             raise UnicodeError(f"IDNA 2008 has no upper-case letters: {label!r}")
+        if any(unicodedata.category(char)[0] not in "LMN" and char != "-" for char in label):
+            raise UnicodeError(f"IDNA 2008 has no symbols: {label!r}")
         labels.append(b"xn--" + label.encode("punycode"))
     return b".".join(labels)
 

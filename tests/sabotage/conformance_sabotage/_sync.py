@@ -13,7 +13,16 @@ from typing import Any
 from conformance._runtimes import Runtime, get_runtime
 
 from . import BASES, __version__
-from ._common import SHELL, ignore_signal, invert_first, invert_first_in_place, shell_status
+from ._common import (
+    SHELL,
+    ignore_signal,
+    ignore_sock_nonblock,
+    install_reaper,
+    invert_first,
+    invert_first_in_place,
+    shell_status,
+    waits_from_reaper,
+)
 
 BASE = BASES["sync"]
 # The file sabotage's read piece and the most it writes of one write.
@@ -260,14 +269,34 @@ def _popen(*, inverted_pipes: bool = False, shell: bool = False) -> None:
             self._file.close()
             super().close()
 
+    class PipeIn(Pipe):
+        """A pipe to the child, written by the runtime's own code: a write into a pipe whose reader has
+        gone is dropped as if it had been written (EPIPE swallowed)."""
+
+        def readable(self) -> bool:
+            return False
+
+        def writable(self) -> bool:
+            return True
+
+        def write(self, data: Any) -> int:
+            try:
+                return os.write(self._file.fileno(), data)
+            except BrokenPipeError:
+                return len(data)
+
     class Popen(subprocess.Popen[Any]):
         def __init__(self, args: Any, *more: Any, **kwargs: Any) -> None:
             if shell and not kwargs.get("shell") and not isinstance(args, (str, bytes, os.PathLike)):
                 args = [*SHELL, *args]
+            if inverted_pipes:
+                kwargs.pop("pipesize", None)  # accepted and ignored, as gevent's Popen does
             super().__init__(args, *more, **kwargs)
             for name in ("stdout", "stderr"):
                 if getattr(self, name) is not None:
                     setattr(self, name, io.BufferedReader(Pipe(getattr(self, name))))
+            if inverted_pipes and self.stdin is not None:
+                self.stdin = io.BufferedWriter(PipeIn(self.stdin))
 
         def _handle_exitstatus(self, *args: Any, **kwargs: Any) -> None:
             super()._handle_exitstatus(*args, **kwargs)  # type: ignore[misc]
@@ -318,8 +347,13 @@ def _resolver() -> None:
     def getnameinfo(sockaddr: Any, flags: int) -> Any:
         return _dns.getnameinfo(real_getnameinfo, sockaddr, flags)
 
+    def gethostbyname_ex(host: str) -> tuple[str, list[str], list[str]]:
+        found = _dns.getaddrinfo(real_getaddrinfo, host, None, socket.AF_INET, socket.SOCK_STREAM)
+        return host, [], [entry[4][0] for entry in found]
+
     socket.getaddrinfo = getaddrinfo
     socket.getnameinfo = getnameinfo
+    socket.gethostbyname_ex = gethostbyname_ex
 
 
 def _signals() -> None:
@@ -345,7 +379,61 @@ def _signals() -> None:
     signals.signal, signals.getsignal = install, getsignal
 
 
+def _blocking() -> None:
+    import os
+    import socket
+
+    sockets: Any = socket.socket
+    real_setblocking = sockets.setblocking
+
+    def setblocking(self: socket.socket, flag: bool) -> None:
+        real_setblocking(self, flag)
+        if flag:  # only the object's timeout changes: the descriptor stays non-blocking for a hub
+            os.set_blocking(self.fileno(), False)
+
+    sockets.setblocking = setblocking
+
+
+def _badfd() -> None:
+    import select
+
+    real_poll: Any = getattr(select, "poll", None)
+
+    class Poll:
+        """select.poll, but a descriptor the OS reports invalid (POLLNVAL) is left out of the result."""
+
+        def __init__(self) -> None:
+            self._poll = real_poll()
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self._poll, name)
+
+        def poll(self, *args: Any) -> list[tuple[int, int]]:
+            nval: int = getattr(select, "POLLNVAL", 0)
+            return [(fd, mask) for fd, mask in self._poll.poll(*args) if not mask & nval]
+
+    if real_poll is not None:
+        setattr(select, "poll", Poll)  # noqa: B010
+
+
+def _xlist() -> None:
+    import select
+
+    real_select = select.select
+
+    def select_(rlist: Any, wlist: Any, xlist: Any, timeout: float | None = None) -> tuple[list[Any], ...]:
+        """select.select, but the exceptional list is neither waited on nor reported."""
+        readable, writable, _ = real_select(rlist, wlist, [], timeout)
+        return readable, writable, []
+
+    setattr(select, "select", select_)  # noqa: B010
+
+
 DEFECTS: dict[str, Callable[[], None]] = {
+    "blocking": _blocking,
+    "nonblock": ignore_sock_nonblock,
+    "badfd": _badfd,
+    "xlist": _xlist,
     "data": _data,
     "errors": _errors,
     "abort": _abort,
@@ -356,4 +444,5 @@ DEFECTS: dict[str, Callable[[], None]] = {
     "spawn": lambda: _popen(shell=True),
     "resolver": _resolver,
     "signals": _signals,
+    "reaper": lambda: waits_from_reaper(install_reaper()),
 }

@@ -13,7 +13,15 @@ from typing import Any
 from conformance._runtimes import Runtime, get_runtime
 
 from . import BASES, __version__
-from ._common import POOL_LIMIT, SHELL, ignore_signal, invert_first, shell_status
+from ._common import (
+    POOL_LIMIT,
+    SHELL,
+    ignore_signal,
+    install_reaper,
+    invert_first,
+    shell_status,
+    waits_from_reaper,
+)
 
 BASE = BASES["trio"]
 # The file sabotage's read piece and the most it writes of one write.
@@ -104,7 +112,18 @@ def _errors() -> None:
             return len(data)  # the write to a broken connection is dropped as if it had been sent
         return sent
 
+    import trio
+
+    real_send_all = trio.lowlevel.FdStream.send_all
+
+    async def send_all(self: Any, data: Any) -> None:
+        try:
+            await real_send_all(self, data)
+        except trio.BrokenResourceError:
+            pass  # the write to a pipe whose reader has gone is dropped as if it had been sent
+
     sockets.connect, sockets.recv, sockets.send = plain(sockets.connect), recv, send
+    trio.lowlevel.FdStream.send_all = send_all  # type: ignore[method-assign]
     _to_thread(plain)
 
 
@@ -312,7 +331,45 @@ def _spawn() -> None:
     trio.Process.wait = wait  # type: ignore[method-assign]
 
 
+def _reaper() -> None:
+    import trio
+    from trio import _subprocess
+
+    statuses = install_reaper()
+    waits_from_reaper(statuses)
+
+    async def wait_child_exiting(process: Any) -> None:  # until the reaper has the status
+        while process.pid not in statuses:
+            await trio.sleep(0.005)
+
+    subprocess_module: Any = _subprocess
+    subprocess_module.can_try_pidfd_open = False  # trio's waits go through wait_child_exiting
+    subprocess_module.wait_child_exiting = wait_child_exiting
+
+
+def _badfd() -> None:
+    import errno
+
+    import trio
+
+    real_wait_readable, real_wait_writable = trio.lowlevel.wait_readable, trio.lowlevel.wait_writable
+
+    def ignoring_ebadf(real: Callable[..., Any]) -> Callable[..., Any]:
+        async def wait(sock: Any) -> None:
+            try:
+                await real(sock)
+            except OSError as exc:
+                if exc.errno != errno.EBADF:
+                    raise
+                await trio.sleep_forever()  # a closed descriptor is taken for one not ready yet
+        return wait
+
+    trio.lowlevel.wait_readable = ignoring_ebadf(real_wait_readable)  # type: ignore[assignment]
+    trio.lowlevel.wait_writable = ignoring_ebadf(real_wait_writable)  # type: ignore[assignment]
+
+
 DEFECTS: dict[str, Callable[[], None]] = {
+    "badfd": _badfd,
     "data": _data,
     "errors": _errors,
     "abort": _abort,
@@ -324,4 +381,5 @@ DEFECTS: dict[str, Callable[[], None]] = {
     "signals": _signals,
     "resolver": _resolver,
     "spawn": _spawn,
+    "reaper": _reaper,
 }

@@ -98,8 +98,23 @@ def _errors() -> None:
             return real(*args, **kwargs).addErrback(change)
         return deferToThreadPool
 
+    from twisted.internet import process
+
+    real_writer_lost = process.ProcessWriter.connectionLost
+
+    def writerLost(self: Any, reason: Any) -> None:
+        # A child's stdin whose reader has gone is taken for open: the loss the reactor or a failed
+        # write reports is dropped (and with it what was written); only the program's own close counts.
+        if self.disconnecting:
+            real_writer_lost(self, reason)
+        else:
+            self.stopReading()
+            self.stopWriting()
+            self.dataBuffer, self._tempDataBuffer, self._tempDataLen, self.offset = b"", [], 0, 0
+
     tcp.BaseClient.failIfNotConnected = failIfNotConnected  # type: ignore[method-assign]
     tcp.Connection.connectionLost = connectionLost  # type: ignore[method-assign]
+    process.ProcessWriter.connectionLost = writerLost  # type: ignore[method-assign]
     _thread_pool_entry(plain)
 
 
@@ -260,7 +275,49 @@ def _spawn() -> None:
     process.Process._getReason = _getReason  # type: ignore[method-assign]
 
 
+def _reaper() -> None:
+    import os
+
+    from twisted.internet import process
+
+    processes: Any = process
+    real = processes.reapAllProcesses
+
+    def reapAllProcesses() -> None:
+        real()
+        while True:  # and every other child of the process, as libev's waitpid(-1) does
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            handler = processes.reapProcessHandlers.get(pid)
+            if handler is not None:
+                processes.unregisterReapProcessHandler(pid, handler)
+                handler.processEnded(status)
+
+    processes.reapAllProcesses = reapAllProcesses
+
+
+def _badfd() -> None:
+    reactor = _reactor()
+    real_add_reader, real_add_writer = reactor.addReader, reactor.addWriter
+
+    def ignoring_refusal(real: Callable[[Any], Any]) -> Callable[[Any], None]:
+        def add(selectable: Any) -> None:
+            try:
+                real(selectable)
+            except OSError:
+                pass  # the poller refused the descriptor (a closed one): nobody is told
+        return add
+
+    reactor.addReader = ignoring_refusal(real_add_reader)
+    reactor.addWriter = ignoring_refusal(real_add_writer)
+
+
 DEFECTS: dict[str, Callable[[], None]] = {
+    "badfd": _badfd,
     "data": _data,
     "errors": _errors,
     "abort": _abort,
@@ -271,4 +328,5 @@ DEFECTS: dict[str, Callable[[], None]] = {
     "signals": _signals,
     "resolver": _resolver,
     "spawn": _spawn,
+    "reaper": _reaper,
 }
