@@ -49,6 +49,7 @@ PEERS = ("dns_stub",)
 ISOLATED_RESOLVER = True
 _twisted = sibling_module(__file__, "_twisted_resolve")
 _canary = sibling_module(__file__, "_canary")
+_threads = sibling_module(__file__, "_threads")
 TIMEOUT_S = 30.0
 PLOTS = {"elapsed_ms": "time for all lookups"}  # the report plots it per runtime and OS
 LOOKUPS = 40
@@ -121,13 +122,7 @@ def run_sync(ctx: Context) -> None:
     threads = [threading.Thread(target=lookup, args=(index,)) for index in range(LOOKUPS)]
     since = time.monotonic()
     with ctx.measured():
-        started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        deadline = started + LOOKUPS_TIMEOUT_S
-        for thread in threads:
-            thread.join(max(0.0, deadline - time.perf_counter()))
-        elapsed = time.perf_counter() - started
+        elapsed = _threads.start_and_join(threads, LOOKUPS_TIMEOUT_S)
     ctx.expect(not any(thread.is_alive() for thread in threads),
                f"lookups still running after {LOOKUPS_TIMEOUT_S:g} s")
     _check(ctx, found, elapsed, since, LOOKUPS, f"socket.getaddrinfo in each of {LOOKUPS} threads")

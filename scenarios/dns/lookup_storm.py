@@ -44,6 +44,7 @@ PEERS = ("dns_stub",)
 ISOLATED_RESOLVER = True
 _twisted = sibling_module(__file__, "_twisted_resolve")
 _canary = sibling_module(__file__, "_canary")
+_threads = sibling_module(__file__, "_threads")
 TIMEOUT_S = 20.0
 PLOTS = {"lookups_per_s": "lookups per second (2,000 distinct names, 50 at a time)"}
 LOOKUPS = 2000
@@ -112,13 +113,7 @@ def run_sync(ctx: Context) -> None:
             latencies[index] = time.perf_counter() - started
 
     threads = [threading.Thread(target=worker) for _ in range(CONCURRENCY)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    deadline = started + STORM_TIMEOUT_S
-    for thread in threads:
-        thread.join(max(0.0, deadline - time.perf_counter()))
-    elapsed = time.perf_counter() - started
+    elapsed = _threads.start_and_join(threads, STORM_TIMEOUT_S)
     ctx.expect(not any(thread.is_alive() for thread in threads),
                f"lookups still running after {STORM_TIMEOUT_S:g} s")
     _check(ctx, names, found, latencies, elapsed)

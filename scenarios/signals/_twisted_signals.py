@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from conformance import Context
@@ -41,6 +41,24 @@ async def wait_until(condition: Callable[[], bool], timeout_s: float) -> None:
     deadline = time.monotonic() + timeout_s
     while not condition() and time.monotonic() < deadline:
         await task.deferLater(reactor, 0.01)
+
+
+async def wait_child(command: Sequence[str], wait_s: float, calls: list[float],
+                     handler_s: float) -> tuple[int | None, float]:
+    """Spawn ``command`` (``reactor.spawnProcess``), wait for it to end (bounded by ``wait_s``; a child
+    the wait gave up on is killed), then up to ``handler_s`` for ``calls`` to hold the handler's first
+    call. Returns the return code and the ``time.monotonic()`` at which the wait returned."""
+    from conformance.support.net import within_twisted
+    from conformance.support.twisted_processes import spawn
+
+    child = spawn(command)
+    try:
+        returncode = await within_twisted(wait_s, child.wait_ended())
+    finally:
+        child.kill()  # a child the wait gave up on (a no-op once it has exited)
+    waited_at = time.monotonic()
+    await wait_until(lambda: bool(calls), handler_s)
+    return returncode, waited_at
 
 
 async def signals_sent(ctx: Context, timeout_s: float) -> list[float]:

@@ -22,7 +22,6 @@ is about a handler the runtime did not install) and spawns and waits its own doc
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -32,6 +31,7 @@ from typing import Any
 
 from conformance import Context, sibling_module
 
+_sigchld = sibling_module(__file__, "_sigchld")
 _tw = sibling_module(__file__, "_twisted_signals")
 
 NOT_APPLICABLE = {"win32": "POSIX signals: Windows has no SIGCHLD"}
@@ -53,25 +53,6 @@ def _command(ctx: Context) -> tuple[str, ...]:
 
 def _go_ahead(ctx: Context) -> Path:
     return ctx.tmpdir / "go-ahead"
-
-
-def _lost(pid: int) -> str:
-    """After a wait that timed out: what became of the child (reaped here, so that nothing is left)."""
-    if sys.platform == "win32":  # NOT_APPLICABLE on win32: the engine never runs this scenario there
-        raise AssertionError("not applicable on win32")
-    deadline = time.monotonic() + 2.0
-    try:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            return (f"the child had exited with code {os.waitstatus_to_exitcode(status)}, unreaped, "
-                    "and the wait was never told")
-        os.kill(pid, signal.SIGKILL)
-        while not done and time.monotonic() < deadline:
-            time.sleep(0.01)
-            done, _ = os.waitpid(pid, os.WNOHANG)
-        return "the child was still running (killed now)"
-    except ChildProcessError:
-        return "the child had been reaped, but the wait was never told"
 
 
 def _check(ctx: Context, returncode: object, calls: list[float], released_at: float,
@@ -108,7 +89,7 @@ def run_sync(ctx: Context) -> None:
         try:
             returncode = child.wait(timeout=WAIT_S)
         except subprocess.TimeoutExpired:
-            lost = _lost(child.pid)
+            lost = _sigchld.lost(child.pid)
         waited_at = time.monotonic()
         deadline = waited_at + HANDLER_S
         while not calls and time.monotonic() < deadline:
@@ -134,7 +115,7 @@ async def run_asyncio(ctx: Context) -> None:
         try:
             returncode = await asyncio.wait_for(proc.wait(), WAIT_S)
         except asyncio.TimeoutError:
-            lost = _lost(proc.pid)
+            lost = _sigchld.lost(proc.pid)
         waited_at = time.monotonic()
         deadline = waited_at + HANDLER_S
         while not calls and time.monotonic() < deadline:
@@ -161,7 +142,7 @@ async def run_trio(ctx: Context) -> None:
             with trio.fail_after(WAIT_S):
                 returncode = await proc.wait()
         except trio.TooSlowError:
-            lost = _lost(proc.pid)
+            lost = _sigchld.lost(proc.pid)
         waited_at = time.monotonic()
         deadline = waited_at + HANDLER_S
         while not calls and time.monotonic() < deadline:
@@ -191,7 +172,7 @@ async def run_twisted(ctx: Context) -> None:
         try:
             returncode = await within_twisted(WAIT_S, child.wait_ended())
         except defer.TimeoutError:
-            lost = _lost(child.pid)
+            lost = _sigchld.lost(child.pid)
         waited_at = time.monotonic()
         await _tw.wait_until(lambda: bool(calls), HANDLER_S)
     finally:

@@ -26,14 +26,15 @@ runtime put a C-level handler back). With blocking code both say the reset held 
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from conformance import Context
+from conformance import Context, sibling_module
+
+_sigchld = sibling_module(__file__, "_sigchld")
 
 NOT_APPLICABLE = {"win32": "POSIX signals: Windows has no SIGCHLD"}
 TIMEOUT_S = 15.0
@@ -54,25 +55,6 @@ def _restore(previous: object) -> None:
         raise AssertionError("not applicable on win32")
     if previous is not None:  # None: a handler not installed from Python, which cannot be put back
         signal.signal(signal.SIGCHLD, previous)  # type: ignore[arg-type, unused-ignore]  # what signal.signal gave
-
-
-def _lost(pid: int) -> str:
-    """After a wait that timed out: what became of the child (reaped here, so that nothing is left)."""
-    if sys.platform == "win32":
-        raise AssertionError("not applicable on win32")
-    deadline = time.monotonic() + 2.0
-    try:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            return (f"the child had exited with code {os.waitstatus_to_exitcode(status)}, unreaped, "
-                    "and the wait was never told")
-        os.kill(pid, signal.SIGKILL)
-        while not done and time.monotonic() < deadline:
-            time.sleep(0.01)
-            done, _ = os.waitpid(pid, os.WNOHANG)
-        return "the child was still running (killed now)"
-    except ChildProcessError:
-        return "the child had been reaped, but the wait was never told"
 
 
 def _measure(ctx: Context, returncode: object, started: float, waited_at: float, lost: str = "") -> None:
@@ -101,7 +83,7 @@ def run_sync(ctx: Context) -> None:
         try:
             returncode = child.wait(timeout=WAIT_S)
         except subprocess.TimeoutExpired:
-            lost = _lost(child.pid)
+            lost = _sigchld.lost(child.pid)
         waited_at = time.monotonic()
         _measure(ctx, returncode, started, waited_at, lost)
     finally:
@@ -120,7 +102,7 @@ async def run_asyncio(ctx: Context) -> None:
         try:
             returncode = await asyncio.wait_for(proc.wait(), WAIT_S)
         except asyncio.TimeoutError:
-            lost = _lost(proc.pid)
+            lost = _sigchld.lost(proc.pid)
         waited_at = time.monotonic()
         _measure(ctx, returncode, started, waited_at, lost)
     finally:
@@ -140,7 +122,7 @@ async def run_trio(ctx: Context) -> None:
             with trio.fail_after(WAIT_S):
                 returncode = await proc.wait()
         except trio.TooSlowError:
-            lost = _lost(proc.pid)
+            lost = _sigchld.lost(proc.pid)
         waited_at = time.monotonic()
         _measure(ctx, returncode, started, waited_at, lost)
     finally:
@@ -165,7 +147,7 @@ async def run_twisted(ctx: Context) -> None:
         try:
             returncode = await within_twisted(WAIT_S, child.wait_ended())
         except defer.TimeoutError:
-            lost = _lost(child.pid)
+            lost = _sigchld.lost(child.pid)
         waited_at = time.monotonic()
         _measure(ctx, returncode, started, waited_at, lost)
     finally:

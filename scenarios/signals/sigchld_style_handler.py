@@ -28,13 +28,13 @@ with the style's API has run within 3 s of the wait returning.
 from __future__ import annotations
 
 import signal
-import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator
 
 from conformance import Context, sibling_module
 
+_sigchld = sibling_module(__file__, "_sigchld")
 _tw = sibling_module(__file__, "_twisted_signals")
 
 NOT_APPLICABLE = {"win32": "POSIX signals: Windows has no SIGCHLD"}
@@ -46,30 +46,15 @@ COMMAND = (sys.executable, "-c", f"import sys; sys.exit({EXIT_CODE})")
 
 
 def _check(ctx: Context, returncode: object, calls: list[float], waited_at: float, how: str) -> None:
-    ctx.expect_equal(returncode, EXIT_CODE, f"the child's return code with a SIGCHLD handler from {how}")
-    ctx.measure("handler_calls", len(calls))
-    ctx.expect(calls, f"the SIGCHLD handler installed with {how} did not run within {HANDLER_S:.0f} s of "
-                      f"the child being reaped")
-    ctx.measure("handler_after_wait_ms", (calls[0] - waited_at) * 1000)
+    _sigchld.check_handler(
+        ctx, returncode, EXIT_CODE, calls, waited_at,
+        f"the child's return code with a SIGCHLD handler from {how}",
+        f"the SIGCHLD handler installed with {how} did not run within {HANDLER_S:.0f} s of the child being "
+        f"reaped")
 
 
 def run_sync(ctx: Context) -> None:
-    if sys.platform == "win32":  # NOT_APPLICABLE on win32: the engine never runs this scenario there
-        raise AssertionError("not applicable on win32")
-    calls: list[float] = []
-
-    def on_sigchld(signum: int, frame: object) -> None:
-        calls.append(time.monotonic())
-
-    previous = signal.signal(signal.SIGCHLD, on_sigchld)
-    try:
-        returncode = subprocess.run(COMMAND, timeout=WAIT_S).returncode
-        waited_at = time.monotonic()
-        deadline = waited_at + HANDLER_S
-        while not calls and time.monotonic() < deadline:
-            time.sleep(0.01)
-    finally:
-        signal.signal(signal.SIGCHLD, previous)
+    returncode, calls, waited_at = _sigchld.run_with_handler(COMMAND, WAIT_S, HANDLER_S)
     _check(ctx, returncode, calls, waited_at, "signal.signal")
 
 
@@ -126,9 +111,6 @@ async def run_trio(ctx: Context) -> None:
 async def run_twisted(ctx: Context) -> None:
     if sys.platform == "win32":
         raise AssertionError("not applicable on win32")
-    from conformance.support.net import within_twisted
-    from conformance.support.twisted_processes import spawn
-
     calls: list[float] = []
 
     def on_sigchld(signum: int) -> None:  # on the reactor: the signal handler hands it over
@@ -138,13 +120,7 @@ async def run_twisted(ctx: Context) -> None:
     # thread, handing the work to the reactor with callFromThread as Twisted's own handlers do.
     previous = _tw.install_handler(signal.SIGCHLD, on_sigchld)
     try:
-        child = spawn(COMMAND)
-        try:
-            returncode = await within_twisted(WAIT_S, child.wait_ended())
-        finally:
-            child.kill()  # a child the wait gave up on (a no-op once it has exited)
-        waited_at = time.monotonic()
-        await _tw.wait_until(lambda: bool(calls), HANDLER_S)
+        returncode, waited_at = await _tw.wait_child(COMMAND, WAIT_S, calls, HANDLER_S)
     finally:
         signal.signal(signal.SIGCHLD, previous)
     _check(ctx, returncode, calls, waited_at, "signal.signal and reactor.callFromThread")

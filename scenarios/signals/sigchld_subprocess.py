@@ -19,12 +19,12 @@ often: once for one child, in the reference) within 3 s of the wait returning.
 from __future__ import annotations
 
 import signal
-import subprocess
 import sys
 import time
 
 from conformance import Context, sibling_module
 
+_sigchld = sibling_module(__file__, "_sigchld")
 _tw = sibling_module(__file__, "_twisted_signals")
 
 NOT_APPLICABLE = {"win32": "POSIX signals: Windows has no SIGCHLD"}
@@ -36,30 +36,15 @@ COMMAND = (sys.executable, "-c", f"import sys; sys.exit({EXIT_CODE})")
 
 
 def _check(ctx: Context, returncode: object, calls: list[float], waited_at: float) -> None:
-    ctx.expect_equal(returncode, EXIT_CODE, "the child's return code with a custom SIGCHLD handler installed")
-    ctx.measure("handler_calls", len(calls))
-    ctx.expect(calls, f"the SIGCHLD handler installed with signal.signal did not run within "
-                      f"{HANDLER_S:.0f} s of the child being reaped")
-    ctx.measure("handler_after_wait_ms", (calls[0] - waited_at) * 1000)
+    _sigchld.check_handler(
+        ctx, returncode, EXIT_CODE, calls, waited_at,
+        "the child's return code with a custom SIGCHLD handler installed",
+        f"the SIGCHLD handler installed with signal.signal did not run within {HANDLER_S:.0f} s of the "
+        f"child being reaped")
 
 
 def run_sync(ctx: Context) -> None:
-    if sys.platform == "win32":  # NOT_APPLICABLE on win32: the engine never runs this scenario there
-        raise AssertionError("not applicable on win32")
-    calls: list[float] = []
-
-    def on_sigchld(signum: int, frame: object) -> None:
-        calls.append(time.monotonic())
-
-    previous = signal.signal(signal.SIGCHLD, on_sigchld)
-    try:
-        returncode = subprocess.run(COMMAND, timeout=WAIT_S).returncode
-        waited_at = time.monotonic()
-        deadline = waited_at + HANDLER_S
-        while not calls and time.monotonic() < deadline:
-            time.sleep(0.01)
-    finally:
-        signal.signal(signal.SIGCHLD, previous)
+    returncode, calls, waited_at = _sigchld.run_with_handler(COMMAND, WAIT_S, HANDLER_S)
     _check(ctx, returncode, calls, waited_at)
 
 
@@ -116,9 +101,6 @@ async def run_trio(ctx: Context) -> None:
 async def run_twisted(ctx: Context) -> None:
     if sys.platform == "win32":
         raise AssertionError("not applicable on win32")
-    from conformance.support.net import within_twisted
-    from conformance.support.twisted_processes import spawn
-
     calls: list[float] = []
 
     def on_sigchld(signum: int, frame: object) -> None:
@@ -128,13 +110,7 @@ async def run_twisted(ctx: Context) -> None:
     # signal.set_wakeup_fd pipe that handler is paired with).
     previous = signal.signal(signal.SIGCHLD, on_sigchld)
     try:
-        child = spawn(COMMAND)
-        try:
-            returncode = await within_twisted(WAIT_S, child.wait_ended())
-        finally:
-            child.kill()  # a child the wait gave up on (a no-op once it has exited)
-        waited_at = time.monotonic()
-        await _tw.wait_until(lambda: bool(calls), HANDLER_S)
+        returncode, waited_at = await _tw.wait_child(COMMAND, WAIT_S, calls, HANDLER_S)
     finally:
         signal.signal(signal.SIGCHLD, previous)
     _check(ctx, returncode, calls, waited_at)

@@ -23,69 +23,31 @@ through ``os.sendfile`` and would read 0 here. A style without any file-sending 
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import os
 import socket
-import sys
 import time
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 from conformance import Context, sibling_module
 
 PEERS = ("digest",)
 _errors = sibling_module(__file__, "_errors")
+_sendfile = sibling_module(__file__, "_sendfile")
 SIZE = 8 * 1024 * 1024
 TIMEOUT_S = 10.0  # per blocking call (sync) or for the whole exchange (other styles)
 
 
-def _write_file(ctx: Context) -> tuple[Path, bytes]:
-    """The file to send, written before the measured section, and the answer the peer must give."""
-    data = ctx.payload(SIZE)
-    path = ctx.tmpdir / "payload.bin"
-    path.write_bytes(data)
-    return path, f"{SIZE} {hashlib.sha256(data).hexdigest()}\n".encode()
-
-
-@contextlib.contextmanager
-def _kernel_copies(ctx: Context) -> Iterator[None]:
-    """Count the bytes ``os.sendfile`` sends while the block runs: ``zero_copy`` and
-    ``zero_copy_bytes``. Measuring only: the wrapper passes every call through unchanged."""
-    copied = [0]
-    if sys.platform != "win32":  # Windows has no os.sendfile: socket.sendfile reads and sends there
-        real = os.sendfile
-
-        def counting(*args: Any, **kwargs: Any) -> int:
-            sent = real(*args, **kwargs)
-            copied[0] += sent
-            return sent
-
-        os.sendfile = counting
-    try:
-        yield
-    finally:
-        if sys.platform != "win32":
-            os.sendfile = real
-        ctx.measure("zero_copy", 1 if copied[0] else 0)
-        ctx.measure("zero_copy_bytes", copied[0])
-
-
 def _check(ctx: Context, sent: object, answer: bytes, expected: bytes) -> None:
-    if sent is not None:  # FileSender returns no count
-        ctx.expect_equal(sent, SIZE, "the byte count the file-sending API returned")
-    ctx.expect_equal(answer, expected, "the peer's answer (bytes and sha256 it received), to EOF")
+    _sendfile.check(ctx, sent, SIZE, answer, expected,
+                    "the peer's answer (bytes and sha256 it received), to EOF")
 
 
 def run_sync(ctx: Context) -> None:
-    path, expected = _write_file(ctx)
+    path, expected = _sendfile.write_file(ctx, SIZE)
     answer = bytearray()
     with ctx.measured():
         started = time.perf_counter()
         with socket.create_connection(ctx.peers["digest"].tuple, timeout=TIMEOUT_S) as sock, \
                 open(path, "rb") as file:
-            with _kernel_copies(ctx):
+            with _sendfile.kernel_copies(ctx):
                 sent = sock.sendfile(file)
             sock.shutdown(socket.SHUT_WR)
             while chunk := sock.recv(4096):
@@ -105,7 +67,7 @@ def _implements(loop: object, name: str) -> bool:
 async def run_asyncio(ctx: Context) -> None:
     import asyncio
 
-    path, expected = _write_file(ctx)
+    path, expected = _sendfile.write_file(ctx, SIZE)
     loop = asyncio.get_running_loop()
     host, port = ctx.peers["digest"].tuple
 
@@ -114,7 +76,7 @@ async def run_asyncio(ctx: Context) -> None:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock, open(path, "rb") as file:
             sock.setblocking(False)
             await loop.sock_connect(sock, (host, port))
-            with _kernel_copies(ctx), _errors.naming_missing("loop.sock_sendfile"):
+            with _sendfile.kernel_copies(ctx), _errors.naming_missing("loop.sock_sendfile"):
                 sent = await loop.sock_sendfile(sock, file)
             sock.shutdown(socket.SHUT_WR)
             while chunk := await loop.sock_recv(sock, 4096):
@@ -124,7 +86,7 @@ async def run_asyncio(ctx: Context) -> None:
     async def with_transport_sendfile() -> tuple[int, bytes]:
         reader, writer = await asyncio.open_connection(host, port)
         try:
-            with open(path, "rb") as file, _kernel_copies(ctx), _errors.naming_missing(
+            with open(path, "rb") as file, _sendfile.kernel_copies(ctx), _errors.naming_missing(
                     "loop.sendfile (loop.sock_sendfile is AbstractEventLoop's stub)"):
                 sent = await loop.sendfile(writer.transport, file)
             writer.write_eof()
@@ -151,23 +113,14 @@ async def run_asyncio(ctx: Context) -> None:
 async def run_trio(ctx: Context) -> None:
     import trio
 
-    path, expected = _write_file(ctx)
+    path, expected = _sendfile.write_file(ctx, SIZE)
     answer = bytearray()
     with ctx.measured(), trio.fail_after(TIMEOUT_S):
         started = time.perf_counter()
         stream = await trio.open_tcp_stream(*ctx.peers["digest"].tuple)
         async with stream:
-            # trio's socket has no sendfile() today (its source lists it as "not implemented yet")
-            # and no stream sends a file: https://github.com/python-trio/trio/issues/45. The probe
-            # looks for one on the stream and on its socket, with the standard library's signature.
-            sendfile = (getattr(stream, "send_file", None) or getattr(stream, "sendfile", None)
-                        or getattr(stream.socket, "sendfile", None))
-            if sendfile is None:
-                raise NotImplementedError(
-                    "trio has no file-sending API: probed trio.SocketStream.send_file, "
-                    "trio.SocketStream.sendfile and trio.socket.SocketType.sendfile "
-                    "(python-trio/trio#45)")
-            with open(path, "rb") as file, _kernel_copies(ctx):
+            sendfile = _sendfile.trio_sendfile(stream)
+            with open(path, "rb") as file, _sendfile.kernel_copies(ctx):
                 sent = await sendfile(file)
             await stream.send_eof()
             while chunk := await stream.receive_some(4096):
@@ -178,12 +131,11 @@ async def run_trio(ctx: Context) -> None:
 
 async def run_twisted(ctx: Context) -> None:
     from twisted.internet import endpoints, reactor
-    from twisted.protocols import basic
 
     from conformance.support.net import within_twisted
     from conformance.support.twisted_streams import Stream
 
-    path, expected = _write_file(ctx)
+    path, expected = _sendfile.write_file(ctx, SIZE)
     host, port = ctx.peers["digest"].tuple
 
     async def exchange() -> tuple[int | None, bytes]:
@@ -191,22 +143,8 @@ async def run_twisted(ctx: Context) -> None:
         stream = await endpoints.connectProtocol(endpoint, Stream())
         try:
             transport = stream.transport
-            # No Twisted transport has a sendfile(2) method today
-            # (https://github.com/twisted/twisted/issues/11395); should one appear, it is used.
-            native = getattr(transport, "sendfile", None) or getattr(transport, "sendFile", None)
-            sender = getattr(basic, "FileSender", None)
-            with open(path, "rb") as file, _kernel_copies(ctx):
-                if native is not None:
-                    sent: int | None = await native(file)
-                elif sender is not None:
-                    # FileSender registers itself as the transport's producer; its Deferred fires
-                    # with the last byte written once the whole file is in the transport.
-                    await sender().beginFileTransfer(file, transport)
-                    sent = None
-                else:
-                    raise NotImplementedError(
-                        "Twisted has no file-sending API here: probed the transport's "
-                        "sendfile/sendFile and twisted.protocols.basic.FileSender")
+            with open(path, "rb") as file, _sendfile.kernel_copies(ctx):
+                sent = await _sendfile.twisted_sendfile(transport)(file)
             transport.loseWriteConnection()
             answer: bytes = await stream.read_to_eof()
         finally:

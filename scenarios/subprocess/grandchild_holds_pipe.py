@@ -17,7 +17,9 @@ import subprocess
 import sys
 import time
 
-from conformance import Context
+from conformance import Context, sibling_module
+
+_communicate = sibling_module(__file__, "_communicate")
 
 TIMEOUT_S = 20.0
 WAIT_S = 10.0
@@ -56,11 +58,7 @@ async def run_asyncio(ctx: Context) -> None:
     started = time.perf_counter()
     proc = await within_asyncio(WAIT_S, asyncio.create_subprocess_exec(
         *COMMAND, stdout=asyncio.subprocess.PIPE))
-    try:
-        stdout, _ = await asyncio.wait_for(proc.communicate(), WAIT_S)
-    finally:
-        if proc.returncode is None:
-            proc.kill()
+    stdout, _ = await _communicate.asyncio_communicate(proc, WAIT_S)
     _check(ctx, time.perf_counter() - started, stdout, proc.returncode)
 
 

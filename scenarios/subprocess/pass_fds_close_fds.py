@@ -23,7 +23,10 @@ import subprocess
 import sys
 from typing import TYPE_CHECKING, Any
 
-from conformance import Context
+from conformance import Context, sibling_module
+
+_communicate = sibling_module(__file__, "_communicate")
+_source = sibling_module(__file__, "_child_source")
 
 if TYPE_CHECKING:
     from typing import TypedDict
@@ -44,13 +47,8 @@ MESSAGE = b"through pass_fds"
 CHILD = (
     "import json, os, sys\n"
     "folder = '/proc/self/fd' if os.path.isdir('/proc/self/fd') else '/dev/fd'\n"
-    "def is_open(fd):\n"
-    "    try:\n"
-    "        os.fstat(fd)\n"
-    "    except OSError:\n"
-    "        return False\n"
-    "    return True\n"
-    "fds = sorted(fd for fd in map(int, os.listdir(folder)) if is_open(fd))\n"
+    + _source.IS_OPEN
+    + "fds = sorted(fd for fd in map(int, os.listdir(folder)) if is_open(fd))\n"
     "passed = int(sys.argv[1])\n"
     "if passed >= 0:\n"
     f"    os.write(passed, {MESSAGE!r})\n"
@@ -151,11 +149,7 @@ async def run_asyncio(ctx: Context) -> None:
     async def run(command: tuple[str, ...], **options: Unpack[_Inheritance]) -> tuple[bytes, int | None]:
         proc = await within_asyncio(WAIT_S, asyncio.create_subprocess_exec(
             *command, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, **options))
-        try:
-            stdout, _ = await asyncio.wait_for(proc.communicate(), WAIT_S)
-        finally:
-            if proc.returncode is None:
-                proc.kill()
+        stdout, _ = await _communicate.asyncio_communicate(proc, WAIT_S)
         return stdout, proc.returncode
 
     fds = _Descriptors()

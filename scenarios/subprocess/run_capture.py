@@ -15,7 +15,9 @@ import os
 import subprocess
 import sys
 
-from conformance import Context
+from conformance import Context, sibling_module
+
+_communicate = sibling_module(__file__, "_communicate")
 
 TIMEOUT_S = 20.0
 WAIT_S = 10.0
@@ -48,11 +50,7 @@ async def run_asyncio(ctx: Context) -> None:
 
     proc = await within_asyncio(WAIT_S, asyncio.create_subprocess_exec(
         *COMMAND, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE))
-    try:
-        stdout, stderr = await asyncio.wait_for(proc.communicate(), WAIT_S)
-    finally:
-        if proc.returncode is None:
-            proc.kill()
+    stdout, stderr = await _communicate.asyncio_communicate(proc, WAIT_S)
     _check(ctx, stdout, stderr, proc.returncode)
 
 

@@ -26,7 +26,9 @@ import os
 import subprocess
 import sys
 
-from conformance import Context
+from conformance import Context, sibling_module
+
+_communicate = sibling_module(__file__, "_communicate")
 
 TIMEOUT_S = 15.0
 WAIT_S = 5.0
@@ -83,11 +85,7 @@ async def run_asyncio(ctx: Context) -> None:
     command = _command(ctx)
     proc = await within_asyncio(WAIT_S, asyncio.create_subprocess_exec(
         *command, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE))
-    try:
-        stdout, _ = await asyncio.wait_for(proc.communicate(), WAIT_S)
-    finally:
-        if proc.returncode is None:
-            proc.kill()
+    stdout, _ = await _communicate.asyncio_communicate(proc, WAIT_S)
     _check(ctx, None, proc.returncode, stdout)
 
 

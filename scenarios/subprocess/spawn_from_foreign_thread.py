@@ -36,6 +36,7 @@ from typing import Any
 from conformance import Context, sibling_module
 
 _foreign = sibling_module(__file__, "_foreign_thread")
+_communicate = sibling_module(__file__, "_communicate")
 
 TIMEOUT_S = 20.0
 WAIT_S = 10.0
@@ -81,11 +82,7 @@ async def run_asyncio(ctx: Context) -> None:
     async def spawn() -> Result:
         proc = await within_asyncio(WAIT_S, asyncio.create_subprocess_exec(
             *COMMAND, stdout=asyncio.subprocess.PIPE))
-        try:
-            stdout, _ = await asyncio.wait_for(proc.communicate(), WAIT_S)
-        finally:
-            if proc.returncode is None:
-                proc.kill()
+        stdout, _ = await _communicate.asyncio_communicate(proc, WAIT_S)
         return stdout, proc.returncode
 
     def deliver(result: Result | BaseException) -> None:

@@ -29,7 +29,9 @@ import sys
 import threading
 from typing import Any
 
-from conformance import Context
+from conformance import Context, sibling_module
+
+_communicate = sibling_module(__file__, "_communicate")
 
 TIMEOUT_S = 20.0
 WAIT_S = 10.0
@@ -73,11 +75,7 @@ async def run_asyncio(ctx: Context) -> None:
     async def spawn() -> tuple[str, bytes, int]:
         proc = await within_asyncio(WAIT_S, asyncio.create_subprocess_exec(
             *COMMAND, stdout=asyncio.subprocess.PIPE))
-        try:
-            stdout, _ = await asyncio.wait_for(proc.communicate(), WAIT_S)
-        finally:
-            if proc.returncode is None:
-                proc.kill()
+        stdout, _ = await _communicate.asyncio_communicate(proc, WAIT_S)
         return threading.current_thread().name, stdout, await asyncio.wait_for(proc.wait(), WAIT_S)
 
     def in_thread() -> tuple[str, bytes, int]:

@@ -38,7 +38,9 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from conformance import Context
+from conformance import Context, sibling_module
+
+_source = sibling_module(__file__, "_child_source")
 
 TIMEOUT_S = 15.0
 NOT_APPLICABLE = {"win32": "a detached POSIX daemon's closed descriptors 0, 1 and 2: Windows children "
@@ -57,13 +59,8 @@ PIPED_CHILD = (
 )
 INHERITED_CHILD = (
     "import os, sys\n"
-    "def is_open(fd):\n"
-    "    try:\n"
-    "        os.fstat(fd)\n"
-    "    except OSError:\n"
-    "        return False\n"
-    "    return True\n"
-    "os.write(2, b'open: %r' % [fd for fd in (0, 1) if is_open(fd)])\n"
+    + _source.IS_OPEN
+    + "os.write(2, b'open: %r' % [fd for fd in (0, 1) if is_open(fd)])\n"
     "sys.exit(3)\n"
 )
 # -S: the children need nothing of site-packages, and start faster without it.

@@ -17,7 +17,9 @@ import os
 import subprocess
 import sys
 
-from conformance import Context
+from conformance import Context, sibling_module
+
+_communicate = sibling_module(__file__, "_communicate")
 
 TIMEOUT_S = 20.0
 WAIT_S = 10.0
@@ -70,11 +72,7 @@ async def run_asyncio(ctx: Context) -> None:
     proc = await within_asyncio(WAIT_S, asyncio.create_subprocess_exec(
         *COMMAND, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, env=_env(),
         cwd=ctx.tmpdir))
-    try:
-        stdout, stderr = await asyncio.wait_for(proc.communicate(), WAIT_S)
-    finally:
-        if proc.returncode is None:
-            proc.kill()
+    stdout, stderr = await _communicate.asyncio_communicate(proc, WAIT_S)
     ctx.expect_equal(stderr, None, "stderr of a child whose stderr is merged into stdout")
     _check(ctx, stdout, proc.returncode)
 

@@ -33,7 +33,9 @@ import subprocess
 import sys
 from typing import Any
 
-from conformance import Context
+from conformance import Context, sibling_module
+
+_communicate = sibling_module(__file__, "_communicate")
 
 TIMEOUT_S = 15.0
 WAIT_S = 10.0
@@ -98,11 +100,7 @@ async def run_asyncio(ctx: Context) -> None:
         raise NotImplementedError(
             f"asyncio.create_subprocess_exec refuses text mode (text=True, encoding={ENCODING!r}): "
             f"ValueError({exc})") from exc
-    try:
-        stdout, stderr = await asyncio.wait_for(proc.communicate(), WAIT_S)
-    finally:
-        if proc.returncode is None:
-            proc.kill()
+    stdout, stderr = await _communicate.asyncio_communicate(proc, WAIT_S)
     _check(ctx, stdout, stderr, proc.returncode)
 
 

@@ -4,7 +4,7 @@ up."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 # A child started through the shell, as `sh -c` runners do: the program is exec'd, so everything but a
@@ -39,23 +39,31 @@ def shell_status(returncode: int) -> int:
     return 128 - returncode if returncode < 0 else returncode
 
 
+def reap_exited() -> Iterator[tuple[int, int]]:
+    """Reap every child of the process that has exited, ``waitpid(-1, WNOHANG)`` until none is left
+    (as libev's reaper does under gevent): ``(pid, wait status)`` of each, as it is reaped."""
+    import os
+
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        yield pid, status
+
+
 def install_reaper() -> dict[int, int]:
     """The reaper sabotages' SIGCHLD handler: it reaps every child of the process with ``waitpid(-1)``
     (as libev's does under gevent) and keeps the statuses, ``{pid: wait status}``, for the runtime's
     own waits (:func:`waits_from_reaper`)."""
-    import os
     import signal
 
     statuses: dict[int, int] = {}
 
     def reap(signum: int, frame: object) -> None:
-        while True:
-            try:
-                pid, status = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                return
-            if pid == 0:
-                return
+        for pid, status in reap_exited():
             statuses[pid] = status
 
     signal.signal(signal.SIGCHLD, reap)

@@ -13,7 +13,7 @@ from typing import Any
 from conformance._runtimes import Runtime, get_runtime
 
 from . import BASES, __version__
-from ._common import POOL_LIMIT, SHELL, ignore_signal, invert_first
+from ._common import POOL_LIMIT, SHELL, ignore_signal, invert_first, reap_exited
 
 BASE = BASES["twisted"]
 
@@ -276,8 +276,6 @@ def _spawn() -> None:
 
 
 def _reaper() -> None:
-    import os
-
     from twisted.internet import process
 
     processes: Any = process
@@ -285,13 +283,7 @@ def _reaper() -> None:
 
     def reapAllProcesses() -> None:
         real()
-        while True:  # and every other child of the process, as libev's waitpid(-1) does
-            try:
-                pid, status = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                return
-            if pid == 0:
-                return
+        for pid, status in reap_exited():  # and every other child of the process, as libev's does
             handler = processes.reapProcessHandlers.get(pid)
             if handler is not None:
                 processes.unregisterReapProcessHandler(pid, handler)
