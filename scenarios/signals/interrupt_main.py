@@ -107,7 +107,9 @@ async def run_asyncio(ctx: Context) -> None:
             # The runner cancelled the main task: asyncio's form of Ctrl-C (stopped at the top).
             interrupted_at = time.monotonic()
     finally:
-        await asyncio.wait_for(asyncio.shield(worker), WAIT_S)
+        # Before 3.11 asyncio.run() cancels every task after a KeyboardInterrupt, the worker's too: wait
+        # for it to end either way (what it did is in `called`).
+        await asyncio.wait({worker}, timeout=WAIT_S)
     _check(ctx, called, waited, interrupted_at, "the cancellation of the main task")
 
 
