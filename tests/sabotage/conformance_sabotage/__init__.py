@@ -80,7 +80,7 @@ SABOTAGES = (
     Sabotage("errors", "sync", "socket and TLS errors are re-raised as a plain OSError with the message "
              "alone (the subclass and errno are lost)",
              ("sockets.connect_refused", "sockets.peer_reset", "sockets.recv_timeout", "sockets.tls_echo",
-              "sockets.write_after_reset", "sockets.default_timeout")),
+              "sockets.write_after_reset", "sockets.default_timeout", "sockets.connect_timeout")),
     Sabotage("blocking", "sync", "setblocking(True) changes only the socket object's timeout: the descriptor "
              "stays O_NONBLOCK (as a hub that waits on every socket keeps it)", ("sockets.blocking_flag",)),
     Sabotage("nonblock", "sync", "a socket made with SOCK_NONBLOCK in its type is taken for a blocking one: "
@@ -93,10 +93,12 @@ SABOTAGES = (
              ("sockets.urgent_data",)),
     Sabotage("abort", "sync", "closing a stream socket resets the connection (SO_LINGER 0: the peer gets "
              "a RST, not a FIN)", ("sockets.client_close",)),
+    Sabotage("nodelay", "sync", "connecting a TCP socket sets TCP_NODELAY 1 on it, over the program's own "
+             "choice", ("sockets.connection_defaults",)),
     Sabotage("gil", "sync", "os.read, a socket's wait for data and gethostbyname keep the GIL while they "
              "wait (a C extension without Py_BEGIN_ALLOW_THREADS)",
              ("sockets.cancel_blocked", "sockets.slow_peer", "files.pipe_cooperative_read",
-              "dns.slow_lookup_heartbeat")),
+              "dns.slow_lookup_heartbeat", "dns.resolve_timeout")),
     Sabotage("files", "sync", "open() of a path in binary mode gives a file object of its own: it takes a "
              "read shorter than asked for the end of the file (and reads 1 KiB at a time), writes at most "
              "64 KiB of each write (reporting it all written), and a failed open loses the filename",
@@ -114,6 +116,8 @@ SABOTAGES = (
              "status 127), and a child killed by signal N is reported as 128+N",
              ("subprocess.failed_spawn_leaks_nothing", "subprocess.missing_executable",
               "subprocess.terminate_returncode", "subprocess.wait_timeout_kill")),
+    Sabotage("waits", "sync", "Popen.wait(timeout) polls the child once a second, so a timeout runs out on "
+             "the next whole second", ("subprocess.wait_cancelled",)),
     Sabotage("resolver", "sync", "getaddrinfo, getnameinfo and gethostbyname_ex go through a resolver of its "
              "own (IPv4 only, flags ignored, IDNA 2008 unmapped, 8 addresses at most, every failure "
              "EAI_FAIL, no reverse names, one answer buffer for every thread)", RESOLVER),
@@ -153,7 +157,8 @@ SABOTAGES = (
     Sabotage("pool", "asyncio", "the default executor refuses work beyond 64 waiting jobs instead of "
              "queueing it", ("files.many_small_offloaded_reads",)),
     Sabotage("timers", "asyncio", "timers fire after half their delay",
-             ("sockets.recv_timeout", "subprocess.wait_timeout_kill")),
+             ("sockets.recv_timeout", "subprocess.wait_timeout_kill", "sockets.connect_timeout",
+              "subprocess.wait_cancelled", "dns.resolve_timeout")),
     Sabotage("signals", "asyncio", "the loop takes signals over and never dispatches them: "
              "add_signal_handler installs a no-op, Ctrl-C is ignored while the loop runs, and once it has "
              "spawned a child it keeps its own SIGCHLD handler in place over the program's", SIGNALS),
@@ -194,7 +199,8 @@ SABOTAGES = (
     Sabotage("pool", "trio", "trio's worker threads refuse work beyond 64 waiting jobs instead of "
              "queueing it", ("files.many_small_offloaded_reads",)),
     Sabotage("timers", "trio", "trio's clock runs at twice the speed of time: deadlines come early",
-             ("sockets.recv_timeout", "subprocess.wait_timeout_kill")),
+             ("sockets.recv_timeout", "subprocess.wait_timeout_kill", "sockets.connect_timeout",
+              "subprocess.wait_cancelled", "dns.resolve_timeout")),
     Sabotage("signals", "trio", "trio's signal receivers and its Ctrl-C handling install no-op handlers, and "
              "spawning a child or waiting for one puts a SIGCHLD handler of its own over the program's",
              SIGNALS),
@@ -223,6 +229,8 @@ SABOTAGES = (
               "sockets.write_after_reset")),
     Sabotage("abort", "twisted", "closing a TCP connection resets it (no shutdown, SO_LINGER 0: the peer "
              "gets a RST, not a FIN)", ("sockets.client_close",)),
+    Sabotage("nodelay", "twisted", "every TCP connection, made or adopted, gets TCP_NODELAY 1, over the "
+             "program's own choice", ("sockets.connection_defaults",)),
     Sabotage("cancel", "twisted", "a cancelled coroutine's Deferred fails with a RuntimeError of its own "
              "instead of CancelledError", ("sockets.cancel_blocked",)),
     Sabotage("badfd", "twisted", "reactor.addReader and addWriter ignore the poller's refusal of a "
@@ -234,7 +242,8 @@ SABOTAGES = (
     Sabotage("pool", "twisted", "the reactor's thread pool refuses work beyond 64 waiting jobs instead of "
              "queueing it", ("files.many_small_offloaded_reads",)),
     Sabotage("timers", "twisted", "reactor.callLater fires after half the delay",
-             ("sockets.recv_timeout", "subprocess.wait_timeout_kill")),
+             ("sockets.recv_timeout", "subprocess.wait_timeout_kill", "sockets.connect_timeout",
+              "subprocess.wait_cancelled", "dns.resolve_timeout")),
     Sabotage("signals", "twisted", "reactor.callFromThread drops a call made from the reactor's own thread "
              "(a signal handler's), and once the reactor has spawned a child it keeps a SIGCHLD handler of "
              "its own in place over the program's", SIGNALS),

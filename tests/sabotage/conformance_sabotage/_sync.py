@@ -236,6 +236,26 @@ def _sqlite() -> None:
     sqlite3.connect = connect
 
 
+def _coarse_wait() -> None:
+    """A Popen whose wait(timeout) polls the child once a second (as a green Popen that sleeps between
+    polls): a timeout runs out on the next whole second, not when it was asked to."""
+    import subprocess
+    import time
+
+    class Popen(subprocess.Popen[Any]):
+        def wait(self, timeout: float | None = None) -> int:
+            if timeout is None:
+                return super().wait()
+            deadline = time.monotonic() + timeout
+            while (returncode := self.poll()) is None:
+                if time.monotonic() >= deadline:
+                    raise subprocess.TimeoutExpired(self.args, timeout)
+                time.sleep(1.0)
+            return returncode
+
+    subprocess.Popen = Popen  # type: ignore[misc]
+
+
 def _popen(*, inverted_pipes: bool = False, shell: bool = False) -> None:
     """Install a subprocess.Popen of the runtime's own (gevent's is one) with the defects asked for."""
     import io
@@ -416,6 +436,21 @@ def _badfd() -> None:
         setattr(select, "poll", Poll)  # noqa: B010
 
 
+def _nodelay() -> None:
+    import socket
+
+    sockets: Any = socket.socket
+    real_connect = sockets.connect
+
+    def connect(self: socket.socket, address: Any) -> None:
+        real_connect(self, address)
+        if self.family in (socket.AF_INET, socket.AF_INET6) and self.type == socket.SOCK_STREAM:
+            # Nagle off on every connection it makes, over whatever the program chose
+            self.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    sockets.connect = connect
+
+
 def _xlist() -> None:
     import select
 
@@ -442,7 +477,9 @@ DEFECTS: dict[str, Callable[[], None]] = {
     "sqlite": _sqlite,
     "pipes": lambda: _popen(inverted_pipes=True),
     "spawn": lambda: _popen(shell=True),
+    "waits": _coarse_wait,
     "resolver": _resolver,
     "signals": _signals,
     "reaper": lambda: waits_from_reaper(install_reaper()),
+    "nodelay": _nodelay,
 }

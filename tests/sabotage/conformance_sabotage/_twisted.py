@@ -292,6 +292,22 @@ def _reaper() -> None:
     processes.reapAllProcesses = reapAllProcesses
 
 
+def _nodelay() -> None:
+    import socket
+
+    from twisted.internet import tcp
+
+    real_init = tcp.Connection.__init__
+
+    def __init__(self: Any, skt: Any, *args: Any, **kwargs: Any) -> None:
+        real_init(self, skt, *args, **kwargs)
+        if skt.family in (socket.AF_INET, socket.AF_INET6):
+            # Nagle off on every TCP connection, made or adopted, over whatever the program chose
+            skt.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    tcp.Connection.__init__ = __init__  # type: ignore[method-assign]
+
+
 def _badfd() -> None:
     reactor = _reactor()
     real_add_reader, real_add_writer = reactor.addReader, reactor.addWriter
@@ -321,4 +337,5 @@ DEFECTS: dict[str, Callable[[], None]] = {
     "resolver": _resolver,
     "spawn": _spawn,
     "reaper": _reaper,
+    "nodelay": _nodelay,
 }
