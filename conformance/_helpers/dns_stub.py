@@ -18,7 +18,8 @@ looks, which depends on the platform (docs/dns.md):
 
 What the stub answers is decided by the first label of the name asked (case-insensitive), so that any
 number of distinct names (which no cache can help with) behave alike; see :data:`BEHAVIOUR`. Only
-documentation addresses are ever answered (RFC 5737 TEST-NETs, RFC 3849 2001:db8::/32). Every query
+documentation addresses (RFC 5737 TEST-NETs, RFC 3849 2001:db8::/32) and, for the ``addrs-...`` names a
+scenario spells its own loopback addresses with, IPv4 loopback addresses are ever answered. Every query
 is appended to ``queries.log`` (``<monotonic time> <udp|tcp> <name> <type>``) and counted.
 
 Each query is answered on a thread of its own, so a slow answer never delays another. How many are
@@ -74,11 +75,16 @@ nxdomain...                  NXDOMAIN
 servfail...                  SERVFAIL
 timeout...                   no answer at all
 canary...                    A 192.0.2.53 (scenarios/dns/_canary.py: does this runtime's resolver ask us?)
+addrs-<a>-<b>-<c>-<d>...     A records for the IPv4 loopback addresses spelt in the label, 4 numbers each
+                             (addrs-127-0-0-2-127-0-0-3: 127.0.0.2, then 127.0.0.3), in that order,
+                             never shuffled; NXDOMAIN for a malformed label or an address outside 127/8
 """
 
 _FIXED = {"a": "192.0.2.1", "xn--bcher-kva": "192.0.2.2", "fass": "192.0.2.3",
           "xn--fa-hia": "192.0.2.4", "xn--n3h": "192.0.2.5"}
 _SLOW = re.compile(r"^slow-(\d+)ms(?:-(\d+))?$")
+ADDRS_LABEL = "addrs"
+_ADDRS = re.compile(r"^addrs((?:-\d{1,3}){4})+$")
 MANY_ADDRESSES = tuple(f"203.0.113.{n}" for n in range(1, 33))
 AAAA_ONLY_ADDRESS = "2001:db8::1"
 # scenarios/dns/_canary.py checks for exactly this label and address (tests/os/test_system_resolver.py
@@ -93,6 +99,23 @@ RESOLVER_TIMEOUT_S = 1
 def slow_address(n: int = 1) -> str:
     """The address the stub gives ``slow-<ms>ms-<n>``."""
     return f"198.51.100.{n}"
+
+
+def addrs_label(*addresses: str) -> str:
+    """The first label the stub answers with exactly ``addresses`` (IPv4 loopback), in that order."""
+    return "-".join([ADDRS_LABEL, *(address.replace(".", "-") for address in addresses)])
+
+
+def loopback_addresses(label: str) -> list[str] | None:
+    """The addresses an ``addrs-...`` label spells, in order; None unless each is an IPv4 loopback
+    address (four numbers 0-255, the first 127)."""
+    if not _ADDRS.match(label):
+        return None
+    numbers = [int(number) for number in label.split("-")[1:]]
+    addresses = [numbers[i:i + 4] for i in range(0, len(numbers), 4)]
+    if any(octets[0] != 127 or max(octets) > 255 for octets in addresses):
+        return None
+    return [".".join(map(str, octets)) for octets in addresses]
 
 
 def cell_zone() -> str:
@@ -290,15 +313,17 @@ class Stub:
         try:
             if delay_s:
                 time.sleep(delay_s)
+            # want_shuffle=False: records go out in the order the behaviour lists them (dnspython
+            # shuffles an RRset by default), which the addrs-... names promise.
             if transport == "tcp":
-                return response.to_wire()
+                return response.to_wire(want_shuffle=False)
             limit = max(UDP_LIMIT, query.payload) if query.edns >= 0 else UDP_LIMIT
             try:
-                return response.to_wire(max_size=limit)
+                return response.to_wire(max_size=limit, want_shuffle=False)
             except dns.exception.TooBig:
                 response.answer.clear()
                 response.flags |= dns.flags.TC
-                return response.to_wire(max_size=limit)
+                return response.to_wire(max_size=limit, want_shuffle=False)
         finally:
             self._answered(name)
 
@@ -358,6 +383,11 @@ class Stub:
             return None, 0.0
         elif label.startswith(CANARY_LABEL):
             records = [(dns.rdatatype.A, CANARY_ADDRESS)]
+        elif (loopback := loopback_addresses(label)) is not None:
+            records = [(dns.rdatatype.A, address) for address in loopback]
+            if len(set(loopback)) != len(loopback):  # an RRset holds each address once
+                records = []
+                response.set_rcode(dns.rcode.NXDOMAIN)
         elif label:
             response.set_rcode(dns.rcode.NXDOMAIN)
         else:  # the apex exists, with its SOA only

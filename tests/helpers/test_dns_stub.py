@@ -255,6 +255,38 @@ def test_the_canary_is_answered(stub: dict[str, Any]) -> None:
     assert not ask(stub, "canary-0123456789ab.conformance.test", "AAAA").answer
 
 
+def test_addrs_names_give_their_loopback_addresses_in_order(stub: dict[str, Any]) -> None:
+    label = _dns_stub.addrs_label("127.0.0.2", "127.0.0.3")
+    assert label == "addrs-127-0-0-2-127-0-0-3"
+    for _ in range(5):  # the order asked for, every time (never shuffled), over UDP and TCP alike
+        for tcp in (False, True):
+            response = ask(stub, f"{label}.conformance.test", tcp=tcp)
+            assert [rdata.to_text() for rdata in response.answer[0]] == ["127.0.0.2", "127.0.0.3"]
+            assert response.answer[0].ttl == 0
+    reverse = ask(stub, "ADDRS-127-0-0-3-127-0-0-2.conformance.test")
+    assert [rdata.to_text() for rdata in reverse.answer[0]] == ["127.0.0.3", "127.0.0.2"]
+    assert answers(ask(stub, "addrs-127-1-2-3.conformance.test")) == {"127.1.2.3"}
+    no_aaaa = ask(stub, f"{label}.conformance.test", "AAAA")
+    assert no_aaaa.rcode() == dns.rcode.NOERROR
+    assert not no_aaaa.answer
+
+
+@pytest.mark.parametrize("label", ["addrs", "addrs-127-0-0", "addrs-127-0-0-256", "addrs-10-0-0-1",
+                                   "addrs-127-0-0-2-192-0-2-1", "addrs-127-0-0-2-127-0-0-2",
+                                   "addrs-127-0-0-2x", "addrs-127-0-0-1234"])
+def test_malformed_or_foreign_addrs_names_do_not_exist(stub: dict[str, Any], label: str) -> None:
+    response = ask(stub, f"{label}.conformance.test")
+    assert response.rcode() == dns.rcode.NXDOMAIN
+    assert not response.answer
+
+
+def test_loopback_addresses_reads_a_label_without_a_server() -> None:
+    assert _dns_stub.loopback_addresses("addrs-127-0-0-2-127-0-0-3") == ["127.0.0.2", "127.0.0.3"]
+    assert _dns_stub.loopback_addresses("addrs-127-255-0-9") == ["127.255.0.9"]
+    for label in ("addrs", "addrs-", "addrs-127-0-0", "addrs-128-0-0-1", "addrs-127-0-0-300", "a"):
+        assert _dns_stub.loopback_addresses(label) is None, label
+
+
 @binds_127_53
 def test_an_address_in_use_is_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     taken = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)

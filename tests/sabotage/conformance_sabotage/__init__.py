@@ -67,7 +67,8 @@ CHILD_OUTPUT = ("subprocess.communicate_16mib", "subprocess.concurrent_children"
                 "subprocess.spawn_from_foreign_thread")
 RESOLVER = ("dns.aaaa_only", "dns.concurrent_slow_lookups", "dns.flags", "dns.idn", "dns.idn_eszett",
             "dns.invalid_names", "dns.many_addresses", "dns.nxdomain", "dns.resolve_local", "dns.reverse",
-            "dns.servfail", "dns.timeout", "dns.idn_symbol", "dns.legacy_lookups", "dns.lookup_storm")
+            "dns.servfail", "dns.timeout", "dns.idn_symbol", "dns.legacy_lookups", "dns.lookup_storm",
+            "dns.connect_several_addresses")
 SIGNALS = ("signals.burst_coalescing", "signals.handler_raises", "signals.latency_busy",
            "signals.sigchld_style_handler", "signals.interrupt_main",
            "signals.sigchld_after_spawn", "signals.sigchld_subprocess", "signals.sigint_idle",
@@ -119,7 +120,7 @@ SABOTAGES = (
     Sabotage("waits", "sync", "Popen.wait(timeout) polls the child once a second, so a timeout runs out on "
              "the next whole second", ("subprocess.wait_cancelled",)),
     Sabotage("resolver", "sync", "getaddrinfo, getnameinfo and gethostbyname_ex go through a resolver of its "
-             "own (IPv4 only, flags ignored, IDNA 2008 unmapped, 8 addresses at most, every failure "
+             "own (IPv4 only, flags ignored, IDNA 2008 unmapped, the first address only, every failure "
              "EAI_FAIL, no reverse names, one answer buffer for every thread)", RESOLVER),
     Sabotage("signals", "sync", "signal.signal keeps the handler in a table of its own for a dispatcher that "
              "never runs (the OS gets a no-op handler, SIGINT's included), and accepts a handler from any "

@@ -7,7 +7,7 @@ getnameinfo: a resolver of its own, as a pure DNS client (c-ares, dnspython) mig
 - it ignores the getaddrinfo flags (no AI_NUMERICHOST, no AI_PASSIVE);
 - it encodes names with IDNA 2008 rules but without the UTS 46 mapping (no case folding, ß kept, symbols
   and emoji refused) and without IDNA's length checks;
-- it keeps at most 8 addresses of an answer;
+- it keeps the first address of an answer only (as code built on gethostbyname's ``h_addr`` does);
 - it reports every failure as EAI_FAIL, whatever the server said;
 - it never names an address (getnameinfo answers numerically);
 - it keeps the answer in one buffer every thread shares, as gethostbyname(3) does: a caller that resumes
@@ -26,7 +26,7 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
-MAX_ADDRESSES = 8
+MAX_ADDRESSES = 1
 # How long a caller takes to copy the shared answer: other threads' lookups land in the buffer meanwhile.
 COPY_S = 0.02
 _shared: list[Any] = [None]

@@ -1,0 +1,270 @@
+"""Connecting by name to a host with two addresses whose first refuses or never answers.
+
+Reference semantics: the stub DNS server gives ``addrs-127-0-0-2-127-0-0-3.<zone>`` two A records,
+127.0.0.2 then 127.0.0.3, in that order, never shuffled (glibc's RFC 6724 sort keeps it: the two tie on
+every rule). Port P of 127.0.0.3 is a listener that answers; port P of 127.0.0.2 either refuses (a bound
+socket that does not listen: the kernel answers the SYN with a RST) or never answers (a listener with a
+backlog of 1, filled by connections nobody accepts, so that Linux drops every further SYN, as in
+``sockets.connect_timeout``). A blocking ``socket.create_connection((name, P), timeout=3)`` tries the
+addresses in turn, each with its own 3 s timeout: measured on this machine (Linux 6.18, CPython
+3.11.7), it connects to 127.0.0.3 at once after the refusal, and after ~3000 ms (the first attempt's
+whole timeout) when 127.0.0.2 never answers. A service name with several addresses, one of them down or
+behind a firewall that drops packets, is common (DNS round robin, dual-stack hosts); a client that
+sticks to the first address never reaches the live one.
+
+The contract, the same for every style: the style's idiomatic "connect to host:port" with a stated
+timeout of 3 s (``socket.create_connection((name, P), timeout=3)``; ``asyncio.open_connection(name, P)``
+inside ``asyncio.wait_for(..., 3)``; ``trio.open_tcp_stream(name, P)`` inside ``trio.fail_after(3)``; a
+Twisted ``HostnameEndpoint(reactor, name, P, timeout=3)``), in both cases (1) connects, (2) to the live
+address, 127.0.0.3, (3) within ``CEILING_S`` (one 3 s timeout per address and slack: it did not hang).
+Each style spells the timeout its own way: per attempt (the standard library, Twisted) or overall
+(asyncio's ``wait_for``, trio's ``fail_after``); whether a style races the addresses (asyncio's
+``happy_eyeballs_delay`` is off by default, trio starts the next attempt after 0.25 s, Twisted's
+HostnameEndpoint after 0.3 s) is not judged: ``connect_ms`` (the address that never answers) and
+``refused_connect_ms`` show it. Before connecting, the body asks the style's own resolver for the name
+(the same API as its canary): it must give both addresses (``fail`` otherwise), and unless it gives
+127.0.0.2 first the cell is ``skipped``, as nothing would show whether the connect moves on.
+Loopback addresses other than 127.0.0.1 and the full backlog that drops SYNs are Linux's: macOS
+configures 127.0.0.1 alone, and Windows refuses a connect to a full backlog.
+"""
+
+from __future__ import annotations
+
+import errno
+import select
+import socket
+import time
+from typing import Any
+
+from conformance import Context, sibling_module
+
+PEERS = ("dns_stub",)
+ISOLATED_RESOLVER = True
+NOT_APPLICABLE = {
+    "darwin": "macOS configures 127.0.0.1 alone on its loopback: a second loopback address cannot be bound",
+    "win32": "Windows refuses (RST) a connect to a full listen backlog instead of leaving it unanswered",
+}
+_canary = sibling_module(__file__, "_canary")
+_twisted = sibling_module(__file__, "_twisted_resolve")
+TIMEOUT_S = 25.0
+# The body's own listeners are set up (and the backlog filled, waiting in select) on the scheduler's
+# thread: only the connects are measured for stalls.
+STALL_LIMIT_MS = 250.0
+PLOTS = {"connect_ms": "connect when the first address never answers",
+         "refused_connect_ms": "connect when the first address refuses"}
+DEAD, LIVE = "127.0.0.2", "127.0.0.3"
+CONNECT_TIMEOUT_S = 3.0
+CEILING_S = 2 * CONNECT_TIMEOUT_S + 2.0
+LOOKUP_TIMEOUT_S = 5.0
+WAIT_S = 5.0
+BIND_ATTEMPTS = 20
+MAX_FILLERS = 16
+ANSWER_WAIT_S = 0.25
+CASES = ("refuses", "drops")
+MEASURE = {"refuses": "refused_connect_ms", "drops": "connect_ms"}
+
+
+class _Host:
+    """Port P of LIVE answers; port P of DEAD refuses ("refuses") or never answers ("drops")."""
+
+    def __init__(self, ctx: Context, case: str) -> None:
+        self.case = case
+        self.sockets: list[socket.socket] = []
+        try:
+            self.port = self._bind_pair(ctx)
+            if case == "drops":
+                self._fill_backlog(ctx)
+        except BaseException:
+            self.close()
+            raise
+
+    def _bind_pair(self, ctx: Context) -> int:
+        for _ in range(BIND_ATTEMPTS):
+            live = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            dead = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            try:
+                live.bind((LIVE, 0))
+                port: int = live.getsockname()[1]
+                dead.bind((DEAD, port))
+            except OSError as exc:
+                live.close()
+                dead.close()
+                if exc.errno == errno.EADDRNOTAVAIL:
+                    raise ctx.not_applicable(f"{DEAD} and {LIVE} cannot be bound here ({exc})") from exc
+                if exc.errno != errno.EADDRINUSE:
+                    raise
+                continue  # that port is taken on DEAD: another one
+            live.listen(8)  # the kernel completes connects to it; nothing needs to accept
+            # "refuses": DEAD's socket is bound (so nothing else listens there) but not listening.
+            self.sockets += [live, dead]
+            self.dead = dead
+            return port
+        raise ctx.skip(f"no port was free on both {DEAD} and {LIVE} in {BIND_ATTEMPTS} tries")
+
+    def _fill_backlog(self, ctx: Context) -> None:
+        self.dead.listen(1)
+        for _ in range(MAX_FILLERS):
+            filler = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            self.sockets.append(filler)
+            filler.setblocking(False)
+            filler.connect_ex((DEAD, self.port))
+            seen = self._answer(filler, ANSWER_WAIT_S)
+            if seen is None:
+                self.unanswered = filler
+                return
+            if seen:
+                raise ctx.skip(f"a connect to a full backlog of 1 was answered with {seen}: this "
+                               "platform does not drop it")
+        raise ctx.skip(f"{MAX_FILLERS} connects to a listener with a backlog of 1 that accepts nothing "
+                       "were all answered: this platform does not drop them")
+
+    @staticmethod
+    def _answer(sock: socket.socket, wait_s: float) -> str | None:
+        """None while the connect is unanswered, "" once connected, else the error it got."""
+        _, writable, _ = select.select([], [sock], [], wait_s)
+        if not writable:
+            return None
+        error = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+        return "" if error == 0 else f"error {error}"
+
+    def check_still_unanswered(self, ctx: Context) -> None:
+        if self.case == "drops" and (seen := self._answer(self.unanswered, 0)) is not None:
+            raise ctx.skip("the connect left unanswered to fill the backlog was answered meanwhile "
+                           f"({seen or 'connected'}): {DEAD} did not stay unanswering")
+
+    def close(self) -> None:
+        for sock in self.sockets:
+            sock.close()
+
+
+def _name(ctx: Context) -> str:
+    name: str = _canary.in_zone(ctx, f"addrs-{DEAD.replace('.', '-')}-{LIVE.replace('.', '-')}")
+    return name
+
+
+def _check_order(ctx: Context, found: list[Any], api: str) -> None:
+    """Fail unless the style's resolver gives both addresses (as the reference's does); skip unless it
+    gives DEAD first."""
+    order = [str(entry[4][0]) for entry in found if entry[0] == socket.AF_INET]
+    ctx.expect(DEAD in order and LIVE in order,
+               f"{api}({_name(ctx)!r}) gave {order}: the stub answers {DEAD} and {LIVE}")
+    if order[0] != DEAD:
+        raise ctx.skip(f"{api}({_name(ctx)!r}) gave {order}, not {DEAD} first and {LIVE} after it: "
+                       "whether the connect moves on to the next address cannot be seen")
+
+
+def _judge(ctx: Context, host: _Host, peer: str | None, error: BaseException | None, seconds: float) -> None:
+    host.check_still_unanswered(ctx)
+    ctx.measure(MEASURE[host.case], seconds * 1000.0)
+    what = (f"a connect to {_name(ctx)!r} port {host.port} ({DEAD}, which "
+            f"{'refuses' if host.case == 'refuses' else 'never answers'}, then {LIVE}, which answers)")
+    ctx.expect(error is None, f"{what} did not connect: {type(error).__name__}: {error} after "
+                              f"{seconds * 1000.0:.0f} ms")
+    ctx.expect_equal(peer, LIVE, f"the address {what} connected to")
+    ctx.expect(seconds < CEILING_S, f"{what} took {seconds * 1000.0:.0f} ms, for {CONNECT_TIMEOUT_S:g} s "
+                                    "per address")
+
+
+def run_sync(ctx: Context) -> None:
+    _canary.check_sync(ctx)
+    _check_order(ctx, socket.getaddrinfo(_name(ctx), 80, 0, socket.SOCK_STREAM), "socket.getaddrinfo")
+    for case in CASES:
+        host = _Host(ctx, case)
+        try:
+            peer, error = None, None
+            with ctx.measured():
+                started = time.perf_counter()
+                try:
+                    with socket.create_connection((_name(ctx), host.port), timeout=CONNECT_TIMEOUT_S) as sock:
+                        peer = sock.getpeername()[0]
+                except Exception as exc:
+                    error = exc
+                elapsed = time.perf_counter() - started
+            _judge(ctx, host, peer, error, elapsed)
+        finally:
+            host.close()
+
+
+async def run_asyncio(ctx: Context) -> None:
+    import asyncio
+
+    await _canary.check_asyncio(ctx)
+    loop = asyncio.get_running_loop()
+    _check_order(ctx, await asyncio.wait_for(loop.getaddrinfo(_name(ctx), 80, type=socket.SOCK_STREAM),
+                                             LOOKUP_TIMEOUT_S), "loop.getaddrinfo")
+    for case in CASES:
+        host = _Host(ctx, case)
+        try:
+            peer, error = None, None
+            with ctx.measured():
+                started = time.perf_counter()
+                try:
+                    _, writer = await asyncio.wait_for(asyncio.open_connection(_name(ctx), host.port),
+                                                       CONNECT_TIMEOUT_S)
+                    peer = writer.get_extra_info("peername")[0]
+                    writer.close()
+                    await asyncio.wait_for(writer.wait_closed(), WAIT_S)
+                except Exception as exc:
+                    error = exc
+                elapsed = time.perf_counter() - started
+            _judge(ctx, host, peer, error, elapsed)
+        finally:
+            host.close()
+
+
+async def run_trio(ctx: Context) -> None:
+    import trio
+
+    await _canary.check_trio(ctx)
+    with trio.fail_after(LOOKUP_TIMEOUT_S):
+        found = await trio.socket.getaddrinfo(_name(ctx), 80, 0, socket.SOCK_STREAM)
+    _check_order(ctx, found, "trio.socket.getaddrinfo")
+    for case in CASES:
+        host = _Host(ctx, case)
+        try:
+            peer, error = None, None
+            with ctx.measured():
+                started = time.perf_counter()
+                try:
+                    with trio.fail_after(CONNECT_TIMEOUT_S):
+                        stream = await trio.open_tcp_stream(_name(ctx), host.port)
+                    peer = stream.socket.getpeername()[0]
+                    with trio.fail_after(WAIT_S):
+                        await stream.aclose()
+                except Exception as exc:
+                    error = exc
+                elapsed = time.perf_counter() - started
+            _judge(ctx, host, peer, error, elapsed)
+        finally:
+            host.close()
+
+
+async def run_twisted(ctx: Context) -> None:
+    from twisted.internet import endpoints, reactor
+
+    from conformance.support.net import within_twisted
+    from conformance.support.twisted_streams import Stream
+
+    await _canary.check_twisted(ctx)
+    _check_order(ctx, await _twisted.getaddrinfo(_name(ctx), 80, LOOKUP_TIMEOUT_S),
+                 "reactor.nameResolver.resolveHostName")
+    for case in CASES:
+        host = _Host(ctx, case)
+        try:
+            peer, error = None, None
+            with ctx.measured():
+                started = time.perf_counter()
+                try:
+                    endpoint = endpoints.HostnameEndpoint(reactor, _name(ctx), host.port,
+                                                          timeout=CONNECT_TIMEOUT_S)
+                    # HostnameEndpoint's own timeout (per attempt) is what is judged; within_twisted
+                    # only bounds a connect that ignores it.
+                    stream = await within_twisted(CEILING_S, endpoints.connectProtocol(endpoint, Stream()))
+                    peer = stream.transport.getPeer().host
+                    await stream.close(WAIT_S)
+                except Exception as exc:
+                    error = exc
+                elapsed = time.perf_counter() - started
+            _judge(ctx, host, peer, error, elapsed)
+        finally:
+            host.close()
