@@ -6,7 +6,10 @@
 - :func:`within_asyncio`, :func:`within_trio`, :func:`within_twisted`: ``await`` an operation, or fail
   with the style's timeout error after ``seconds``. One per style, so that every body bounds its waits
   the same way (docs/writing-a-scenario.md: "Bound every wait"), and
-  tests/scenarios/test_scenario_rules.py reads each as a bound.
+  tests/scenarios/test_scenario_rules.py reads each as a bound;
+- :func:`fill_backlog` and :func:`connect_state`: a connect that is never answered on loopback alone
+  (a listener with a backlog of 1 that accepts nothing, filled until the kernel drops the next SYN), and
+  what became of a non-blocking connect.
 
 Only the standard library at the top: asyncio, trio and Twisted are imported inside the function of
 their style, so that this module serves every style's bodies without importing another style's library.
@@ -14,6 +17,7 @@ their style, so that this module serves every style's bodies without importing a
 
 from __future__ import annotations
 
+import select
 import socket
 from collections.abc import Awaitable, Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -22,9 +26,51 @@ if TYPE_CHECKING:
     import trio
     from twisted.internet.defer import Deferred
 
-__all__ = ["receive_exactly_trio", "recv_exactly", "within_asyncio", "within_trio", "within_twisted"]
+__all__ = ["BacklogAnswered", "connect_state", "fill_backlog", "receive_exactly_trio", "recv_exactly",
+           "within_asyncio", "within_trio", "within_twisted"]
 
 T = TypeVar("T")
+
+
+class BacklogAnswered(Exception):
+    """This platform answers (or refuses) a connect to a full backlog instead of leaving it unanswered:
+    the message says what was seen, for the cell's ``skipped`` reason."""
+
+
+def connect_state(sock: socket.socket, wait_s: float) -> str | None:
+    """What became of a non-blocking connect within ``wait_s``: None while it is unanswered, "" once it
+    connected, else the error it got."""
+    _, writable, _ = select.select([], [sock], [], wait_s)
+    if not writable:
+        return None
+    error = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+    return "" if error == 0 else f"error {error}"
+
+
+def fill_backlog(address: tuple[str, int], max_fillers: int, wait_s: float) -> list[socket.socket]:
+    """Non-blocking connects to ``address``, a listener with a backlog of 1 that accepts nothing, until
+    one stays unanswered for ``wait_s`` (on Linux the kernel then drops further SYNs: two fill it). Gives
+    the fillers, the unanswered one last; the caller closes them. Raises :class:`BacklogAnswered` where a
+    filler is answered or refused instead, or all ``max_fillers`` connect."""
+    fillers: list[socket.socket] = []
+    try:
+        while len(fillers) < max_fillers:
+            filler = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            fillers.append(filler)
+            filler.setblocking(False)
+            filler.connect_ex(address)
+            seen = connect_state(filler, wait_s)
+            if seen is None:
+                return fillers
+            if seen:
+                raise BacklogAnswered(f"a connect to a full backlog of 1 was answered with {seen}, not left "
+                                      "unanswered: this platform does not drop it")
+        raise BacklogAnswered(f"{max_fillers} connects to a listener with a backlog of 1 that accepts "
+                              "nothing were all answered: this platform does not drop them")
+    except BaseException:
+        for filler in fillers:
+            filler.close()
+        raise
 
 
 def recv_exactly(sock: socket.socket, size: int) -> bytes:

@@ -31,7 +31,6 @@ configures 127.0.0.1 alone, and Windows refuses a connect to a full backlog.
 from __future__ import annotations
 
 import errno
-import select
 import socket
 import time
 from typing import Any
@@ -102,33 +101,20 @@ class _Host:
         raise ctx.skip(f"no port was free on both {DEAD} and {LIVE} in {BIND_ATTEMPTS} tries")
 
     def _fill_backlog(self, ctx: Context) -> None:
-        self.dead.listen(1)
-        for _ in range(MAX_FILLERS):
-            filler = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            self.sockets.append(filler)
-            filler.setblocking(False)
-            filler.connect_ex((DEAD, self.port))
-            seen = self._answer(filler, ANSWER_WAIT_S)
-            if seen is None:
-                self.unanswered = filler
-                return
-            if seen:
-                raise ctx.skip(f"a connect to a full backlog of 1 was answered with {seen}: this "
-                               "platform does not drop it")
-        raise ctx.skip(f"{MAX_FILLERS} connects to a listener with a backlog of 1 that accepts nothing "
-                       "were all answered: this platform does not drop them")
+        from conformance.support.net import BacklogAnswered, fill_backlog
 
-    @staticmethod
-    def _answer(sock: socket.socket, wait_s: float) -> str | None:
-        """None while the connect is unanswered, "" once connected, else the error it got."""
-        _, writable, _ = select.select([], [sock], [], wait_s)
-        if not writable:
-            return None
-        error = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
-        return "" if error == 0 else f"error {error}"
+        self.dead.listen(1)
+        try:
+            fillers = fill_backlog((DEAD, self.port), MAX_FILLERS, ANSWER_WAIT_S)
+        except BacklogAnswered as exc:
+            raise ctx.skip(str(exc)) from None
+        self.sockets += fillers
+        self.unanswered = fillers[-1]
 
     def check_still_unanswered(self, ctx: Context) -> None:
-        if self.case == "drops" and (seen := self._answer(self.unanswered, 0)) is not None:
+        from conformance.support.net import connect_state
+
+        if self.case == "drops" and (seen := connect_state(self.unanswered, 0)) is not None:
             raise ctx.skip("the connect left unanswered to fill the backlog was answered meanwhile "
                            f"({seen or 'connected'}): {DEAD} did not stay unanswering")
 

@@ -31,7 +31,6 @@ what was seen, as the precondition could not be arranged. Verified on Linux only
 from __future__ import annotations
 
 import contextlib
-import select
 import socket
 import time
 from collections.abc import Iterator
@@ -59,41 +58,26 @@ class _Unanswered:
     """A loopback listener that answers no further connect: backlog 1, full, never accepted."""
 
     def __init__(self, ctx: Context) -> None:
+        from conformance.support.net import BacklogAnswered, fill_backlog
+
         self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.listener.bind(("127.0.0.1", 0))
         self.listener.listen(1)
         self.address: tuple[str, int] = self.listener.getsockname()
-        self.fillers: list[socket.socket] = []
         try:
-            while len(self.fillers) < MAX_FILLERS:
-                filler = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-                self.fillers.append(filler)
-                filler.setblocking(False)
-                filler.connect_ex(self.address)
-                seen = self._answer(filler, ANSWER_WAIT_S)
-                if seen is None:
-                    return  # unanswered: the queue is full
-                if seen:
-                    raise ctx.skip(f"a connect to a full backlog of 1 was answered with {seen}, not left "
-                                   "unanswered: this platform does not drop it")
-            raise ctx.skip(f"{MAX_FILLERS} connects to a listener with a backlog of 1 that accepts "
-                           "nothing were all answered: this platform does not drop them")
+            self.fillers = fill_backlog(self.address, MAX_FILLERS, ANSWER_WAIT_S)
+        except BacklogAnswered as exc:
+            self.listener.close()
+            raise ctx.skip(str(exc)) from None
         except BaseException:
-            self.close()
+            self.listener.close()
             raise
-
-    @staticmethod
-    def _answer(sock: socket.socket, wait_s: float) -> str | None:
-        """None while the connect is unanswered, "" once connected, else the error it got."""
-        _, writable, _ = select.select([], [sock], [], wait_s)
-        if not writable:
-            return None
-        error = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
-        return "" if error == 0 else f"error {error}"
 
     def check_still_unanswered(self, ctx: Context) -> None:
         """The precondition held for the whole timed connect."""
-        seen = self._answer(self.fillers[-1], 0)
+        from conformance.support.net import connect_state
+
+        seen = connect_state(self.fillers[-1], 0)
         if seen is not None:
             raise ctx.skip("the connect left unanswered to fill the backlog was answered meanwhile "
                            f"({seen or 'connected'}): the listener did not stay unanswering")

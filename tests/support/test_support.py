@@ -18,7 +18,15 @@ from typing import Any
 
 import pytest
 
-from conformance.support.net import receive_exactly_trio, recv_exactly, within_asyncio, within_trio
+from conformance.support.net import (
+    BacklogAnswered,
+    connect_state,
+    fill_backlog,
+    receive_exactly_trio,
+    recv_exactly,
+    within_asyncio,
+    within_trio,
+)
 
 # A Twisted program (argv[1]: which check) that prints one JSON document: what the check observed.
 TWISTED_PROGRAM = r'''
@@ -144,6 +152,42 @@ def twisted_check(name: str) -> Any:
                           timeout=60)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# -- fill_backlog, connect_state -------------------------------------------------------------------------
+
+@pytest.mark.skipif(sys.platform != "linux", reason="Linux drops a SYN to a full backlog; others answer it")
+def test_fill_backlog_leaves_its_last_connect_unanswered_and_connect_state_tells_apart() -> None:
+    with socket.create_server(("127.0.0.1", 0), backlog=1) as full, \
+            socket.create_server(("127.0.0.1", 0)) as answering:
+        fillers = fill_backlog(full.getsockname(), 16, 0.25)
+        try:
+            assert 1 < len(fillers) <= 16
+            assert connect_state(fillers[-1], 0.3) is None  # still unanswered
+            assert all(connect_state(f, 0) == "" for f in fillers[:-1])  # the ones that filled it connected
+        finally:
+            for filler in fillers:
+                filler.close()
+        with socket.socket() as client:
+            client.setblocking(False)
+            client.connect_ex(answering.getsockname())
+            assert connect_state(client, 2) == ""
+    with socket.socket() as closed_port:
+        closed_port.bind(("127.0.0.1", 0))  # bound, not listening: a connect to it is refused
+        with socket.socket() as client:
+            client.setblocking(False)
+            client.connect_ex(closed_port.getsockname())
+            assert (connect_state(client, 2) or "").startswith("error ")
+
+
+def test_fill_backlog_says_what_was_seen_where_the_connects_are_answered() -> None:
+    with socket.socket() as closed_port:
+        closed_port.bind(("127.0.0.1", 0))
+        with pytest.raises(BacklogAnswered, match="answered with error"):
+            fill_backlog(closed_port.getsockname(), 4, 0.25)
+    with socket.create_server(("127.0.0.1", 0), backlog=64) as roomy, \
+            pytest.raises(BacklogAnswered, match=r"3 connects .* were all answered"):
+        fill_backlog(roomy.getsockname(), 3, 0.25)
 
 
 # -- recv_exactly ------------------------------------------------------------------------------------------
