@@ -14,6 +14,7 @@ import os
 import sys
 import time
 import traceback
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,19 @@ def main() -> None:
     os._exit(0)
 
 
-def run_cell(job: dict[str, Any]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class SetUp:
+    """A runtime set up in this process: what runs the body, and what the result says about it."""
+
+    runtime: Any  # conformance._runtimes.Runtime (imported lazily: see the module's docstring)
+    family: Any
+    version: str
+    imported_before_setup: list[str]
+
+
+def set_up_runtime(job: dict[str, Any]) -> SetUp | dict[str, Any]:
+    """Set up the job's runtime in this process (patch, install the loop): the set-up runtime, or the
+    result that says why it cannot be used here (``unavailable``)."""
     from conformance._runtimes import Runtime, RuntimeUnavailable, get_runtime
 
     # The parent's description of the runtime, so that one from an installed package is set up without
@@ -73,6 +86,14 @@ def run_cell(job: dict[str, Any]) -> dict[str, Any]:
         # Started in the background by a shell without job control: SIGINT arrives ignored. The
         # program under test would have Python's default handler, so it gets it back.
         signal.signal(signal.SIGINT, signal.default_int_handler)
+    return SetUp(runtime, family, version, imported_before_setup)
+
+
+def run_cell(job: dict[str, Any]) -> dict[str, Any]:
+    ready = set_up_runtime(job)
+    if isinstance(ready, dict):
+        return ready
+    runtime, family = ready.runtime, ready.family
     from conformance._child.context import Context
     from conformance._child.heartbeat import StallMeter
     from conformance._model.bench import HEARTBEAT_INTERVAL_S, BenchSettings
@@ -87,8 +108,8 @@ def run_cell(job: dict[str, Any]) -> dict[str, Any]:
                   control_fd=job.get("control_fd"),
                   signal_log=Path(job["signal_log"]) if job.get("signal_log") else None,
                   bench=bench)
-    result: dict[str, Any] = {"runtime_version": version,
-                              "imported_before_setup": imported_before_setup}
+    result: dict[str, Any] = {"runtime_version": ready.version,
+                              "imported_before_setup": ready.imported_before_setup}
     try:
         family.run(runtime, body, ctx)
     except NotApplicable as exc:

@@ -15,11 +15,12 @@ from conformance._model.outcomes import Skipped
 
 
 def request_signal(control_fd: int | None, name: str, delay_s: float, count: int,
-                   interval_s: float) -> None:
+                   interval_s: float, to_group: bool = False) -> None:
     """Ask the parent for ``count`` signals ``name`` (``ctx.send_signal``)."""
     if control_fd is None:
         raise Skipped("the suite cannot deliver signals from outside on this platform yet")
-    request = SignalRequest(signal=name, delay_s=delay_s, count=count, interval_s=interval_s)
+    request = SignalRequest(signal=name, delay_s=delay_s, count=count, interval_s=interval_s,
+                            to_group=to_group)
     os.write(control_fd, request.to_line())
 
 

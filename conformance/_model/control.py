@@ -18,12 +18,14 @@ MAX_SIGNALS_PER_REQUEST = 1000
 
 @dataclass(frozen=True)
 class SignalRequest:
-    """``count`` signals named ``signal``, the first after ``delay_s``, then one every ``interval_s``."""
+    """``count`` signals named ``signal``, the first after ``delay_s``, then one every ``interval_s``;
+    to the child's whole process group where ``to_group`` (as a terminal sends Ctrl-C), else to it."""
 
     signal: str
     delay_s: float = 0.0
     count: int = 1
     interval_s: float = 0.0
+    to_group: bool = False
 
     def __post_init__(self) -> None:
         if not self.signal.startswith(("SIG", "CTRL_")) or not hasattr(signal_module, self.signal):
@@ -51,13 +53,16 @@ class SignalRequest:
             raise ValueError(f"not JSON ({exc})") from None
         if not isinstance(data, dict):
             raise ValueError(f"a JSON {type(data).__name__}, not an object")
-        unknown = set(data) - {"signal", "delay_s", "count", "interval_s"}
+        unknown = set(data) - {"signal", "delay_s", "count", "interval_s", "to_group"}
         if unknown or "signal" not in data:
             raise ValueError(f"fields {sorted(data)}; a request has 'signal' and optionally "
-                             f"'delay_s', 'count', 'interval_s'")
+                             f"'delay_s', 'count', 'interval_s', 'to_group'")
+        if not isinstance(data.get("to_group", False), bool):
+            raise ValueError(f"to_group is {data['to_group']!r}, not true or false")
         try:
             return cls(signal=str(data["signal"]), delay_s=float(data.get("delay_s", 0.0)),
-                       count=int(data.get("count", 1)), interval_s=float(data.get("interval_s", 0.0)))
+                       count=int(data.get("count", 1)), interval_s=float(data.get("interval_s", 0.0)),
+                       to_group=data.get("to_group", False))
         except (TypeError, ValueError) as exc:
             raise ValueError(str(exc)) from None
 

@@ -2,7 +2,10 @@
 
 A scenario module has a docstring (first line: the title; then the reference semantics and why a user
 cares), one body per style (``run_sync``, ``run_asyncio``, ``run_trio``, ``run_twisted``; a runtime
-whose style has no body is a harness error) and optional settings:
+whose style has no body is a harness error) and optional settings. A *program scenario* has instead one
+whole program per style (``program_sync``... : the program's main, which calls the style's entry point
+itself) and a ``judge(program, verdict)`` that states the contract from how the program ended
+(``conformance._model.programs``); it takes no PEERS. The settings:
 
 - ``PEERS``: names of peer services (:data:`PEER_SERVICES`, served by ``conformance._helpers.peers``) the
   parent starts for the cell;
@@ -95,6 +98,8 @@ class Scenario:
     documented_mistake: str = ""
     # The figures the report plots (PLOTS), in the order the module gives them.
     plots: tuple[PlottedMeasurement, ...] = ()
+    # A program scenario: whole programs (program_<style>) judged from outside by its judge().
+    program: bool = False
 
     @property
     def area(self) -> str:
@@ -179,9 +184,20 @@ def load_scenario(path: Path) -> Scenario:
         raise ScenarioError(f"{path}: a scenario needs a docstring (title, then reference semantics)")
     title, _, description = doc.partition("\n")
     styles = tuple(s for s in STYLES if callable(getattr(module, f"run_{s}", None)))
-    if not styles:
+    programs = tuple(s for s in STYLES if callable(getattr(module, f"program_{s}", None)))
+    if styles and programs:
+        raise ScenarioError(f"{path}: both bodies (run_...) and programs (program_...): a scenario is "
+                            "one or the other")
+    if not styles and not programs:
         raise ScenarioError(f"{path}: no body; define one of "
-                            f"{', '.join('run_' + s for s in STYLES)}")
+                            f"{', '.join('run_' + s for s in STYLES)} (or, for a program scenario, "
+                            f"{', '.join('program_' + s for s in STYLES)} and judge)")
+    if programs:
+        if not callable(getattr(module, "judge", None)):
+            raise ScenarioError(f"{path}: a program scenario needs judge(program, verdict), which states "
+                                "its contract from how the program ended")
+        if getattr(module, "PEERS", ()) or getattr(module, "ISOLATED_RESOLVER", False):
+            raise ScenarioError(f"{path}: a program scenario takes no PEERS or ISOLATED_RESOLVER")
 
     peers = tuple(getattr(module, "PEERS", ()))
     unknown = [p for p in peers if p not in PEER_SERVICES]
@@ -200,7 +216,7 @@ def load_scenario(path: Path) -> Scenario:
         path=path,
         title=title.strip().rstrip("."),
         description=" ".join(description.split()),
-        styles=styles,
+        styles=styles or programs,
         peers=peers,
         timeout_s=float(getattr(module, "TIMEOUT_S", DEFAULT_TIMEOUT_S)),
         stall_limit_ms=float(getattr(module, "STALL_LIMIT_MS", DEFAULT_STALL_LIMIT_MS)),
@@ -209,6 +225,7 @@ def load_scenario(path: Path) -> Scenario:
         relative_stall_limit=relative_stall_limit(module, path),
         documented_mistake=" ".join(mistake.split()),
         plots=plots_setting(module, path),
+        program=bool(programs),
     )
 
 
@@ -265,6 +282,11 @@ def plots_setting(module: ModuleType, path: Path | None = None) -> tuple[Plotted
 def body_of(module: ModuleType, style: str) -> Callable[..., Any]:
     body: Callable[..., Any] = getattr(module, f"run_{style}")
     return body
+
+
+def program_of(module: ModuleType, style: str) -> Callable[..., Any]:
+    program: Callable[..., Any] = getattr(module, f"program_{style}")
+    return program
 
 
 def select(scenarios: Iterable[Scenario], keyword: str | None) -> list[Scenario]:

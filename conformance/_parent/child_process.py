@@ -46,6 +46,8 @@ class ChildEnd:
     elapsed_s: float
     # The child's signal requests the parent could not honour (conformance._parent.signals).
     signal_errors: tuple[str, ...] = ()
+    # When the parent saw it exit, on time.monotonic()'s clock (None: killed at the deadline).
+    ended_monotonic: float | None = None
 
 
 def _tail(path: Path) -> str:
@@ -122,8 +124,11 @@ def run_child(command: Sequence[str], job: Mapping[str, Any], folder: Path, time
                 os.close(write_fd)  # the child's copy is the only writer left
         if deliverer is not None:
             deliverer.start(process.pid)
+        ended_monotonic = None
         try:
             timed_out = not _wait(process, timeout_s)
+            if not timed_out:
+                ended_monotonic = time.monotonic()
         finally:
             # Always, even after a clean exit: a grandchild may still hold the group.
             kill_group(process)
@@ -150,6 +155,7 @@ def run_child(command: Sequence[str], job: Mapping[str, Any], folder: Path, time
         stderr_tail=_tail(stderr_path),
         elapsed_s=elapsed,
         signal_errors=tuple(deliverer.errors) if deliverer is not None else (),
+        ended_monotonic=ended_monotonic,
     )
 
 

@@ -3,13 +3,16 @@ supervisor would.
 
 A thread reads the child's requests (``conformance._model.control``) from the control pipe, sleeps each
 one's ``delay_s`` (so that the body is inside the wait it is about by then), notes the time on the shared
-monotonic clock in the cell's log, and sends the signal to the child's pid. A request it cannot honour
+monotonic clock in the cell's log, and sends the signal to the child's pid (or, for a request
+``to_group``, to its process group, which it leads: a terminal's Ctrl-C reaches every process of the
+foreground group). A request it cannot honour
 is kept in :attr:`SignalDeliverer.errors`, which the cell's verdict reports as a harness error.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
 from pathlib import Path
@@ -54,4 +57,7 @@ class SignalDeliverer:
             # Logged before it is sent: a body that has handled the signal must find it logged.
             log.write(log_line(request.signum, time.monotonic()))
             log.flush()
-            os.kill(self.pid, request.signum)
+            if request.to_group and sys.platform != "win32":  # (no control pipe on Windows)
+                os.killpg(self.pid, request.signum)
+            else:
+                os.kill(self.pid, request.signum)

@@ -82,6 +82,12 @@ def run(runtime: Runtime, body: Callable[..., Coroutine[Any, Any, None]], ctx: A
                                "the body had finished")
 
 
+def start(runtime: Runtime, main: Coroutine[Any, Any, None]) -> None:
+    """A whole program's entry point on this runtime's loop (program cells): ``main`` run as its users
+    start that loop, with whatever it raises coming out."""
+    _start_as_users_do(_loop_module(runtime), main)
+
+
 def _start_as_users_do(module: Any, main: Coroutine[Any, Any, None]) -> None:
     """Run ``main`` the way a program starts this loop on this Python (each loop's documentation).
 

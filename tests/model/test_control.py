@@ -11,7 +11,7 @@ from conformance._model.control import MAX_SIGNALS_PER_REQUEST, SignalRequest, l
 
 
 def test_a_request_round_trips_through_its_line() -> None:
-    request = SignalRequest("SIGINT", delay_s=0.25, count=7, interval_s=0.01)
+    request = SignalRequest("SIGINT", delay_s=0.25, count=7, interval_s=0.01, to_group=True)
     line = request.to_line()
     assert line.endswith(b"\n") and line.count(b"\n") == 1
     assert SignalRequest.from_line(line) == request
@@ -26,6 +26,7 @@ def test_a_request_round_trips_through_its_line() -> None:
     (b'{"signal": "SIGTERM", "count": 0}\n', f"count is 0, must be 1..{MAX_SIGNALS_PER_REQUEST}"),
     (b'{"signal": "SIGTERM", "count": "x"}\n', "invalid literal"),
     (b'{"signal": "SIGTERM", "delay_s": -1}\n', "must not be negative"),
+    (b'{"signal": "SIGINT", "to_group": "yes"}\n', "to_group is 'yes', not true or false"),
 ])
 def test_a_malformed_request_is_refused_with_the_reason(line: bytes, problem: str) -> None:
     with pytest.raises(ValueError, match=None) as refused:

@@ -108,7 +108,8 @@ SUPPORT = Path(__file__).resolve().parents[2].joinpath(*SUPPORT_PACKAGE.split(".
 DEFAULT_DEADLINE_S = 30.0
 
 RULES = {
-    "bodies": "one body per style: run_sync (def), run_asyncio, run_trio, run_twisted (async def)",
+    "bodies": "one body per style: run_sync (def), run_asyncio, run_trio, run_twisted (async def); a "
+              "program scenario: program_sync, program_asyncio, program_trio, program_twisted (def)",
     "runtime-name": "no body asks which runtime it runs under",
     "imports": "module-level imports are the standard library and conformance only (no style library)",
     "support-imports": "conformance.support is imported inside a function, never at a module's top",
@@ -122,6 +123,8 @@ RULES = {
 }
 
 BODIES = {f"run_{style}": style != "sync" for style in STYLES}  # name -> async def
+# A program scenario's programs: each is a program's main (it calls the style's entry point), a def.
+PROGRAMS = {f"program_{style}": False for style in STYLES}
 RUNTIME_NAMES = frozenset(RUNTIMES)
 # Modules that only one runtime provides (not a style's library): importing or looking one up asks
 # which runtime runs.
@@ -1030,7 +1033,8 @@ def body_violations(module: Module) -> list[Violation]:
             for target in stmt.targets:
                 if isinstance(target, ast.Name):
                     defined[target.id] = stmt
-    for name, is_async in BODIES.items():
+    wanted = PROGRAMS if any(name in defined for name in PROGRAMS) else BODIES
+    for name, is_async in wanted.items():
         node = defined.get(name)
         if node is None:
             found.append(Violation(module.rel, 1, "bodies", name, f"no {name}: every style has a body"))
