@@ -25,6 +25,7 @@ from conformance._model.scenarios import Scenario
 from conformance._os.system_resolver import IsolatedResolver
 from conformance._parent.child_process import CHILD_COMMAND, classify, run_child
 from conformance._parent.peers import PeerError, PeerProcess
+from conformance._parent.programs import PROGRAM_COMMAND, judge_program, program_job
 from conformance._parent.resolver import isolated_resolver_command
 from conformance._runtimes import Availability, Runtime, availability
 
@@ -35,7 +36,7 @@ CLEARED_ENVIRONMENT = ("PYTHONASYNCIODEBUG", "RES_OPTIONS", "LOCALDOMAIN", "HOST
                        "UV_THREADPOOL_SIZE")
 
 
-def _child_env() -> dict[str, str]:
+def _child_env(runtime: Runtime) -> dict[str, str]:
     env = dict(os.environ)
     # The child must import this very package, installed or not.
     package_parent = str(Path(__file__).resolve().parents[2])
@@ -43,9 +44,7 @@ def _child_env() -> dict[str, str]:
     env["PYTHONUNBUFFERED"] = "1"
     for name in CLEARED_ENVIRONMENT:
         env.pop(name, None)
-    for name in [n for n in env if n.startswith(("GEVENT_", "EVENTLET_"))]:
-        env.pop(name)  # they switch a runtime's resolver, hub or loop: a variant is a runtime of its own
-    return env
+    return runtime.process_environment(env)
 
 
 class CellRunner:
@@ -117,7 +116,7 @@ class CellRunner:
             except PeerError as exc:
                 return Cell(scenario.id, runtime.name, Outcome.ERROR, harness_error=True,
                             reason=f"harness error: {exc}")
-            command: Sequence[str] = CHILD_COMMAND
+            command: Sequence[str] = PROGRAM_COMMAND if scenario.program else CHILD_COMMAND
             if scenario.isolated_resolver:
                 assert peers is not None
                 isolated = isolated_resolver_command(peers.addresses["dns_stub"])
@@ -140,9 +139,12 @@ class CellRunner:
                 "peers": peers.addresses if peers else {},
                 "tmpdir": str(cell_dir),
                 "stall_limit_ms": scenario.stall_limit_ms,
+                **(program_job(folder) if scenario.program else {}),
                 **self.job_extra,
             }
-            end = run_child(command, job, folder, scenario.timeout_s, env=_child_env())
+            end = run_child(command, job, folder, scenario.timeout_s, env=_child_env(runtime))
+            if scenario.program:
+                return judge_program(end, scenario, runtime.name, folder)
             return classify(end, scenario.id, runtime.name, scenario.timeout_s)
         finally:
             if resolver is not None:  # before the stub stops: the system never names a dead server

@@ -90,17 +90,18 @@ def cmd_list(args: argparse.Namespace, console: Console) -> int:
         table.add_column(column)
     for runtime in runtimes:
         found = availability(runtime)
+        # Text, not markup: a reason or a description may hold brackets ("its [tls] extra").
         table.add_row(runtime.name, runtime.style,
                       Text("yes", "green") if found.available else Text("no", "red"),
-                      found.version or found.reason,
-                      runtime.description + (f" (from {runtime.provider})" if runtime.provider else ""))
+                      Text(found.version or found.reason),
+                      Text(runtime.description + (f" (from {runtime.provider})" if runtime.provider else "")))
     console.print(table)
     table = Table(title=f"Scenarios ({len(scenarios)} x {len(runtimes)} runtimes = "
                         f"{len(scenarios) * len(runtimes)} cells)", title_justify="left")
     for column in ("scenario", "title", "styles", "peers"):
         table.add_column(column)
     for scenario in scenarios:
-        table.add_row(scenario.id, scenario.title, " ".join(scenario.styles), " ".join(scenario.peers))
+        table.add_row(scenario.id, Text(scenario.title), " ".join(scenario.styles), " ".join(scenario.peers))
     console.print(table)
     return 0
 
@@ -174,8 +175,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PluginError as exc:  # a subcommand's help lists the runtimes, an installed package's included
         return _usage_error(exc)
     _never_fail_on_a_symbol()
-    # Logs (CI, a file) get the whole table rather than rich's default of 80 columns.
-    console = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
+    # Logs (CI, a file) get the whole table rather than rich's default of 80 columns, unless COLUMNS
+    # says how wide they are (rich reads it).
+    wide = sys.stdout.isatty() or "COLUMNS" in os.environ
+    console = Console(highlight=False, width=None if wide else 200)
     try:
         if args.command == "list":
             return cmd_list(args, console)

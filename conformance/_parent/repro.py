@@ -46,6 +46,13 @@ class Reproducer:
     def id(self) -> str:
         return f"{self.scenario}[{self.runtime}]"
 
+    def how(self, root: Path) -> str:
+        """How it is run, as a shell line relative to the scenarios folder ``root``: a configuration of
+        a runtime (gevent-ares) runs as that runtime, with its variables set."""
+        runtime = get_runtime(self.runtime)
+        variables = "".join(f"{name}={value} " for name, value in runtime.environment)
+        return f"{variables}{self.script.relative_to(root).as_posix()} {runtime.repro_name}"
+
     def applies_here(self, environment: dict[str, str]) -> str | None:
         """Why it cannot run here (the entry's condition, the runtime's availability), or None."""
         if not self.entry.holds(environment):
@@ -77,9 +84,10 @@ def reproducers(expectations: Expectations, scenarios_dir: Path) -> list[Reprodu
 def run(reproducer: Reproducer, timeout_s: float = TIMEOUT_S) -> Run:
     """Run the script in a process of its own, with this interpreter (where the runtime is installed)."""
     started = time.perf_counter()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONIOENCODING": "utf-8"}
+    runtime = get_runtime(reproducer.runtime)
+    env = {**runtime.process_environment(os.environ), "PYTHONUNBUFFERED": "1", "PYTHONIOENCODING": "utf-8"}
     try:
-        done = subprocess.run([sys.executable, str(reproducer.script), reproducer.runtime],
+        done = subprocess.run([sys.executable, str(reproducer.script), runtime.repro_name],
                               capture_output=True, text=True, encoding="utf-8", errors="replace",
                               timeout=timeout_s, env=env, check=False, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired as exc:
@@ -125,7 +133,7 @@ def cmd_repro(args: argparse.Namespace, console: Console) -> int:
     if args.list or not (args.ids or args.all):
         for reproducer in every:
             why = reproducer.applies_here(environment)
-            console.print(f"{reproducer.id}  {reproducer.script.relative_to(root).as_posix()}"
+            console.print(f"{reproducer.id}  {reproducer.how(root)}"
                           + (f"  (not here: {why})" if why else ""), soft_wrap=True, markup=False)
         return 0
     by_id = {r.id: r for r in every}

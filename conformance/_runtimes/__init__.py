@@ -26,6 +26,9 @@ STYLES = ("sync", "asyncio", "trio", "twisted")
 # The runtime whose behaviour is the reference semantics: every other is compared with it (the table's
 # agreement column, the bench's ratios).
 REFERENCE = "threads"
+# Environment variables with these prefixes configure a runtime (gevent's resolver and loop, eventlet's
+# hub): a process that runs a runtime gets them from the runtime's description alone.
+CONFIGURATION_PREFIXES = ("GEVENT_", "EVENTLET_")
 # The entry point group through which an installed package adds runtimes.
 ENTRY_POINT_GROUP = "conformance.runtimes"
 # A runtime's name: it appears in cell ids (``sockets.tcp_echo[name]``), file names and markers.
@@ -84,11 +87,31 @@ class Runtime:
     # The Twisted family: the reactor it installs ("default": the platform's default reactor,
     # "asyncio": AsyncioSelectorReactor over the standard library's loop).
     reactor: str | None = None
+    # Environment variables the child starts with: a configuration its family reads at import, such as
+    # gevent's GEVENT_RESOLVER and GEVENT_LOOP. The parent clears every other such variable, so a
+    # configuration is only ever measured under a name of its own.
+    environment: tuple[tuple[str, str], ...] = ()
+    # The runtime it is a configuration of (gevent-ares: "gevent"): its reproducers run as that one,
+    # with ``environment`` set, the way a user of the configuration runs them.
+    configuration_of: str | None = None
 
     @property
     def is_reference(self) -> bool:
         """Whether it is the reference runtime (:data:`REFERENCE`)."""
         return self.name == REFERENCE
+
+    @property
+    def repro_name(self) -> str:
+        """The runtime name a reproducer is given (``sys.argv[1]``) for this runtime."""
+        return self.configuration_of or self.name
+
+    def process_environment(self, inherited: Mapping[str, str]) -> dict[str, str]:
+        """The environment of a process that runs code under this runtime: ``inherited`` without the
+        variables that configure a runtime (GEVENT_RESOLVER, EVENTLET_HUB...), plus this runtime's
+        own configuration, so that a configuration is only ever measured under its own name."""
+        env = {k: v for k, v in inherited.items() if not k.startswith(CONFIGURATION_PREFIXES)}
+        env.update(self.environment)
+        return env
 
     @property
     def install_hint(self) -> str:
@@ -123,11 +146,12 @@ class Runtime:
     def to_json(self) -> dict[str, Any]:
         """The description the parent hands the child in the job (plain JSON values)."""
         data = {f.name: getattr(self, f.name) for f in fields(self)}
-        return {**data, "requirements": list(self.requirements)}
+        return {**data, "requirements": list(self.requirements), "environment": dict(self.environment)}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Runtime:
-        return cls(**{**data, "requirements": tuple(data.get("requirements") or ())})
+        return cls(**{**data, "requirements": tuple(data.get("requirements") or ()),
+                      "environment": tuple((data.get("environment") or {}).items())})
 
 
 BUILTIN_RUNTIMES: dict[str, Runtime] = {
@@ -137,6 +161,21 @@ BUILTIN_RUNTIMES: dict[str, Runtime] = {
                 "blocking standard library and real OS threads: the reference semantics"),
         Runtime("gevent", "sync", "gevent",
                 "the same sync code after gevent.monkey.patch_all()", requirements=("gevent>=23",)),
+        # gevent's configurations a user chooses (https://www.gevent.org/configuration.html): each
+        # changes how names resolve or what the hub's loop is, so each is measured as a runtime.
+        # GEVENT_RESOLVER=dnspython needs gevent's [dnspython] extra, which gevent supports only on
+        # Pythons before 3.10: elsewhere the runtime is unavailable, with gevent's condition.
+        Runtime("gevent-ares", "sync", "gevent",
+                "gevent with its c-ares resolver (GEVENT_RESOLVER=ares)", requirements=("gevent>=23",),
+                extra="gevent", environment=(("GEVENT_RESOLVER", "ares"),), configuration_of="gevent"),
+        Runtime("gevent-dnspython", "sync", "gevent",
+                "gevent with its dnspython resolver (GEVENT_RESOLVER=dnspython)",
+                requirements=("gevent[dnspython]>=23",),
+                environment=(("GEVENT_RESOLVER", "dnspython"),), configuration_of="gevent"),
+        Runtime("gevent-libuv", "sync", "gevent",
+                "gevent on its libuv loop (GEVENT_LOOP=libuv), the default on Windows",
+                requirements=("gevent>=23",), extra="gevent", environment=(("GEVENT_LOOP", "libuv"),),
+                configuration_of="gevent"),
         Runtime("eventlet", "sync", "eventlet",
                 "the same sync code after eventlet.monkey_patch()", requirements=("eventlet>=0.36",)),
         Runtime("asyncio", "asyncio", "asyncio",
@@ -297,7 +336,8 @@ def availability(runtime: Runtime, environment: Mapping[str, str] | None = None)
     installed there cannot be known from here, so the version is None. Here, every requirement that
     applies must be installed at a version it accepts, with the distributions of the extras it names
     (``twisted[tls]`` needs pyOpenSSL): a partial install is ``unavailable`` with what is missing, never
-    a runtime's finding.
+    a runtime's finding. An extra that installs nothing on this Python is the distribution saying it does
+    not support that feature here (gevent's ``[dnspython]``): ``unavailable`` too, with its condition.
     """
     from packaging.requirements import Requirement
 
@@ -316,6 +356,9 @@ def availability(runtime: Runtime, environment: Mapping[str, str] | None = None)
     if not here:
         return Availability(runtime.name, True, None, "")
     for requirement in applicable:
+        unsupported = _unsupported_extra(requirement)
+        if unsupported:
+            return Availability(runtime.name, False, None, unsupported)
         missing = _missing(requirement)
         if missing:
             failed = _install_failure(runtime.name)
@@ -348,6 +391,36 @@ def _missing(requirement: Any, depth: int = 0) -> str | None:
             if _missing(needed, depth + 1):
                 return (f"{requirement.name} is installed without its [{extra}] extra "
                         f"({_missing(needed, depth + 1)})")
+    return None
+
+
+def _unsupported_extra(requirement: Any) -> str | None:
+    """Why an extra that ``requirement`` names (a packaging Requirement) installs nothing here, or None.
+
+    Its distribution lists the extra's requirements under conditions of its own; where none holds, it
+    does not support the extra's feature on this interpreter (gevent 26.9.0's ``[dnspython]`` lists
+    dnspython < 2.0 for Python < 3.10 alone: its docs say the resolver "is not compatible with Python
+    3.10+ or dnspython 2").
+    """
+    import platform
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+
+    try:
+        listed = [Requirement(text) for text in metadata.requires(requirement.name) or []]
+        version = metadata.version(requirement.name)
+    except metadata.PackageNotFoundError:
+        return None  # said by _missing
+    for extra in sorted(requirement.extras):
+        marked = f'extra == "{extra}"'
+        of_extra = [(r, r.marker) for r in listed if r.marker is not None and marked in str(r.marker)]
+        if of_extra and not any(marker.evaluate({"extra": extra}) for _, marker in of_extra):
+            conditions = sorted({str(marker).replace(f" and {marked}", "") for _, marker in of_extra})
+            return (f"{requirement.name} {version} does not support its [{extra}] extra on Python "
+                    f"{platform.python_version()}: it installs "
+                    f"{', '.join(f'{r.name}{r.specifier}' for r, _ in of_extra)} only where "
+                    f"{' or '.join(conditions)}")
     return None
 
 

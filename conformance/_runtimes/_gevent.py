@@ -18,7 +18,40 @@ def setup(runtime: Runtime) -> str:
     monkey.patch_all()
     import gevent
 
+    _check_configuration(runtime, gevent)
     return str(gevent.__version__)
+
+
+# What each configuration variable chooses (the hub's attribute), and the module that object comes from:
+# the hub's resolver (gevent.resolver.ares.Resolver) or its loop (gevent.libuv.loop.loop).
+_CONFIGURED = {"GEVENT_RESOLVER": ("resolver", "gevent.resolver.{}"), "GEVENT_LOOP": ("loop", "gevent.{}.")}
+
+
+def _check_configuration(runtime: Runtime, gevent: Any) -> None:
+    """Make the hub now and check that it has the resolver and loop the runtime's configuration names:
+    a configuration gevent cannot load (a build without c-ares) is unavailable, with gevent's reason,
+    never measured as plain gevent under another name."""
+    try:
+        hub = gevent.get_hub()
+    except Exception as exc:  # gevent raises ImportError for a choice it cannot import
+        raise RuntimeUnavailable(f"gevent cannot make its hub with {_said(runtime)}: "
+                                 f"{type(exc).__name__}: {exc}") from exc
+    for variable, value in runtime.environment:
+        if variable not in _CONFIGURED:
+            continue
+        what, expected = _CONFIGURED[variable]
+        try:
+            found = type(getattr(hub, what)).__module__  # the hub makes its resolver on first use
+        except Exception as exc:
+            raise RuntimeUnavailable(f"gevent cannot make its {what} with {variable}={value}: "
+                                     f"{type(exc).__name__}: {exc}") from exc
+        if not found.startswith(expected.format(value.split("-")[0])):
+            raise RuntimeUnavailable(f"{variable}={value} did not take: gevent's {what} comes from "
+                                     f"{found}")
+
+
+def _said(runtime: Runtime) -> str:
+    return " ".join(f"{k}={v}" for k, v in runtime.environment) or "its default configuration"
 
 
 def run(runtime: Runtime, body: Callable[..., Any], ctx: Any) -> None:

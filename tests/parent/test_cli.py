@@ -53,7 +53,8 @@ def scenarios(tmp_path: Path) -> Path:
 def test_list_shows_runtimes_and_scenarios(scenarios: Path) -> None:
     result = conformance("list", "--scenarios", str(scenarios), cwd=scenarios.parent)
     assert result.returncode == 0, result.stderr
-    for word in ("threads", "gevent", "uvloop", "trio", "sockets.slow_0", "4 x 10 runtimes = 40 cells"):
+    for word in ("threads", "gevent", "uvloop", "trio", "sockets.slow_0",
+                 f"4 x {len(RUNTIMES)} runtimes = {4 * len(RUNTIMES)} cells"):
         assert word in result.stdout
     # The runtimes of other platforms are listed with the reason: winloop off Windows, uvloop and rloop
     # on it.

@@ -97,12 +97,15 @@ def test_a_python_version_condition_is_read_from_the_platform_python(
 
 # -- runtime availability -------------------------------------------------------------------------
 
+# gevent's configurations install where gevent does (gevent-dnspython then says in its cells that
+# gevent does not support it on this Python: conformance/_runtimes/_gevent.py).
+GEVENTS = {"gevent", "gevent-ares", "gevent-dnspython", "gevent-libuv"}
 AVAILABLE = {
-    "linux": {"threads", "gevent", "eventlet", "asyncio", "uvloop", "rloop", "trio", "twisted",
+    "linux": {"threads", *GEVENTS, "eventlet", "asyncio", "uvloop", "rloop", "trio", "twisted",
               "twisted-asyncio"},
-    "darwin": {"threads", "gevent", "eventlet", "asyncio", "uvloop", "rloop", "trio", "twisted",
+    "darwin": {"threads", *GEVENTS, "eventlet", "asyncio", "uvloop", "rloop", "trio", "twisted",
                "twisted-asyncio"},
-    "win32": {"threads", "gevent", "eventlet", "asyncio", "winloop", "trio", "twisted", "twisted-asyncio"},
+    "win32": {"threads", *GEVENTS, "eventlet", "asyncio", "winloop", "trio", "twisted", "twisted-asyncio"},
 }
 
 
@@ -174,8 +177,9 @@ def test_unix_sockets_and_posix_signals_are_not_applicable_on_windows(scenarios:
 
 
 # What only Linux has, for every runtime: Popen(pipesize=...) sets F_SETPIPE_SZ, a Linux fcntl; macOS
-# configures one loopback address only, where the several-addresses scenario needs two.
-LINUX_ONLY = {"subprocess.pipesize": "F_SETPIPE_SZ", "dns.connect_several_addresses": "127.0.0.1 alone"}
+# configures one loopback address only, where the several-addresses scenarios need two.
+LINUX_ONLY = {"subprocess.pipesize": "F_SETPIPE_SZ", "dns.connect_several_addresses": "127.0.0.1 alone",
+              "dns.connect_happy_eyeballs": "127.0.0.1 alone"}
 
 
 @pytest.mark.parametrize("platform", ["linux", "darwin"])

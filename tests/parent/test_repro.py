@@ -15,7 +15,7 @@ from conformance._model.expectations import Expectations
 from conformance._model.scenarios import default_scenarios_dir, discover
 from conformance._parent.repro import REPRODUCED, reproducers, run
 from conformance._parent.run_info import marker_environment
-from conformance._runtimes import RUNTIMES
+from conformance._runtimes import RUNTIMES, availability, get_runtime
 
 SCENARIOS = default_scenarios_dir()
 EXPECTATIONS = Expectations.load(SCENARIOS / "expectations.toml", [s.id for s in discover(SCENARIOS)],
@@ -47,6 +47,9 @@ SCRIPTS = {
     "shows.py": 'import sys\nprint("ran under", sys.argv[1])\nprint("REPRODUCED: it does")\nsys.exit(0)\n',
     "fixed.py": 'import sys\nprint("NOT REPRODUCED: it behaves like the reference now")\nsys.exit(1)\n',
     "broken.py": 'raise ImportError("no such runtime")\n',
+    # what a configuration of a runtime is given: the runtime's name, and its variables
+    "config.py": 'import os, sys\nprint("ran as", sys.argv[1], "with", os.environ.get("GEVENT_LOOP"),\n'
+                 '      os.environ.get("GEVENT_RESOLVER"))\nprint("REPRODUCED: it does")\n',
 }
 
 
@@ -58,7 +61,8 @@ def _suite(tmp_path: Path) -> Path:
     entries = []
     for name, text in SCRIPTS.items():
         (root / "sockets" / "repro" / name).write_text(text, encoding="utf-8")
-        runtime = {"shows.py": "threads", "fixed.py": "asyncio", "broken.py": "trio"}[name]
+        runtime = {"shows.py": "threads", "fixed.py": "asyncio", "broken.py": "trio",
+                   "config.py": "gevent-libuv"}[name]
         entries.append(f'[[expectation]]\nscenario = "sockets.thing"\nruntime = "{runtime}"\n'
                        f'outcome = "fail"\nreason = "r"\nlink = "https://example.org/x"\n'
                        f'kind = "design"\nrepro = "sockets/repro/{name}"\n')
@@ -82,12 +86,26 @@ def test_repro_runs_one_and_says_what_it_found(tmp_path: Path, ident: str, statu
         assert "ran under threads" in out  # the runtime's name is the script's argument
 
 
+def test_a_configuration_runs_as_its_runtime_with_its_variables_alone(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from conformance._parent.cli import main
+
+    monkeypatch.setenv("GEVENT_RESOLVER", "ares")  # the user's own: never a configuration's
+    root = _suite(tmp_path)
+    assert main(["repro", "--list", "--scenarios", str(root)]) == 0
+    assert "sockets.thing[gevent-libuv]  GEVENT_LOOP=libuv sockets/repro/config.py gevent" in \
+        capsys.readouterr().out
+    if availability(get_runtime("gevent-libuv")).available:
+        assert main(["repro", "sockets.thing[gevent-libuv]", "--scenarios", str(root)]) == 0
+        assert "ran as gevent with libuv None" in capsys.readouterr().out
+
+
 def test_repro_lists_and_refuses_an_unknown_id(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from conformance._parent.cli import main
 
     root = _suite(tmp_path)
     assert main(["repro", "--list", "--scenarios", str(root)]) == 0
     listed = capsys.readouterr().out
-    assert "sockets.thing[threads]  sockets/repro/shows.py" in listed
+    assert "sockets.thing[threads]  sockets/repro/shows.py threads" in listed
     assert main(["repro", "sockets.thing[gevent]", "--scenarios", str(root)]) == 2
     assert "no reproducer sockets.thing[gevent]" in capsys.readouterr().err

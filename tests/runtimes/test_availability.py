@@ -48,6 +48,7 @@ def test_unknown_runtime_lists_the_known_ones() -> None:
         get_runtime("curio")
     assert caught.value.name == "curio"
     assert str(caught.value) == ("unknown runtime 'curio'; the runtimes are: threads, gevent, "
-                                 "eventlet, asyncio, uvloop, winloop, rloop, trio, twisted, "
+                                 "gevent-ares, gevent-dnspython, gevent-libuv, eventlet, asyncio, uvloop, "
+                                 "winloop, rloop, trio, twisted, "
                                  "twisted-asyncio")
     assert not isinstance(caught.value, RuntimeUnavailable)  # a usage error, not "not installed"
