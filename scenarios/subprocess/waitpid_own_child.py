@@ -7,7 +7,9 @@ machinery is active (``subprocess.run``; ``asyncio.create_subprocess_exec`` + ``
 ``trio.run_process``; ``reactor.spawnProcess``). Then it spawns ``sh -c 'exit 7'`` with ``os.posix_spawn``
 and lets it exit while the program goes on with its own work: it waits, with the style's sleep, until the
 child has exited (``os.waitid`` with ``WNOWAIT``, which leaves it to be reaped; where there is no
-``os.waitid``, macOS, for 0.5 s). Then it reaps it, once per kind of caller: with ``os.waitpid`` (Python
+``os.waitid``, macOS, for 0.5 s), and goes on with its work for 50 ms more, as a program does between
+a child's exit and its own wait (so that whatever the runtime does on SIGCHLD has had its turn, on every
+run: without it, whether the program or the runtime reaps first is a race). Then it reaps it, once per kind of caller: with ``os.waitpid`` (Python
 code, ``os_waitpid_code``), and, for a second child spawned the same way, with the C library's ``waitpid``
 through ``ctypes`` (a C extension, ``libc_waitpid_code``); both with ``WNOHANG``, which reaps an exited
 child as a blocking ``waitpid(pid, &status, 0)`` would, and cannot hang. With blocking code nobody else
@@ -42,6 +44,7 @@ TIMEOUT_S = 15.0
 WAIT_S = 5.0        # the bound on each child's run and each wait
 POLL_S = 0.005      # the program's own work between two looks at the child
 EXIT_S = 0.5        # where os.waitid is missing: how long the program works before it reaps the child
+SETTLE_S = 0.05     # and where it is there, how long it goes on working after the child has exited
 EXIT_CODE = 7
 SHELL = "/bin/sh"
 FIRST = (SHELL, "-c", "exit 0")  # the child run with the style's process API
@@ -119,6 +122,7 @@ def run_sync(ctx: Context) -> None:
             time.sleep(POLL_S)
             if _has_exited(pid, spawned_at) or time.monotonic() > deadline:
                 break
+        time.sleep(SETTLE_S)
         results.append(reap(pid))
     _check(ctx, first, *results)
 
@@ -137,6 +141,7 @@ async def run_asyncio(ctx: Context) -> None:
             await asyncio.sleep(POLL_S)
             if _has_exited(pid, spawned_at) or time.monotonic() > deadline:
                 break
+        await asyncio.sleep(SETTLE_S)
         results.append(await asyncio.wait_for(asyncio.to_thread(reap, pid), WAIT_S))
     _check(ctx, first, *results)
 
@@ -155,6 +160,7 @@ async def run_trio(ctx: Context) -> None:
             await trio.sleep(POLL_S)
             if _has_exited(pid, spawned_at) or time.monotonic() > deadline:
                 break
+        await trio.sleep(SETTLE_S)
         with trio.fail_after(WAIT_S):
             results.append(await trio.to_thread.run_sync(reap, pid))
     _check(ctx, first, *results)
@@ -177,5 +183,6 @@ async def run_twisted(ctx: Context) -> None:
             await task.deferLater(reactor, POLL_S)
             if _has_exited(pid, spawned_at) or time.monotonic() > deadline:
                 break
+        await task.deferLater(reactor, SETTLE_S)
         results.append(await within_twisted(WAIT_S, threads.deferToThread(reap, pid)))
     _check(ctx, first, *results)
