@@ -30,10 +30,8 @@ configures 127.0.0.1 alone, and Windows refuses a connect to a full backlog.
 
 from __future__ import annotations
 
-import errno
 import socket
 import time
-from typing import Any
 
 from conformance import Context, sibling_module
 
@@ -45,128 +43,37 @@ NOT_APPLICABLE = {
 }
 _canary = sibling_module(__file__, "_canary")
 _twisted = sibling_module(__file__, "_twisted_resolve")
+_hosts = sibling_module(__file__, "_several_addresses")
 TIMEOUT_S = 25.0
 # The body's own listeners are set up (and the backlog filled, waiting in select) on the scheduler's
 # thread: only the connects are measured for stalls.
 STALL_LIMIT_MS = 250.0
 PLOTS = {"connect_ms": "connect when the first address never answers",
          "refused_connect_ms": "connect when the first address refuses"}
-DEAD, LIVE = "127.0.0.2", "127.0.0.3"
 CONNECT_TIMEOUT_S = 3.0
 CEILING_S = 2 * CONNECT_TIMEOUT_S + 2.0
+BOUND = f"{CONNECT_TIMEOUT_S:g} s per address"
 LOOKUP_TIMEOUT_S = 5.0
 WAIT_S = 5.0
-BIND_ATTEMPTS = 20
-MAX_FILLERS = 16
-ANSWER_WAIT_S = 0.25
-CASES = ("refuses", "drops")
-MEASURE = {"refuses": "refused_connect_ms", "drops": "connect_ms"}
-
-
-class _Host:
-    """Port P of LIVE answers; port P of DEAD refuses ("refuses") or never answers ("drops")."""
-
-    def __init__(self, ctx: Context, case: str) -> None:
-        self.case = case
-        self.sockets: list[socket.socket] = []
-        try:
-            self.port = self._bind_pair(ctx)
-            if case == "drops":
-                self._fill_backlog(ctx)
-        except BaseException:
-            self.close()
-            raise
-
-    def _bind_pair(self, ctx: Context) -> int:
-        for _ in range(BIND_ATTEMPTS):
-            live = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            dead = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            try:
-                live.bind((LIVE, 0))
-                port: int = live.getsockname()[1]
-                dead.bind((DEAD, port))
-            except OSError as exc:
-                live.close()
-                dead.close()
-                if exc.errno == errno.EADDRNOTAVAIL:
-                    raise ctx.not_applicable(f"{DEAD} and {LIVE} cannot be bound here ({exc})") from exc
-                if exc.errno != errno.EADDRINUSE:
-                    raise
-                continue  # that port is taken on DEAD: another one
-            live.listen(8)  # the kernel completes connects to it; nothing needs to accept
-            # "refuses": DEAD's socket is bound (so nothing else listens there) but not listening.
-            self.sockets += [live, dead]
-            self.dead = dead
-            return port
-        raise ctx.skip(f"no port was free on both {DEAD} and {LIVE} in {BIND_ATTEMPTS} tries")
-
-    def _fill_backlog(self, ctx: Context) -> None:
-        from conformance.support.net import BacklogAnswered, fill_backlog
-
-        self.dead.listen(1)
-        try:
-            fillers = fill_backlog((DEAD, self.port), MAX_FILLERS, ANSWER_WAIT_S)
-        except BacklogAnswered as exc:
-            raise ctx.skip(str(exc)) from None
-        self.sockets += fillers
-        self.unanswered = fillers[-1]
-
-    def check_still_unanswered(self, ctx: Context) -> None:
-        from conformance.support.net import connect_state
-
-        if self.case == "drops" and (seen := connect_state(self.unanswered, 0)) is not None:
-            raise ctx.skip("the connect left unanswered to fill the backlog was answered meanwhile "
-                           f"({seen or 'connected'}): {DEAD} did not stay unanswering")
-
-    def close(self) -> None:
-        for sock in self.sockets:
-            sock.close()
-
-
-def _name(ctx: Context) -> str:
-    name: str = _canary.in_zone(ctx, f"addrs-{DEAD.replace('.', '-')}-{LIVE.replace('.', '-')}")
-    return name
-
-
-def _check_order(ctx: Context, found: list[Any], api: str) -> None:
-    """Fail unless the style's resolver gives both addresses (as the reference's does); skip unless it
-    gives DEAD first."""
-    order = [str(entry[4][0]) for entry in found if entry[0] == socket.AF_INET]
-    ctx.expect(DEAD in order and LIVE in order,
-               f"{api}({_name(ctx)!r}) gave {order}: the stub answers {DEAD} and {LIVE}")
-    if order[0] != DEAD:
-        raise ctx.skip(f"{api}({_name(ctx)!r}) gave {order}, not {DEAD} first and {LIVE} after it: "
-                       "whether the connect moves on to the next address cannot be seen")
-
-
-def _judge(ctx: Context, host: _Host, peer: str | None, error: BaseException | None, seconds: float) -> None:
-    host.check_still_unanswered(ctx)
-    ctx.measure(MEASURE[host.case], seconds * 1000.0)
-    what = (f"a connect to {_name(ctx)!r} port {host.port} ({DEAD}, which "
-            f"{'refuses' if host.case == 'refuses' else 'never answers'}, then {LIVE}, which answers)")
-    ctx.expect(error is None, f"{what} did not connect: {type(error).__name__}: {error} after "
-                              f"{seconds * 1000.0:.0f} ms")
-    ctx.expect_equal(peer, LIVE, f"the address {what} connected to")
-    ctx.expect(seconds < CEILING_S, f"{what} took {seconds * 1000.0:.0f} ms, for {CONNECT_TIMEOUT_S:g} s "
-                                    "per address")
 
 
 def run_sync(ctx: Context) -> None:
     _canary.check_sync(ctx)
-    _check_order(ctx, socket.getaddrinfo(_name(ctx), 80, 0, socket.SOCK_STREAM), "socket.getaddrinfo")
-    for case in CASES:
-        host = _Host(ctx, case)
+    name = _hosts.name(ctx)
+    _hosts.check_order(ctx, socket.getaddrinfo(name, 80, 0, socket.SOCK_STREAM), "socket.getaddrinfo")
+    for case in _hosts.CASES:
+        host = _hosts.Host(ctx, case)
         try:
             peer, error = None, None
             with ctx.measured():
                 started = time.perf_counter()
                 try:
-                    with socket.create_connection((_name(ctx), host.port), timeout=CONNECT_TIMEOUT_S) as sock:
+                    with socket.create_connection((name, host.port), timeout=CONNECT_TIMEOUT_S) as sock:
                         peer = sock.getpeername()[0]
                 except Exception as exc:
                     error = exc
                 elapsed = time.perf_counter() - started
-            _judge(ctx, host, peer, error, elapsed)
+            _hosts.judge(ctx, host, peer, error, elapsed, CEILING_S, BOUND)
         finally:
             host.close()
 
@@ -176,16 +83,17 @@ async def run_asyncio(ctx: Context) -> None:
 
     await _canary.check_asyncio(ctx)
     loop = asyncio.get_running_loop()
-    _check_order(ctx, await asyncio.wait_for(loop.getaddrinfo(_name(ctx), 80, type=socket.SOCK_STREAM),
-                                             LOOKUP_TIMEOUT_S), "loop.getaddrinfo")
-    for case in CASES:
-        host = _Host(ctx, case)
+    name = _hosts.name(ctx)
+    _hosts.check_order(ctx, await asyncio.wait_for(loop.getaddrinfo(name, 80, type=socket.SOCK_STREAM),
+                                                   LOOKUP_TIMEOUT_S), "loop.getaddrinfo")
+    for case in _hosts.CASES:
+        host = _hosts.Host(ctx, case)
         try:
             peer, error = None, None
             with ctx.measured():
                 started = time.perf_counter()
                 try:
-                    _, writer = await asyncio.wait_for(asyncio.open_connection(_name(ctx), host.port),
+                    _, writer = await asyncio.wait_for(asyncio.open_connection(name, host.port),
                                                        CONNECT_TIMEOUT_S)
                     peer = writer.get_extra_info("peername")[0]
                     writer.close()
@@ -193,7 +101,7 @@ async def run_asyncio(ctx: Context) -> None:
                 except Exception as exc:
                     error = exc
                 elapsed = time.perf_counter() - started
-            _judge(ctx, host, peer, error, elapsed)
+            _hosts.judge(ctx, host, peer, error, elapsed, CEILING_S, BOUND)
         finally:
             host.close()
 
@@ -202,25 +110,26 @@ async def run_trio(ctx: Context) -> None:
     import trio
 
     await _canary.check_trio(ctx)
+    name = _hosts.name(ctx)
     with trio.fail_after(LOOKUP_TIMEOUT_S):
-        found = await trio.socket.getaddrinfo(_name(ctx), 80, 0, socket.SOCK_STREAM)
-    _check_order(ctx, found, "trio.socket.getaddrinfo")
-    for case in CASES:
-        host = _Host(ctx, case)
+        found = await trio.socket.getaddrinfo(name, 80, 0, socket.SOCK_STREAM)
+    _hosts.check_order(ctx, found, "trio.socket.getaddrinfo")
+    for case in _hosts.CASES:
+        host = _hosts.Host(ctx, case)
         try:
             peer, error = None, None
             with ctx.measured():
                 started = time.perf_counter()
                 try:
                     with trio.fail_after(CONNECT_TIMEOUT_S):
-                        stream = await trio.open_tcp_stream(_name(ctx), host.port)
+                        stream = await trio.open_tcp_stream(name, host.port)
                     peer = stream.socket.getpeername()[0]
                     with trio.fail_after(WAIT_S):
                         await stream.aclose()
                 except Exception as exc:
                     error = exc
                 elapsed = time.perf_counter() - started
-            _judge(ctx, host, peer, error, elapsed)
+            _hosts.judge(ctx, host, peer, error, elapsed, CEILING_S, BOUND)
         finally:
             host.close()
 
@@ -232,16 +141,17 @@ async def run_twisted(ctx: Context) -> None:
     from conformance.support.twisted_streams import Stream
 
     await _canary.check_twisted(ctx)
-    _check_order(ctx, await _twisted.getaddrinfo(_name(ctx), 80, LOOKUP_TIMEOUT_S),
-                 "reactor.nameResolver.resolveHostName")
-    for case in CASES:
-        host = _Host(ctx, case)
+    name = _hosts.name(ctx)
+    _hosts.check_order(ctx, await _twisted.getaddrinfo(name, 80, LOOKUP_TIMEOUT_S),
+                       "reactor.nameResolver.resolveHostName")
+    for case in _hosts.CASES:
+        host = _hosts.Host(ctx, case)
         try:
             peer, error = None, None
             with ctx.measured():
                 started = time.perf_counter()
                 try:
-                    endpoint = endpoints.HostnameEndpoint(reactor, _name(ctx), host.port,
+                    endpoint = endpoints.HostnameEndpoint(reactor, name, host.port,
                                                           timeout=CONNECT_TIMEOUT_S)
                     # HostnameEndpoint's own timeout (per attempt) is what is judged; within_twisted
                     # only bounds a connect that ignores it.
@@ -251,6 +161,6 @@ async def run_twisted(ctx: Context) -> None:
                 except Exception as exc:
                     error = exc
                 elapsed = time.perf_counter() - started
-            _judge(ctx, host, peer, error, elapsed)
+            _hosts.judge(ctx, host, peer, error, elapsed, CEILING_S, BOUND)
         finally:
             host.close()

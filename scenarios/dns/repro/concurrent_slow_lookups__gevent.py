@@ -7,8 +7,12 @@ each call on the hub's native threadpool (``self.pool.apply(_socket.getaddrinfo,
 ``Hub.threadpool_size``, 10 by default (gevent/hub.py): the other 30 wait their turn. The script keeps
 gevent's whole path and replaces only the C call at its end (``_socket.getaddrinfo`` as gevent's thread
 resolver sees it) with one that takes 200 ms and counts how many run at once, so that no query leaves
-the machine. Usage: python concurrent_slow_lookups__gevent.py gevent (``threads``, unpatched: the same
-40 calls from 40 threads, NOT REPRODUCED).
+the machine. It serves gevent's configurations that keep the thread resolver (``GEVENT_LOOP=libuv``:
+the loop changes, the resolver and its hub threadpool do not); under another resolver
+(``GEVENT_RESOLVER=ares``, which runs every lookup at once on the hub) the replaced call is never made,
+so the script says so and stops (exit 2) before any lookup. Usage: python
+concurrent_slow_lookups__gevent.py gevent, or GEVENT_LOOP=libuv python concurrent_slow_lookups__gevent.py
+gevent (``threads``, unpatched: the same 40 calls from 40 threads, NOT REPRODUCED).
 """
 
 import sys
@@ -53,8 +57,15 @@ class SlowResolverC:
 
 
 if RUNTIME == "gevent":
+    import gevent
     import gevent.resolver.thread
 
+    resolver = type(gevent.get_hub().resolver)
+    print(f"gevent {gevent.__version__}: loop {type(gevent.get_hub().loop).__module__}, resolver "
+          f"{resolver.__module__}.{resolver.__name__}")
+    if resolver is not gevent.resolver.thread.Resolver:
+        print("this script measures gevent's thread resolver, which this configuration does not use")
+        sys.exit(2)
     gevent.resolver.thread._socket = SlowResolverC()
     lookup: Any = socket.getaddrinfo  # gevent's
 else:

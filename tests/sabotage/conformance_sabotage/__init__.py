@@ -70,7 +70,7 @@ RESOLVER = ("dns.aaaa_only", "dns.concurrent_slow_lookups", "dns.flags", "dns.id
             "dns.servfail", "dns.timeout", "dns.idn_symbol", "dns.legacy_lookups", "dns.lookup_storm",
             "dns.connect_several_addresses")
 SIGNALS = ("signals.burst_coalescing", "signals.handler_raises", "signals.latency_busy",
-           "signals.sigchld_style_handler", "signals.interrupt_main",
+           "signals.sigchld_style_handler", "signals.interrupt_main", "signals.ctrl_c_program",
            "signals.sigchld_after_spawn", "signals.sigchld_subprocess", "signals.sigint_idle",
            "signals.sigint_in_recv", "signals.sigterm_handler")
 
@@ -172,6 +172,8 @@ SABOTAGES = (
              "of the process with waitpid(-1) from the loop's SIGCHLD handler: a child spawned elsewhere "
              "loses its status, and a wait hangs once the program resets SIGCHLD",
              ("subprocess.waitpid_own_child", "signals.sigchld_default_then_spawn")),
+    Sabotage("serial", "asyncio", "create_connection takes happy_eyeballs_delay and ignores it: it tries a "
+             "host's addresses one after another, each attempt to its end", ("dns.connect_happy_eyeballs",)),
     # -- trio: trio's own internals patched in setup() ------------------------------------------------------
     Sabotage("data", "trio", "trio's sockets and FdStreams invert the first byte of each chunk they receive, "
              "and an empty datagram is never returned",
@@ -214,6 +216,8 @@ SABOTAGES = (
              "waitpid(-1), and trio's waits take their child's status from it: a child spawned elsewhere "
              "loses its status, and a wait hangs once the program resets SIGCHLD",
              ("subprocess.waitpid_own_child", "signals.sigchld_default_then_spawn")),
+    Sabotage("serial", "trio", "open_tcp_stream ignores happy_eyeballs_delay: it starts the next attempt "
+             "only once the one before has failed", ("dns.connect_happy_eyeballs",)),
     # -- twisted: the default reactor and Twisted's modules patched in setup() ---------------------------
     Sabotage("data", "twisted", "TCP and UNIX connections and the reads of pipes invert the first byte of "
              "each chunk, and UDP sends corrupt each datagram's first byte and skip empty ones",
@@ -256,6 +260,9 @@ SABOTAGES = (
     Sabotage("reaper", "twisted", "the reactor's SIGCHLD reaping (reapAllProcesses) also reaps every other "
              "child of the process with waitpid(-1): a child spawned elsewhere loses its status",
              ("subprocess.waitpid_own_child",)),
+    Sabotage("serial", "twisted", "HostnameEndpoint ignores attemptDelay: it starts the next attempt only "
+             "after a whole attempt's timeout, as a client that tries the addresses in turn",
+             ("dns.connect_happy_eyeballs",)),
 )
 
 

@@ -222,6 +222,13 @@ def _loop_class(defect: str) -> type:
     class NonBlock(Loop):  # type: ignore[misc]
         """The loop of the nonblock sabotage: setup() patches the socket module under it."""
 
+    class Serial(Loop):  # type: ignore[misc]
+        """Takes happy_eyeballs_delay (and interleave) and drops them: the addresses are tried in turn."""
+
+        async def create_connection(self, *args: Any, happy_eyeballs_delay: float | None = None,
+                                    interleave: int | None = None, **kwargs: Any) -> Any:
+            return await super().create_connection(*args, **kwargs)
+
     class Reaper(Loop):  # type: ignore[misc]
         """The loop of the reaper sabotage: setup() gives it asyncio's FastChildWatcher."""
 
@@ -253,5 +260,5 @@ def _loop_class(defect: str) -> type:
                                 "inline": Inline,
                                 "pool": Pool, "timers": Timers, "signals": Signals, "resolver": Resolver,
                                 "spawn": Spawn, "reaper": Reaper,
-                                "nonblock": NonBlock}
+                                "nonblock": NonBlock, "serial": Serial}
     return classes[defect]

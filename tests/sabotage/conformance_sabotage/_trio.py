@@ -368,6 +368,23 @@ def _badfd() -> None:
     trio.lowlevel.wait_writable = ignoring_ebadf(real_wait_writable)  # type: ignore[assignment]
 
 
+def _serial() -> None:
+    import functools
+    import math
+
+    import trio
+
+    real = trio.open_tcp_stream
+
+    @functools.wraps(real)  # the signature the program probes stays trio's
+    async def open_tcp_stream(host: Any, port: int, *, happy_eyeballs_delay: float | None = None,
+                              **kwargs: Any) -> Any:
+        # no delay ends an attempt: the next starts only once the one before has failed
+        return await real(host, port, happy_eyeballs_delay=math.inf, **kwargs)
+
+    trio.open_tcp_stream = open_tcp_stream
+
+
 DEFECTS: dict[str, Callable[[], None]] = {
     "badfd": _badfd,
     "data": _data,
@@ -382,4 +399,5 @@ DEFECTS: dict[str, Callable[[], None]] = {
     "resolver": _resolver,
     "spawn": _spawn,
     "reaper": _reaper,
+    "serial": _serial,
 }

@@ -324,6 +324,22 @@ def _badfd() -> None:
     reactor.addWriter = ignoring_refusal(real_add_writer)
 
 
+def _serial() -> None:
+    import functools
+
+    from twisted.internet import endpoints
+
+    real_init = endpoints.HostnameEndpoint.__init__
+
+    @functools.wraps(real_init)  # the signature the program probes stays Twisted's
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        real_init(self, *args, **kwargs)
+        # attemptDelay ignored: the next attempt starts when the one before has timed out
+        self._attemptDelay = self._timeout
+
+    endpoints.HostnameEndpoint.__init__ = __init__  # type: ignore[method-assign]
+
+
 DEFECTS: dict[str, Callable[[], None]] = {
     "badfd": _badfd,
     "data": _data,
@@ -338,4 +354,5 @@ DEFECTS: dict[str, Callable[[], None]] = {
     "spawn": _spawn,
     "reaper": _reaper,
     "nodelay": _nodelay,
+    "serial": _serial,
 }
