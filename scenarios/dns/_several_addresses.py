@@ -10,8 +10,11 @@ connections nobody accepts, so that Linux drops every further SYN, as in ``socke
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import socket
+import time
+from collections.abc import Iterator
 from typing import Any
 
 from conformance import Context, sibling_module
@@ -115,3 +118,32 @@ def judge(ctx: Context, host: Host, peer: str | None, error: BaseException | Non
                               f"{seconds * 1000.0:.0f} ms")
     ctx.expect_equal(peer, LIVE, f"the address {what} connected to")
     ctx.expect(seconds < ceiling_s, f"{what} took {seconds * 1000.0:.0f} ms, over {ceiling_s:g} s ({bound})")
+
+
+
+class Attempt:
+    """One connect of a case: the port to connect to; the body sets ``peer``, the address it reached."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.peer: str | None = None
+        self.error: BaseException | None = None
+
+
+@contextlib.contextmanager
+def attempt(ctx: Context, case: str, ceiling_s: float, bound: str) -> Iterator[Attempt]:
+    """A connect for ``case``, in the block: the hosts set up, the block timed (an exception it raises
+    is the connect's failure, kept for the judgement), the connect judged, the hosts closed."""
+    host = Host(ctx, case)
+    try:
+        result = Attempt(host.port)
+        with ctx.measured():
+            started = time.perf_counter()
+            try:
+                yield result
+            except Exception as exc:
+                result.error = exc
+            elapsed = time.perf_counter() - started
+        judge(ctx, host, result.peer, result.error, elapsed, ceiling_s, bound)
+    finally:
+        host.close()

@@ -31,7 +31,6 @@ configures 127.0.0.1 alone, and Windows refuses a connect to a full backlog.
 from __future__ import annotations
 
 import socket
-import time
 
 from conformance import Context, sibling_module
 
@@ -61,21 +60,14 @@ def run_sync(ctx: Context) -> None:
     _canary.check_sync(ctx)
     name = _hosts.name(ctx)
     _hosts.check_order(ctx, socket.getaddrinfo(name, 80, 0, socket.SOCK_STREAM), "socket.getaddrinfo")
+
+    def connect(host: str, port: int) -> str:
+        with socket.create_connection((host, port), timeout=CONNECT_TIMEOUT_S) as sock:
+            return str(sock.getpeername()[0])
+
     for case in _hosts.CASES:
-        host = _hosts.Host(ctx, case)
-        try:
-            peer, error = None, None
-            with ctx.measured():
-                started = time.perf_counter()
-                try:
-                    with socket.create_connection((name, host.port), timeout=CONNECT_TIMEOUT_S) as sock:
-                        peer = sock.getpeername()[0]
-                except Exception as exc:
-                    error = exc
-                elapsed = time.perf_counter() - started
-            _hosts.judge(ctx, host, peer, error, elapsed, CEILING_S, BOUND)
-        finally:
-            host.close()
+        with _hosts.attempt(ctx, case, CEILING_S, BOUND) as attempt:
+            attempt.peer = connect(name, attempt.port)
 
 
 async def run_asyncio(ctx: Context) -> None:
@@ -86,24 +78,16 @@ async def run_asyncio(ctx: Context) -> None:
     name = _hosts.name(ctx)
     _hosts.check_order(ctx, await asyncio.wait_for(loop.getaddrinfo(name, 80, type=socket.SOCK_STREAM),
                                                    LOOKUP_TIMEOUT_S), "loop.getaddrinfo")
+
+    async def connect(host: str, port: int) -> str:
+        _, writer = await asyncio.wait_for(asyncio.open_connection(host, port), CONNECT_TIMEOUT_S)
+        writer.close()
+        await asyncio.wait_for(writer.wait_closed(), WAIT_S)
+        return str(writer.get_extra_info("peername")[0])
+
     for case in _hosts.CASES:
-        host = _hosts.Host(ctx, case)
-        try:
-            peer, error = None, None
-            with ctx.measured():
-                started = time.perf_counter()
-                try:
-                    _, writer = await asyncio.wait_for(asyncio.open_connection(name, host.port),
-                                                       CONNECT_TIMEOUT_S)
-                    peer = writer.get_extra_info("peername")[0]
-                    writer.close()
-                    await asyncio.wait_for(writer.wait_closed(), WAIT_S)
-                except Exception as exc:
-                    error = exc
-                elapsed = time.perf_counter() - started
-            _hosts.judge(ctx, host, peer, error, elapsed, CEILING_S, BOUND)
-        finally:
-            host.close()
+        with _hosts.attempt(ctx, case, CEILING_S, BOUND) as attempt:
+            attempt.peer = await connect(name, attempt.port)
 
 
 async def run_trio(ctx: Context) -> None:
@@ -114,24 +98,18 @@ async def run_trio(ctx: Context) -> None:
     with trio.fail_after(LOOKUP_TIMEOUT_S):
         found = await trio.socket.getaddrinfo(name, 80, 0, socket.SOCK_STREAM)
     _hosts.check_order(ctx, found, "trio.socket.getaddrinfo")
+
+    async def connect(host: str, port: int) -> str:
+        with trio.fail_after(CONNECT_TIMEOUT_S):
+            stream = await trio.open_tcp_stream(host, port)
+        peer = str(stream.socket.getpeername()[0])
+        with trio.fail_after(WAIT_S):
+            await stream.aclose()
+        return peer
+
     for case in _hosts.CASES:
-        host = _hosts.Host(ctx, case)
-        try:
-            peer, error = None, None
-            with ctx.measured():
-                started = time.perf_counter()
-                try:
-                    with trio.fail_after(CONNECT_TIMEOUT_S):
-                        stream = await trio.open_tcp_stream(name, host.port)
-                    peer = stream.socket.getpeername()[0]
-                    with trio.fail_after(WAIT_S):
-                        await stream.aclose()
-                except Exception as exc:
-                    error = exc
-                elapsed = time.perf_counter() - started
-            _hosts.judge(ctx, host, peer, error, elapsed, CEILING_S, BOUND)
-        finally:
-            host.close()
+        with _hosts.attempt(ctx, case, CEILING_S, BOUND) as attempt:
+            attempt.peer = await connect(name, attempt.port)
 
 
 async def run_twisted(ctx: Context) -> None:
@@ -144,23 +122,16 @@ async def run_twisted(ctx: Context) -> None:
     name = _hosts.name(ctx)
     _hosts.check_order(ctx, await _twisted.getaddrinfo(name, 80, LOOKUP_TIMEOUT_S),
                        "reactor.nameResolver.resolveHostName")
+
+    async def connect(host: str, port: int) -> str:
+        endpoint = endpoints.HostnameEndpoint(reactor, host, port, timeout=CONNECT_TIMEOUT_S)
+        # HostnameEndpoint's own timeout (per attempt) is what is judged; within_twisted only bounds a
+        # connect that ignores it.
+        stream = await within_twisted(CEILING_S, endpoints.connectProtocol(endpoint, Stream()))
+        peer = str(stream.transport.getPeer().host)
+        await stream.close(WAIT_S)
+        return peer
+
     for case in _hosts.CASES:
-        host = _hosts.Host(ctx, case)
-        try:
-            peer, error = None, None
-            with ctx.measured():
-                started = time.perf_counter()
-                try:
-                    endpoint = endpoints.HostnameEndpoint(reactor, name, host.port,
-                                                          timeout=CONNECT_TIMEOUT_S)
-                    # HostnameEndpoint's own timeout (per attempt) is what is judged; within_twisted
-                    # only bounds a connect that ignores it.
-                    stream = await within_twisted(CEILING_S, endpoints.connectProtocol(endpoint, Stream()))
-                    peer = stream.transport.getPeer().host
-                    await stream.close(WAIT_S)
-                except Exception as exc:
-                    error = exc
-                elapsed = time.perf_counter() - started
-            _hosts.judge(ctx, host, peer, error, elapsed, CEILING_S, BOUND)
-        finally:
-            host.close()
+        with _hosts.attempt(ctx, case, CEILING_S, BOUND) as attempt:
+            attempt.peer = await connect(name, attempt.port)
