@@ -34,9 +34,9 @@ which on Ctrl-C cancels the main task (3.11+) or all tasks (before), and raises 
 trio: a nursery under ``trio.run``, which raises ``KeyboardInterrupt`` into the main task and cancels the
 others (the nursery then raises what its tasks raised as an exception group: what reaches the top level
 is what the table shows). Twisted: Deferreds under ``task.react`` (Twisted's own "main" for a program),
-with the documented way to clean up at shutdown, a ``before``/``shutdown`` system event trigger that cancels the
-pending work; Twisted's SIGINT handler stops the reactor. ``exit_ms`` is the time from Ctrl-C to the end
-of the process, ``finally_ran`` how many of the three cleanups ran.
+with the documented way to clean up at shutdown, a ``before``/``shutdown`` system event trigger that
+cancels the pending work; Twisted's SIGINT handler stops the reactor. ``exit_ms`` is the time from
+Ctrl-C to the end of the process, ``finally_ran`` how many of the three cleanups ran.
 """
 
 from __future__ import annotations

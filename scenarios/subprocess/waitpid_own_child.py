@@ -10,10 +10,11 @@ child has exited (``os.waitid`` with ``WNOWAIT``, which leaves it to be reaped; 
 ``os.waitid``, macOS, for 0.5 s), and goes on with its work for 50 ms more, as a program does between
 a child's exit and its own wait (so that whatever the runtime does on SIGCHLD has had its turn, on every
 run: without it, whether the program or the runtime reaps first is a race). Then it reaps it, once per
-kind of caller: with ``os.waitpid`` (Python code, ``os_waitpid_code``), and, for a second child spawned the same way, with the C library's ``waitpid``
-through ``ctypes`` (a C extension, ``libc_waitpid_code``); both with ``WNOHANG``, which reaps an exited
-child as a blocking ``waitpid(pid, &status, 0)`` would, and cannot hang. With blocking code nobody else
-reaps the process's children: both return the status, exit code 7.
+kind of caller: with ``os.waitpid`` (Python code, ``os_waitpid_code``), and, for a second child spawned
+the same way, with the C library's ``waitpid`` through ``ctypes`` (a C extension, ``libc_waitpid_code``);
+both with ``WNOHANG``, which reaps an exited child as a blocking ``waitpid(pid, &status, 0)`` would, and
+cannot hang. With blocking code nobody else reaps the process's children: both return the status, exit
+code 7.
 
 Why a user cares: a runtime that reaps every child of the process itself (a SIGCHLD handler that calls
 ``waitpid(-1)``, as libev's does under gevent) takes the status away from the code that spawned the
