@@ -402,7 +402,6 @@ def _unsupported_extra(requirement: Any) -> str | None:
     dnspython < 2.0 for Python < 3.10 alone: its docs say the resolver "is not compatible with Python
     3.10+ or dnspython 2").
     """
-    import platform
     from importlib import metadata
 
     from packaging.requirements import Requirement
@@ -417,8 +416,7 @@ def _unsupported_extra(requirement: Any) -> str | None:
         of_extra = [(r, r.marker) for r in listed if r.marker is not None and marked in str(r.marker)]
         if of_extra and not any(marker.evaluate({"extra": extra}) for _, marker in of_extra):
             conditions = sorted({str(marker).replace(f" and {marked}", "") for _, marker in of_extra})
-            return (f"{requirement.name} {version} does not support its [{extra}] extra on Python "
-                    f"{platform.python_version()}: it installs "
+            return (f"{requirement.name} {version} does not support its [{extra}] extra here: it installs "
                     f"{', '.join(f'{r.name}{r.specifier}' for r, _ in of_extra)} only where "
                     f"{' or '.join(conditions)}")
     return None
