@@ -86,8 +86,9 @@ def cmd_list(args: argparse.Namespace, console: Console) -> int:
     chosen = selection(args, AREAS)
     scenarios, runtimes = chosen.scenarios, chosen.runtimes
     table = Table(title="Runtimes", title_justify="left")
-    for column in ("runtime", "style", "available", "version or reason", "what it is"):
+    for column in ("runtime", "style", "available", "version or reason"):
         table.add_column(column)
+    table.add_column("what it is", no_wrap=True)  # a long reason wraps instead: one line per runtime
     for runtime in runtimes:
         found = availability(runtime)
         # Text, not markup: a reason or a description may hold brackets ("its [tls] extra").
@@ -175,10 +176,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PluginError as exc:  # a subcommand's help lists the runtimes, an installed package's included
         return _usage_error(exc)
     _never_fail_on_a_symbol()
-    # Logs (CI, a file) get the whole table rather than rich's default of 80 columns, unless COLUMNS
-    # says how wide they are (rich reads it).
-    wide = sys.stdout.isatty() or "COLUMNS" in os.environ
-    console = Console(highlight=False, width=None if wide else 200)
+    # Logs (CI, a file) get the whole table rather than rich's default of 80 columns.
+    console = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
     try:
         if args.command == "list":
             return cmd_list(args, console)
