@@ -41,9 +41,11 @@ Ctrl-C to the end of the process, ``finally_ran`` how many of the three cleanups
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import socket
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 TIMEOUT_S = 8.0
@@ -86,8 +88,21 @@ def _silent_pair() -> tuple[socket.socket, socket.socket]:
     return ours, theirs
 
 
-def _ended(ctx: Any, task: str, how: str) -> None:
-    ctx.record("ended", [task, how])
+@contextlib.contextmanager
+def _task(ctx: Any, name: str, stop: Any = None) -> Iterator[None]:
+    """A task's life, recorded: started; how it ended (what it raised, or "returned": "stopped" when
+    the sync program's ``stop`` event ended its wait); and its ``finally``, the cleanup the contract
+    is about."""
+    ctx.record("started", name)
+    try:
+        yield
+    except BaseException as exc:
+        ctx.record("ended", [name, type(exc).__name__])
+        raise
+    else:
+        ctx.record("ended", [name, "stopped" if stop is not None and stop.is_set() else "returned"])
+    finally:
+        ctx.record("finally", name)
 
 
 # -- sync ------------------------------------------------------------------------------------------
@@ -101,8 +116,7 @@ def program_sync(ctx: Any) -> None:
     started = threading.Barrier(len(TASKS) + 1, timeout=5)
 
     def task(name: str) -> None:
-        try:
-            ctx.record("started", name)
+        with _task(ctx, name, stop):
             started.wait()
             if name == "receiver":
                 ctx.record("received", repr(ours.recv(100)))  # b'' once the socket is shut down
@@ -114,13 +128,6 @@ def program_sync(ctx: Any) -> None:
                         held.write("released")
             else:
                 stop.wait(SLEEP_S)
-        except BaseException as exc:
-            _ended(ctx, name, type(exc).__name__)
-            raise
-        else:
-            _ended(ctx, name, "stopped" if stop.is_set() else "returned")
-        finally:
-            ctx.record("finally", name)
 
     threads = [threading.Thread(target=task, args=(name,), name=name) for name in TASKS]
 
@@ -154,8 +161,7 @@ def program_asyncio(ctx: Any) -> None:
     import asyncio
 
     async def task(name: str, started: asyncio.Event, ready: list[str]) -> None:
-        try:
-            ctx.record("started", name)
+        with _task(ctx, name):
             ready.append(name)
             if len(ready) == len(TASKS):
                 started.set()
@@ -171,13 +177,6 @@ def program_asyncio(ctx: Any) -> None:
                         held.write("released")
             else:
                 await asyncio.sleep(SLEEP_S)
-        except BaseException as exc:
-            _ended(ctx, name, type(exc).__name__)
-            raise
-        else:
-            _ended(ctx, name, "returned")
-        finally:
-            ctx.record("finally", name)
 
     async def announce(started: asyncio.Event) -> None:
         await started.wait()
@@ -205,8 +204,7 @@ def program_trio(ctx: Any) -> None:
     import trio
 
     async def task(name: str, task_status: Any = trio.TASK_STATUS_IGNORED) -> None:
-        try:
-            ctx.record("started", name)
+        with _task(ctx, name):
             if name == "receiver":
                 ours, _peer = _silent_pair()  # the peer end stays open, silent
                 stream = trio.SocketStream(trio.socket.from_stdlib_socket(ours))
@@ -222,13 +220,6 @@ def program_trio(ctx: Any) -> None:
             else:
                 task_status.started()
                 await trio.sleep(SLEEP_S)
-        except BaseException as exc:
-            _ended(ctx, name, type(exc).__name__)
-            raise
-        else:
-            _ended(ctx, name, "returned")
-        finally:
-            ctx.record("finally", name)
 
     async def main() -> None:
         async with trio.open_nursery() as nursery:
@@ -259,8 +250,7 @@ def program_twisted(ctx: Any) -> None:
                 self.received.callback(b"")
 
     async def one(reactor: Any, name: str) -> None:
-        try:
-            ctx.record("started", name)
+        with _task(ctx, name):
             if name == "receiver":
                 ours, _peer = _silent_pair()  # the peer end stays open, silent
                 receiver = Receiver()
@@ -276,13 +266,6 @@ def program_twisted(ctx: Any) -> None:
                         held.write("released")
             else:
                 await task.deferLater(reactor, SLEEP_S)
-        except BaseException as exc:
-            _ended(ctx, name, type(exc).__name__)
-            raise
-        else:
-            _ended(ctx, name, "returned")
-        finally:
-            ctx.record("finally", name)
 
     async def main(reactor: Any) -> None:
         work = [defer.ensureDeferred(one(reactor, name)) for name in TASKS]
