@@ -237,27 +237,17 @@ def program_trio(ctx: Any) -> None:
 def program_twisted(ctx: Any) -> None:
     from twisted.internet import defer, protocol, task
 
-    class Receiver(protocol.Protocol):
-        def __init__(self) -> None:
-            self.received: defer.Deferred[bytes] = defer.Deferred()
-
-        def dataReceived(self, data: bytes) -> None:
-            if not self.received.called:
-                self.received.callback(data)
-
-        def connectionLost(self, reason: Any = None) -> None:
-            if not self.received.called:
-                self.received.callback(b"")
+    from conformance.support.twisted_streams import Stream
 
     async def one(reactor: Any, name: str) -> None:
         with _task(ctx, name):
             if name == "receiver":
                 ours, _peer = _silent_pair()  # the peer end stays open, silent
-                receiver = Receiver()
-                factory = protocol.Factory.forProtocol(lambda: receiver)
-                reactor.adoptStreamConnection(ours.fileno(), ours.family, factory)
+                stream = Stream()
+                reactor.adoptStreamConnection(ours.fileno(), ours.family,
+                                              protocol.Factory.forProtocol(lambda: stream))
                 ours.close()  # adoptStreamConnection duplicated the descriptor
-                ctx.record("received", repr(await receiver.received))
+                ctx.record("received", repr(await stream.read_some(100)))
             elif name == "holder":
                 with open(ctx.tmpdir / "held", "w") as held:
                     try:
