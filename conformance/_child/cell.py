@@ -28,11 +28,7 @@ def main() -> None:
     job: dict[str, Any] = json.loads(sys.stdin.buffer.read())
     started = time.perf_counter()
     result_path = Path(job["result_path"])
-    # A fatal signal (segfault, abort) prints the stacks to stderr, which the parent keeps.
-    faulthandler.enable()
-    stack_file = open(job["stack_path"], "w")  # noqa: SIM115 - must outlive this frame
-    remaining = job.get("deadline_monotonic", time.monotonic() + job["timeout_s"]) - time.monotonic()
-    faulthandler.dump_traceback_later(max(remaining - STACK_DUMP_MARGIN_S, 0.05), file=stack_file)
+    dump_stacks_before_deadline(job)
     result = run_cell(job)
     result["duration_s"] = round(time.perf_counter() - started, 6)
     faulthandler.cancel_dump_traceback_later()
@@ -87,6 +83,16 @@ def set_up_runtime(job: dict[str, Any]) -> SetUp | dict[str, Any]:
         # program under test would have Python's default handler, so it gets it back.
         signal.signal(signal.SIGINT, signal.default_int_handler)
     return SetUp(runtime, family, version, imported_before_setup)
+
+
+def dump_stacks_before_deadline(job: dict[str, Any]) -> None:
+    """A fatal signal (segfault, abort) prints the stacks to stderr, which the parent keeps; and every
+    thread's stack goes to the job's stack file just before the parent's deadline would kill this
+    process (``faulthandler.cancel_dump_traceback_later()`` once done)."""
+    faulthandler.enable()
+    stack_file = open(job["stack_path"], "w")  # noqa: SIM115 - must outlive this frame
+    remaining = job.get("deadline_monotonic", time.monotonic() + job["timeout_s"]) - time.monotonic()
+    faulthandler.dump_traceback_later(max(remaining - STACK_DUMP_MARGIN_S, 0.05), file=stack_file)
 
 
 def run_cell(job: dict[str, Any]) -> dict[str, Any]:

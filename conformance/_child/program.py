@@ -21,7 +21,7 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
-from conformance._child.cell import STACK_DUMP_MARGIN_S, set_up_runtime, write_result
+from conformance._child.cell import dump_stacks_before_deadline, set_up_runtime, write_result
 
 
 class ProgramContext:
@@ -70,10 +70,7 @@ class ProgramContext:
 
 def main() -> None:
     job: dict[str, Any] = json.loads(sys.stdin.buffer.read())
-    faulthandler.enable()
-    stack_file = open(job["stack_path"], "w")  # noqa: SIM115 - must outlive this frame
-    remaining = job["deadline_monotonic"] - time.monotonic()
-    faulthandler.dump_traceback_later(max(remaining - STACK_DUMP_MARGIN_S, 0.05), file=stack_file)
+    dump_stacks_before_deadline(job)
     result_path = Path(job["result_path"])
     ready = set_up_runtime(job)
     if isinstance(ready, dict):

@@ -3,7 +3,8 @@
 Shared by both ends so that what the child writes is exactly what the parent accepts: the child encodes
 with :meth:`SignalRequest.to_line`, the parent decodes with :meth:`SignalRequest.from_line`, which
 rejects a malformed request with a message that says what was wrong. The parent logs each signal it
-sends (:func:`log_line`) and the child reads the log back (:func:`sent_times`).
+sends (:func:`log_line`) and the child reads the log back (:func:`sent_times`), as the parent does to
+judge a program (:func:`sent_signals`).
 """
 
 from __future__ import annotations
@@ -72,6 +73,12 @@ def log_line(signum: signal_module.Signals, monotonic: float) -> str:
     return json.dumps({"signal": signum.name, "monotonic": monotonic}) + "\n"
 
 
+def sent_signals(log_text: str) -> list[tuple[str, float]]:
+    """The signals in a log of signals sent: (name, monotonic time) each."""
+    return [(str(entry["signal"]), float(entry["monotonic"]))
+            for entry in map(json.loads, filter(str.strip, log_text.splitlines()))]
+
+
 def sent_times(log_text: str) -> list[float]:
     """The monotonic times in a log of signals sent."""
-    return [float(json.loads(line)["monotonic"]) for line in log_text.splitlines() if line.strip()]
+    return [monotonic for _, monotonic in sent_signals(log_text)]

@@ -159,11 +159,18 @@ def run_child(command: Sequence[str], job: Mapping[str, Any], folder: Path, time
     )
 
 
-def _signal_name(number: int) -> str:
+def signal_name(number: int) -> str:
     try:
         return signal.Signals(number).name
     except ValueError:
         return f"signal {number}"
+
+
+def last_line(text: str) -> str:
+    """The last line of ``text`` that is not blank (the exception a traceback ends with), cut to 200
+    characters; "" for none."""
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1][:200] if lines else ""
 
 
 RESULT_FIELDS = {"outcome", "reason", "duration_s", "max_stall_ms", "measurements", "details",
@@ -260,13 +267,13 @@ def _classify(end: ChildEnd, scenario: str, runtime: str, timeout_s: float) -> C
                     duration_s=end.elapsed_s, details=details)
     code = end.returncode
     if code is not None and code < 0:
-        why = f"the child was killed by {_signal_name(-code)} without a result"
+        why = f"the child was killed by {signal_name(-code)} without a result"
     elif code == 0:
         why = "the child exited with status 0 without writing a result"
     else:
         why = f"the child exited with status {code} without a result"
-    last = end.stderr_tail.strip().splitlines()[-1:] if end.stderr_tail.strip() else []
+    last = last_line(end.stderr_tail)
     if last:
-        why += f" (stderr: {last[0][:200]})"
+        why += f" (stderr: {last})"
     return Cell(scenario=scenario, runtime=runtime, outcome=Outcome.CRASH, reason=why,
                 duration_s=end.elapsed_s, details=details)

@@ -10,16 +10,15 @@ before the program started, or from a signal nobody sent it, is not the program'
 
 from __future__ import annotations
 
-import json
-import signal
 import sys
 from pathlib import Path
 
+from conformance._model.control import sent_signals
 from conformance._model.outcomes import NotApplicable, Outcome, Skipped
 from conformance._model.programs import RECORDS_FILE, Judgement, ProgramEnd, read_records
 from conformance._model.results import Cell
 from conformance._model.scenarios import Scenario, import_scenario_module
-from conformance._parent.child_process import ChildEnd, classify, portable_paths
+from conformance._parent.child_process import ChildEnd, classify, last_line, portable_paths, signal_name
 
 PROGRAM_COMMAND = (sys.executable, "-m", "conformance._child.program")
 
@@ -39,14 +38,14 @@ def judge_program(end: ChildEnd, scenario: Scenario, runtime: str, folder: Path)
     if started is None:
         return _cell(scenario, runtime, end, Outcome.ERROR, details, harness_error=True,
                      reason="harness error: the program's process ended before the program started "
-                            f"({_last_line(end.stderr_tail) or 'no stderr'})")
+                            f"({last_line(end.stderr_tail) or 'no stderr'})")
     details["runtime_version"] = str(started.value)
     sent = _signals_sent(folder / "signals.jsonl")
     code = None if end.timed_out else end.returncode
-    if code is not None and code < 0 and _name(-code) not in {name for name, _ in sent}:
+    if code is not None and code < 0 and signal_name(-code) not in {name for name, _ in sent}:
         return _cell(scenario, runtime, end, Outcome.CRASH, details,
-                     reason=f"the program was killed by {_name(-code)}, which nobody sent it "
-                            f"({_last_line(end.stderr_tail) or 'no stderr'})")
+                     reason=f"the program was killed by {signal_name(-code)}, which nobody sent it "
+                            f"({last_line(end.stderr_tail) or 'no stderr'})")
     if end.timed_out and end.stack:
         details["stack"] = end.stack
     program = ProgramEnd(returncode=code, records=records, stdout=end.stdout_tail,
@@ -83,24 +82,6 @@ def _cell(scenario: Scenario, runtime: str, end: ChildEnd, outcome: Outcome, det
 def _signals_sent(log: Path) -> list[tuple[str, float]]:
     """(name, monotonic time) of each signal the parent sent the program, from its log."""
     try:
-        lines = log.read_text(encoding="utf-8").splitlines()
+        return sent_signals(log.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return []
-    sent = []
-    for line in lines:
-        if line.strip():
-            data = json.loads(line)
-            sent.append((str(data["signal"]), float(data["monotonic"])))
-    return sent
-
-
-def _name(number: int) -> str:
-    try:
-        return signal.Signals(number).name
-    except ValueError:
-        return f"signal {number}"
-
-
-def _last_line(text: str) -> str:
-    lines = [line for line in text.strip().splitlines() if line.strip()]
-    return lines[-1][:200] if lines else ""
