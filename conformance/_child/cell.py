@@ -103,7 +103,7 @@ def run_cell(job: dict[str, Any]) -> dict[str, Any]:
     from conformance._child.context import Context
     from conformance._child.heartbeat import StallMeter
     from conformance._model.bench import HEARTBEAT_INTERVAL_S, BenchSettings
-    from conformance._model.outcomes import NotApplicable, Outcome, Skipped
+    from conformance._model.outcomes import NotApplicable, Outcome, Skipped, Unavailable
     from conformance._model.scenarios import body_of, import_scenario_module, relative_stall_limit
 
     module = import_scenario_module(Path(job["scenario_path"]))
@@ -113,7 +113,7 @@ def run_cell(job: dict[str, Any]) -> dict[str, Any]:
     ctx = Context(peers=job["peers"], tmpdir=Path(job["tmpdir"]), stall_meter=meter,
                   control_fd=job.get("control_fd"),
                   signal_log=Path(job["signal_log"]) if job.get("signal_log") else None,
-                  bench=bench)
+                  bench=bench, servers=job.get("servers"))
     result: dict[str, Any] = {"runtime_version": ready.version,
                               "imported_before_setup": ready.imported_before_setup}
     try:
@@ -122,6 +122,8 @@ def run_cell(job: dict[str, Any]) -> dict[str, Any]:
         result.update(outcome=Outcome.NOT_APPLICABLE.value, reason=str(exc))
     except Skipped as exc:
         result.update(outcome=Outcome.SKIPPED.value, reason=str(exc))
+    except Unavailable as exc:
+        result.update(outcome=Outcome.UNAVAILABLE.value, reason=str(exc))
     except AssertionError as exc:
         result.update(outcome=Outcome.FAIL.value, reason=str(exc) or "assertion failed",
                       details=_exception_details(exc))

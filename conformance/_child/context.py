@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from conformance._child.heartbeat import StallMeter
 from conformance._model.bench import BenchSettings
-from conformance._model.outcomes import NotApplicable, ScenarioFailure, Skipped
+from conformance._model.outcomes import NotApplicable, ScenarioFailure, Skipped, Unavailable
 
 if TYPE_CHECKING:
     from conformance._child.leaks import Resources
@@ -25,14 +25,21 @@ class Context:
     """Handed to every scenario body as ``ctx``.
 
     ``peers`` maps each peer service the scenario declared in ``PEERS`` to its address (an object with
-    ``host``/``port``, or ``path``, and for TLS peers ``ca_pem``). ``tmpdir`` is a folder of this cell
-    alone, removed by the parent afterwards.
+    ``host``/``port``, or ``path``, and for TLS peers ``ca_pem``). ``servers`` maps each database server
+    the scenario declared in ``SERVERS`` to its address (``host``, ``port``, ``user``, ``database``,
+    ``version``): servers are shared by every cell of the run, so a body tells its own work on them
+    apart by a tag of its own (:attr:`tag`). ``tmpdir`` is a folder of this cell alone, removed by the
+    parent afterwards.
     """
 
     def __init__(self, *, peers: Mapping[str, Mapping[str, Any]], tmpdir: Path,
                  stall_meter: StallMeter, control_fd: int | None = None,
-                 signal_log: Path | None = None, bench: BenchSettings | None = None) -> None:
+                 signal_log: Path | None = None, bench: BenchSettings | None = None,
+                 servers: Mapping[str, Mapping[str, Any]] | None = None) -> None:
         self.peers = {name: Address(info) for name, info in peers.items()}
+        self.servers = {name: Address(info) for name, info in (servers or {}).items()}
+        # Unique to this cell among the cells that share a server: its process id and folder name.
+        self.tag = f"cf{os.getpid()}{''.join(c for c in tmpdir.parent.name if c.isalnum())}".lower()[:40]
         self.tmpdir = tmpdir
         self.stall_meter = stall_meter
         self._control_fd = control_fd
@@ -77,6 +84,11 @@ class Context:
     def skip(self, reason: str) -> Skipped:
         """Raise the returned exception: the harness could not arrange a precondition."""
         return Skipped(reason)
+
+    def unavailable(self, reason: str) -> Unavailable:
+        """Raise the returned exception: a library the body needs is not installed here (say what
+        installs it)."""
+        return Unavailable(reason)
 
     @staticmethod
     def expect(condition: object, message: str) -> None:

@@ -63,3 +63,8 @@ class NotApplicable(Exception):
 
 class Skipped(Exception):
     """The harness could not arrange a precondition; the reason says which."""
+
+
+class Unavailable(Exception):
+    """A library the body needs cannot be imported here (not installed, or its install failed); the
+    reason says what installs it."""

@@ -9,6 +9,12 @@ itself) and a ``judge(program, verdict)`` that states the contract from how the 
 
 - ``PEERS``: names of peer services (:data:`PEER_SERVICES`, served by ``conformance._helpers.peers``) the
   parent starts for the cell;
+- ``SERVERS``: names of database servers (:data:`SERVER_NAMES`: PostgreSQL, MariaDB, Redis from the
+  system's packages) the scenario talks to; each is started once per run, on the first cell that needs it
+  (``conformance._parent.servers``), and where one cannot start its cells are ``skipped`` with the reason;
+- ``CONFIGURATIONS``: ``False`` where a runtime's configurations (gevent's resolvers and loops:
+  ``gevent-ares``...) cannot change what the scenario measures: their cells are ``skipped``, naming the
+  runtime whose column answers for them (default ``True``: every runtime runs it);
 - ``TIMEOUT_S``: the cell's deadline (default 30 s);
 - ``STALL_LIMIT_MS``: the largest scheduler stall that still counts as ``pass`` (default 100 ms);
 - ``RELATIVE_STALL_LIMIT``: ``(measurement, fraction)``, for an operation whose length depends on the
@@ -52,11 +58,14 @@ from conformance._runtimes import STYLES
 
 # The peer services a scenario may name in PEERS, each served by conformance._helpers.peers.
 PEER_SERVICES = ("tcp_echo", "tcp6_echo", "unix_echo", "udp_echo", "tls_echo", "starttls", "digest",
-                 "silent", "reset", "slow_echo", "dns_stub")
+                 "silent", "reset", "slow_echo", "dns_stub", "http")
 
-AREAS = ("sockets", "subprocess", "files", "dns", "signals", "bench")
+# The database servers a scenario may name in SERVERS (conformance._helpers.servers runs them).
+SERVER_NAMES = ("postgresql", "mariadb", "redis")
+
+AREAS = ("sockets", "subprocess", "files", "dns", "signals", "libraries", "bench")
 # `conformance run` and pytest run these; `conformance bench` runs the bench area alone.
-CONFORMANCE_AREAS = ("sockets", "subprocess", "files", "dns", "signals")
+CONFORMANCE_AREAS = ("sockets", "subprocess", "files", "dns", "signals", "libraries")
 BENCH_AREAS = ("bench",)
 DEFAULT_TIMEOUT_S = 30.0
 DEFAULT_STALL_LIMIT_MS = 100.0
@@ -100,6 +109,10 @@ class Scenario:
     plots: tuple[PlottedMeasurement, ...] = ()
     # A program scenario: whole programs (program_<style>) judged from outside by its judge().
     program: bool = False
+    # Database servers (SERVER_NAMES) started once per run and shared by its cells.
+    servers: tuple[str, ...] = ()
+    # False: a runtime's configurations (gevent-ares...) are not run; their base's column answers.
+    configurations: bool = True
 
     @property
     def area(self) -> str:
@@ -204,6 +217,16 @@ def load_scenario(path: Path) -> Scenario:
     if unknown:
         raise ScenarioError(f"{path}: unknown peer service(s) {', '.join(unknown)}; the services "
                             f"are: {', '.join(PEER_SERVICES)}")
+    servers = tuple(getattr(module, "SERVERS", ()))
+    unknown = [s for s in servers if s not in SERVER_NAMES]
+    if unknown:
+        raise ScenarioError(f"{path}: unknown server(s) {', '.join(unknown)}; the servers are: "
+                            f"{', '.join(SERVER_NAMES)}")
+    if servers and programs:
+        raise ScenarioError(f"{path}: a program scenario takes no SERVERS")
+    configurations = getattr(module, "CONFIGURATIONS", True)
+    if not isinstance(configurations, bool):
+        raise ScenarioError(f"{path}: CONFIGURATIONS is True or False, not {configurations!r}")
     not_applicable = dict(getattr(module, "NOT_APPLICABLE", {}))
     if getattr(module, "ISOLATED_RESOLVER", False) and "dns_stub" not in peers:
         raise ScenarioError(f"{path}: ISOLATED_RESOLVER needs the dns_stub peer in PEERS")
@@ -226,6 +249,8 @@ def load_scenario(path: Path) -> Scenario:
         documented_mistake=" ".join(mistake.split()),
         plots=plots_setting(module, path),
         program=bool(programs),
+        servers=servers,
+        configurations=configurations,
     )
 
 

@@ -27,6 +27,7 @@ from conformance._parent.child_process import CHILD_COMMAND, classify, run_child
 from conformance._parent.peers import PeerError, PeerProcess
 from conformance._parent.programs import PROGRAM_COMMAND, judge_program, program_job
 from conformance._parent.resolver import isolated_resolver_command
+from conformance._parent.servers import Servers
 from conformance._runtimes import Availability, Runtime, availability
 
 # Variables that would change what a cell measures: asyncio's debug mode slows loops; glibc reads
@@ -60,6 +61,18 @@ class CellRunner:
         self._availability: dict[str, Availability] = {}
         # Added to every child's job (``{"bench": ...}`` for bench cells).
         self.job_extra = dict(job_extra or {})
+        # The database servers of the run (SERVERS), started on first use; close() stops them.
+        self.servers = Servers()
+
+    def close(self) -> None:
+        """Stop what the run started for its cells (the database servers)."""
+        self.servers.close()
+
+    def __enter__(self) -> CellRunner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def availability(self, runtime: Runtime) -> Availability:
         if runtime.name not in self._availability:
@@ -106,6 +119,28 @@ class CellRunner:
             return Cell(scenario.id, runtime.name, Outcome.ERROR, harness_error=True,
                         reason=f"harness error: the scenario has no {runtime.style} body "
                                f"(run_{runtime.style} in {scenario.path.name})")
+        if not scenario.configurations and runtime.configuration_of:
+            return Cell(scenario.id, runtime.name, Outcome.SKIPPED,
+                        reason=f"{runtime.name} is a configuration of {runtime.configuration_of} (its "
+                               f"{runtime.name.removeprefix(runtime.configuration_of + '-')}), which cannot "
+                               f"change what this scenario measures: the {runtime.configuration_of} column "
+                               "answers for it")
+        servers: dict[str, dict[str, Any]] = {}
+        started_here: dict[str, str] = {}
+        for name in scenario.servers:
+            server, first = self.servers.get(name)
+            if server.unavailable:
+                return Cell(scenario.id, runtime.name, Outcome.SKIPPED,
+                            reason=f"no {name} server: {server.unavailable}")
+            servers[name] = server.address
+            if first:  # this cell's time includes the start: say so beside it
+                started_here[f"{name}_start_s"] = f"{server.start_s:.3f}"
+        cell = self._run_child(scenario, runtime, servers)
+        if started_here:
+            cell = replace(cell, details={**cell.details, **started_here})
+        return cell
+
+    def _run_child(self, scenario: Scenario, runtime: Runtime, servers: Mapping[str, Any]) -> Cell:
         # Short: a Unix socket path in it must stay under macOS's 104 bytes (its $TMPDIR is long).
         folder = Path(tempfile.mkdtemp(prefix="cf-", dir="/tmp" if sys.platform == "darwin" else None))
         peers: PeerProcess | None = None
@@ -137,6 +172,7 @@ class CellRunner:
                 "runtime_spec": runtime.to_json(),
                 "scenario_path": str(scenario.path),
                 "peers": peers.addresses if peers else {},
+                "servers": dict(servers),
                 "tmpdir": str(cell_dir),
                 "stall_limit_ms": scenario.stall_limit_ms,
                 **(program_job(folder) if scenario.program else {}),

@@ -19,9 +19,7 @@ from rich.text import Text
 from conformance import __version__
 from conformance._model.expectations import ExpectationsError
 from conformance._model.results import Cell, RunWriter
-from conformance._model.scenarios import (
-    AREAS,
-)
+from conformance._model.scenarios import AREAS, Scenario
 from conformance._model.verdict import FAILING, PROMOTE_HINT, Kind, judge
 from conformance._parent.cells import CellRunner, run_cells
 from conformance._parent.selection import (
@@ -134,7 +132,7 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
 
     started = datetime.datetime.now(datetime.timezone.utc)
     try:
-        with progress:
+        with progress, runner:
             run_cells(runner, pairs, args.jobs, on_cell)
     except ExpectationsError as exc:  # two entries claim one cell: the data must be fixed
         writer.finish(interrupted=True)
@@ -165,9 +163,33 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
     unexpected = [(c, v) for c, v in verdicts if v.kind in FAILING]
     for _, verdict in unexpected:
         console.print(Text(f"unexpected: {verdict.message}", style="red"), soft_wrap=True)
+    for line in server_start_lines(runner, scenarios, document.cells):
+        console.print(line, soft_wrap=True, markup=False)
     console.print(f"{len(document.cells)} cells in {(finished - started).total_seconds():.1f} s; "
                   f"run document: {writer.path}")
     return 1 if unexpected else 0
+
+
+def server_start_lines(runner: CellRunner, scenarios: Sequence[Scenario], cells: Sequence[Cell]) -> list[str]:
+    """What each database server of the run cost: its start (paid once, before the first cell that
+    needed it), and the first of its cells beside the median of the rest."""
+    lines = []
+    for server in runner.servers.started():
+        if server.unavailable:
+            lines.append(f"server {server.name}: not started, its cells skipped ({server.unavailable[:300]})")
+            continue
+        users = {s.id for s in scenarios if server.name in s.servers}
+        ran = [c for c in cells if c.scenario in users and c.outcome.value != "skipped"]
+        first = [c for c in ran if f"{server.name}_start_s" in c.details]
+        rest = sorted(c.duration_s for c in ran if c not in first)
+        line = (f"server {server.name}: started in {server.start_s:.2f} s before its first cell "
+                f"({server.address.get('version', '?')})")
+        if first:
+            line += f"; that cell took {first[0].duration_s:.2f} s"
+        if rest:
+            line += f", the other {len(rest)} a median of {rest[len(rest) // 2]:.2f} s"
+        lines.append(line)
+    return lines
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -48,7 +48,11 @@ def pip_reason(output: str) -> str:
 
 def record_failure(record: Path, runtime: Runtime, status: int, output: str) -> str:
     """Add the failed install of ``runtime`` to ``record`` (a JSON object by runtime); return the reason."""
-    reason = (f"`pip install --prefer-binary {' '.join(runtime.requirements)}` failed "
+    return _record(record, runtime.name, runtime.requirements, status, output)
+
+
+def _record(record: Path, key: str, requirements: Sequence[str], status: int, output: str) -> str:
+    reason = (f"`pip install --prefer-binary {' '.join(requirements)}` failed "
               f"(exit status {status}): {pip_reason(output)}")
     try:
         recorded = json.loads(record.read_text(encoding="utf-8"))
@@ -56,8 +60,7 @@ def record_failure(record: Path, runtime: Runtime, status: int, output: str) -> 
             recorded = {}
     except (OSError, ValueError):
         recorded = {}
-    recorded[runtime.name] = {"requirements": list(runtime.requirements), "status": status,
-                              "reason": reason}
+    recorded[key] = {"requirements": list(requirements), "status": status, "reason": reason}
     record.parent.mkdir(parents=True, exist_ok=True)
     record.write_text(json.dumps(recorded, indent=1) + "\n", encoding="utf-8")
     return reason
@@ -80,10 +83,49 @@ def install(runtime: Runtime, record: Path | None, command: Sequence[str] | None
     return done.returncode
 
 
+def library_requirements() -> list[str]:
+    """The requirements of this package's ``libraries`` extra (the libraries area's drivers and clients),
+    from its installed metadata, without their markers."""
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+
+    found = []
+    for text in metadata.requires("conformance") or []:
+        requirement = Requirement(text)
+        if requirement.marker is not None and requirement.marker.evaluate({"extra": "libraries"}) \
+                and not requirement.marker.evaluate({"extra": ""}):
+            requirement.marker = None
+            found.append(str(requirement))
+    return found
+
+
+def install_libraries(record: Path | None) -> int:
+    """Install each library of the ``libraries`` extra on its own, so that one that cannot be built here
+    (no wheel, no headers) costs its own cells only: they say ``unavailable`` with pip's reason, recorded
+    as ``library:<distribution>``. Returns how many failed."""
+    from packaging.requirements import Requirement
+
+    failed = 0
+    for requirement in library_requirements():
+        done = subprocess.run([sys.executable, "-m", "pip", "install", "--prefer-binary", "--quiet",
+                               requirement], capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            failed += 1
+            key = f"library:{Requirement(requirement).name.lower()}"
+            reason = (_record(record, key, [requirement], done.returncode, done.stdout + done.stderr)
+                      if record is not None else pip_reason(done.stdout + done.stderr))
+            print(f"conformance: {requirement} could not be installed; its cells will be unavailable: "
+                  f"{reason}", file=sys.stderr)
+    return failed
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m conformance._parent.install", description=__doc__)
     parser.add_argument("runtime", help=f"one of: {', '.join(BUILTIN_RUNTIMES)}, or one an installed "
                                         "package adds")
+    parser.add_argument("--libraries", action="store_true",
+                        help="also install the libraries area's drivers and clients, one by one")
     args = parser.parse_args(argv)
     try:
         runtime = get_runtime(args.runtime)
@@ -91,6 +133,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(str(exc))
     given = os.environ.get(INSTALL_RECORD_VARIABLE)
     install(runtime, Path(given) if given else None)
+    if args.libraries:
+        install_libraries(Path(given) if given else None)
     # Tolerated: the env goes on, and every cell of the runtime says `unavailable` with pip's reason.
     return 0
 

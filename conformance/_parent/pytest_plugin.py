@@ -151,6 +151,13 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(RunDocumentWriter(config), "conformance-run-document")
 
 
+def pytest_unconfigure(config: pytest.Config) -> None:
+    # Each process (each xdist worker) stops the database servers its cells started.
+    runner = config.stash.get(_RUNNER, None)
+    if runner is not None:
+        runner.close()
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "conformance_cell" not in metafunc.fixturenames:
         return

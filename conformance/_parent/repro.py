@@ -8,7 +8,10 @@ suite, and what a runtime's maintainer needs to act on a cell.
 The script's contract: ``python SCRIPT RUNTIME`` (the runtime's name, so that one script can serve
 ``twisted`` and ``twisted-asyncio``); it prints what it does and sees, ends with a line that starts
 ``REPRODUCED:`` or ``NOT REPRODUCED:``, and exits 0 or 1 accordingly (any other status: the script
-itself broke). Every wait in it is bounded, and it leaves no process behind.
+itself broke). Every wait in it is bounded, and it leaves no process behind. A reproducer of a scenario
+that talks to a database server (``SERVERS``) finds the server the suite started for it in variables:
+``CONFORMANCE_POSTGRESQL_HOST``, ``..._PORT``, ``..._USER``, ``..._DATABASE`` (and so for MARIADB and
+REDIS).
 """
 
 from __future__ import annotations
@@ -19,13 +22,14 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
 
 from conformance._model.expectations import Entry, Expectations, ExpectationsError
+from conformance._model.scenarios import Scenario
 from conformance._runtimes import RUNTIMES, availability, get_runtime
 
 REPRODUCED, NOT_REPRODUCED = "reproduced", "not reproduced"
@@ -81,11 +85,20 @@ def reproducers(expectations: Expectations, scenarios_dir: Path) -> list[Reprodu
     return found
 
 
-def run(reproducer: Reproducer, timeout_s: float = TIMEOUT_S) -> Run:
-    """Run the script in a process of its own, with this interpreter (where the runtime is installed)."""
+def servers_of(reproducer: Reproducer, scenarios: Sequence[Scenario]) -> tuple[str, ...]:
+    """The database servers the scenarios of the reproducer's entry talk to."""
+    return tuple(sorted({name for s in scenarios if fnmatch.fnmatchcase(s.id, reproducer.scenario)
+                         for name in s.servers}))
+
+
+def run(reproducer: Reproducer, timeout_s: float = TIMEOUT_S,
+        variables: Mapping[str, str] | None = None) -> Run:
+    """Run the script in a process of its own, with this interpreter (where the runtime is installed),
+    with ``variables`` added to its environment (the servers' addresses)."""
     started = time.perf_counter()
     runtime = get_runtime(reproducer.runtime)
-    env = {**runtime.process_environment(os.environ), "PYTHONUNBUFFERED": "1", "PYTHONIOENCODING": "utf-8"}
+    env = {**runtime.process_environment(os.environ), "PYTHONUNBUFFERED": "1", "PYTHONIOENCODING": "utf-8",
+           **(variables or {})}
     try:
         done = subprocess.run([sys.executable, str(reproducer.script), runtime.repro_name],
                               capture_output=True, text=True, encoding="utf-8", errors="replace",
@@ -150,14 +163,28 @@ def cmd_repro(args: argparse.Namespace, console: Console) -> int:
             return 2
     else:
         chosen = [r for r in every if r.applies_here(environment) is None]
+    from conformance._model.scenarios import discover
+    from conformance._parent.servers import Servers
+
+    scenarios = discover(root)
     statuses = []
-    for reproducer in chosen:
-        result = run(reproducer)
-        if args.ids:
-            console.print(result.output.rstrip(), soft_wrap=True, markup=False, highlight=False)
-        console.print(f"{reproducer.id}: {result.status} ({result.seconds:.1f} s)", soft_wrap=True,
-                      markup=False)
-        statuses.append(result.status)
+    with Servers() as servers:
+        for reproducer in chosen:
+            variables = servers.environment(servers_of(reproducer, scenarios))
+            if isinstance(variables, str):
+                console.print(f"{reproducer.id}: cannot run here: {variables}", soft_wrap=True, markup=False)
+                statuses.append(NOT_REPRODUCED)
+                continue
+            statuses.append(_run_and_say(reproducer, variables, bool(args.ids), console))
     if BROKEN in statuses:
         return 2
     return 0 if all(s == REPRODUCED for s in statuses) else 1
+
+
+def _run_and_say(reproducer: Reproducer, variables: Mapping[str, str], verbose: bool,
+                 console: Console) -> str:
+    result = run(reproducer, variables=variables)
+    if verbose:
+        console.print(result.output.rstrip(), soft_wrap=True, markup=False, highlight=False)
+    console.print(f"{reproducer.id}: {result.status} ({result.seconds:.1f} s)", soft_wrap=True, markup=False)
+    return result.status

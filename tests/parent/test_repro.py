@@ -7,20 +7,29 @@ the suite's own artefact (fix the scenario): either way the table would be wrong
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from conformance._model.expectations import Expectations
 from conformance._model.scenarios import default_scenarios_dir, discover
-from conformance._parent.repro import REPRODUCED, reproducers, run
+from conformance._parent.repro import REPRODUCED, reproducers, run, servers_of
 from conformance._parent.run_info import marker_environment
+from conformance._parent.servers import Servers
 from conformance._runtimes import RUNTIMES, availability, get_runtime
 
 SCENARIOS = default_scenarios_dir()
-EXPECTATIONS = Expectations.load(SCENARIOS / "expectations.toml", [s.id for s in discover(SCENARIOS)],
-                                 list(RUNTIMES))
+DISCOVERED = discover(SCENARIOS)
+EXPECTATIONS = Expectations.load(SCENARIOS / "expectations.toml", [s.id for s in DISCOVERED], list(RUNTIMES))
 ALL = reproducers(EXPECTATIONS, SCENARIOS)
+
+
+@pytest.fixture(scope="module")
+def servers() -> Iterator[Servers]:
+    """The database servers the libraries area's reproducers talk to, started on first use."""
+    with Servers() as started:
+        yield started
 
 
 def test_every_reproducer_named_exists() -> None:
@@ -29,14 +38,17 @@ def test_every_reproducer_named_exists() -> None:
 
 
 @pytest.mark.parametrize("reproducer", ALL, ids=[r.id for r in ALL])
-def test_the_deviation_still_reproduces(reproducer: object) -> None:
+def test_the_deviation_still_reproduces(reproducer: object, servers: Servers) -> None:
     from conformance._parent.repro import Reproducer
 
     assert isinstance(reproducer, Reproducer)
     why = reproducer.applies_here(marker_environment())
     if why:
         pytest.skip(why)
-    result = run(reproducer)
+    variables = servers.environment(servers_of(reproducer, DISCOVERED))
+    if isinstance(variables, str):
+        pytest.skip(variables)
+    result = run(reproducer, variables=variables)
     assert result.status == REPRODUCED, f"{reproducer.id} ({reproducer.script.name}): " \
                                          f"{result.status}\n{result.output}"
 

@@ -39,7 +39,8 @@ def main() -> None:
             results.write(json.dumps(cell.to_json()) + "\n")
             results.flush()
 
-        run_cells(OneAttempt(), pairs, jobs, write)
+        with OneAttempt() as runner:
+            run_cells(runner, pairs, jobs, write)
 
 
 if __name__ == "__main__":

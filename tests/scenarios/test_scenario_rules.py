@@ -62,11 +62,11 @@ The rules, and how each is decided (``RULES`` names them; a violation says file,
 The bench workloads (``scenarios/bench``, run by ``conformance bench``, never a verdict) are held to
 ``bodies``, ``runtime-name`` and ``imports``: what the child loads.
 - Reproducers (``scenarios/*/repro/*.py``): ``repro-imports``: the standard library, the runtime it
-  shows and that runtime's own dependencies (read from the installed distributions' metadata) only,
-  never ``conformance``; ``repro-verdict``: it says ``REPRODUCED:`` and ``NOT REPRODUCED:`` and exits
-  with a status; ``repro-argv``: it takes the runtime's name from ``sys.argv[1]``; ``repro-entry``: an
-  expectation names it (``repro = "..."``), so that ``conformance repro`` and tests/test_reproducers.py
-  run it.
+  shows and that runtime's own dependencies (read from the installed distributions' metadata) only (and,
+  in the libraries area, the libraries of the ``libraries`` extra with theirs), never ``conformance``;
+  ``repro-verdict``: it says ``REPRODUCED:`` and ``NOT REPRODUCED:`` and exits with a status;
+  ``repro-argv``: it takes the runtime's name from ``sys.argv[1]``; ``repro-entry``: an expectation
+  names it (``repro = "..."``), so that ``conformance repro`` and tests/test_reproducers.py run it.
 
 What this cannot see, and is left to review: a pipe or FIFO read in sync code (no timeout exists for
 it: the child writing it must be bounded), a wait inside a library function the body calls
@@ -1219,12 +1219,27 @@ def _judged(rel: str) -> bool:
 def runtime_modules(runtime: str) -> frozenset[str]:
     """The top-level modules a runtime's install provides: its distributions and their dependencies
     (read from the installed metadata), or the runtime's own name where it is not installed."""
+    return requirement_modules(tuple(RUNTIMES[runtime].requirements)) | {runtime.replace("-", "_")}
+
+
+@cache
+def library_modules() -> frozenset[str]:
+    """What a reproducer of the libraries area may import besides its runtime: the libraries of the
+    ``libraries`` extra (the drivers and clients it shows) and their dependencies."""
+    from conformance._parent.install import library_requirements
+
+    return requirement_modules(tuple(library_requirements()))
+
+
+@cache
+def requirement_modules(requirements: tuple[str, ...]) -> frozenset[str]:
+    """The top-level modules that installing ``requirements`` provides (with their dependencies)."""
     from importlib import metadata
 
     from packaging.requirements import Requirement
 
     distributions: set[str] = set()
-    todo = [Requirement(r) for r in RUNTIMES[runtime].requirements]
+    todo = [Requirement(r) for r in requirements]
     while todo:
         requirement = todo.pop()
         name = _normalized(requirement.name)
@@ -1240,7 +1255,7 @@ def runtime_modules(runtime: str) -> frozenset[str]:
             extras = requirement.extras or {""}
             if needed.marker is None or any(needed.marker.evaluate({"extra": e}) for e in extras):
                 todo.append(needed)
-    modules = {runtime.replace("-", "_")}
+    modules = set()
     for module, owners in metadata.packages_distributions().items():
         if any(_normalized(o) in distributions for o in owners):
             modules.add(module)
@@ -1287,6 +1302,8 @@ def reproducer_violations(root: Path) -> list[Violation]:
             found.append(Violation(rel, 1, "repro-entry", path.name,
                                    "no expectation names this reproducer (repro = ...): nothing runs it"))
         allowed = set(sys.stdlib_module_names) | {m for r in runtimes for m in runtime_modules(r)}
+        if rel.startswith("libraries/"):
+            allowed |= library_modules()
         for node in ast.walk(tree):
             if not isinstance(node, (ast.Import, ast.ImportFrom)):
                 continue
