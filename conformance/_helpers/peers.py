@@ -243,10 +243,173 @@ def dns_stub(folder: Path) -> tuple[dict[str, Any], Callable[[], None]]:
     return serve_dns(folder)
 
 
+class _HttpCalls:
+    """The requests of the ``http`` peer in progress, by name: each holds one end of a socket pair,
+    through which an administrator's kill wakes its wait."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running: dict[str, dict[int, socket.socket]] = {}
+
+    def begin(self, name: str) -> tuple[int, socket.socket]:
+        waker, wake = socket.socketpair()
+        with self._lock:
+            self._running.setdefault(name, {})[id(waker)] = waker
+        return id(waker), wake
+
+    def end(self, name: str, key: int, wake: socket.socket) -> None:
+        with self._lock:
+            running = self._running.get(name, {})
+            waker = running.pop(key, None)
+            if not running:
+                self._running.pop(name, None)
+        if waker is not None:
+            waker.close()
+        wake.close()
+
+    def count(self, name: str) -> int:
+        with self._lock:
+            return len(self._running.get(name, {}))
+
+    def kill(self, name: str) -> int:
+        with self._lock:
+            wakers = list(self._running.get(name, {}).values())
+        for waker in wakers:
+            try:
+                waker.send(b"k")
+            except OSError:
+                pass  # that request ended meanwhile
+        return len(wakers)
+
+
+def _client_gone(sock: socket.socket) -> bool:
+    """Whether the client closed or reset a connection that select() says is readable (a byte of a next
+    request is not a departure)."""
+    try:
+        return not sock.recv(1, socket.MSG_PEEK)
+    except OSError:
+        return True
+
+
+def _reset(sock: socket.socket) -> None:
+    """Close with a RST (SO_LINGER 0): the server gone in the middle of a request."""
+    linger = struct.pack("HH" if os.name == "nt" else "ii", 1, 0)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+    except OSError:
+        pass
+    sock.close()
+
+
+def http(folder: Path) -> tuple[dict[str, Any], Callable[[], None]]:
+    """An HTTP/1.1 server (keep-alive) on threads, whose slow requests are counted by name:
+
+    - ``GET /slow?ms=N&name=NAME`` answers 200 after N ms; the body is how many requests of NAME the
+      server is still handling as it answers (itself included). While it waits it watches the
+      connection: a client that closes or resets it ends the request at once (no longer counted);
+    - ``GET /active?name=NAME``: how many requests of NAME are in progress;
+    - ``POST /kill?name=NAME``: resets (RST) the connections of NAME's requests in progress, as a server
+      that dies in the middle of them; answers how many;
+    - ``GET /simple``: ``42`` at once.
+    """
+    import http.server
+    import selectors
+    import urllib.parse
+
+    calls = _HttpCalls()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "conformance-http-peer"
+
+        def setup(self) -> None:
+            super().setup()
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+        def _answer(self, status: int, body: str) -> None:
+            data = body.encode()
+            head = (f"HTTP/1.1 {status} {http.HTTPStatus(status).phrase}\r\nContent-Type: text/plain\r\n"
+                    f"Content-Length: {len(data)}\r\n\r\n").encode("latin-1")
+            self.wfile.write(head + data)  # one write: no Nagle wait between head and body
+
+        def _query(self) -> tuple[str, dict[str, str]]:
+            url = urllib.parse.urlsplit(self.path)
+            return url.path, {k: v[-1] for k, v in urllib.parse.parse_qs(url.query).items()}
+
+        def do_GET(self) -> None:
+            path, query = self._query()
+            name = query.get("name", "")
+            if path == "/slow":
+                self._slow(name, float(query.get("ms", "0")) / 1000.0)
+            elif path == "/active":
+                self._answer(200, str(calls.count(name)))
+            elif path == "/simple":
+                self._answer(200, "42")
+            else:
+                self._answer(404, "no such route")
+
+        def do_POST(self) -> None:
+            path, query = self._query()
+            length = int(self.headers.get("Content-Length") or 0)
+            if length:
+                self.rfile.read(length)
+            if path == "/kill":
+                self._answer(200, str(calls.kill(query.get("name", ""))))
+            else:
+                self._answer(404, "no such route")
+
+        def _slow(self, name: str, seconds: float) -> None:
+            sock = self.connection
+            call, wake = calls.begin(name)
+            try:
+                deadline = time.monotonic() + seconds
+                with selectors.DefaultSelector() as selector:
+                    selector.register(sock, selectors.EVENT_READ)
+                    selector.register(wake, selectors.EVENT_READ)
+                    while (left := deadline - time.monotonic()) > 0:
+                        readable = {ready.fileobj for ready, _ in selector.select(left)}
+                        if wake in readable:
+                            # Killed: the connection ends with a RST, no answer. rfile holds a reference
+                            # to the socket, which close() only releases with the last one.
+                            self.close_connection = True
+                            self.rfile.close()
+                            _reset(sock)
+                            return
+                        if sock in readable:
+                            if _client_gone(sock):
+                                self.close_connection = True
+                                return
+                            selector.unregister(sock)  # a next request's bytes: wait for the kill alone
+                self._answer(200, str(calls.count(name)))
+            finally:
+                calls.end(name, call, wake)
+
+    class Server(http.server.ThreadingHTTPServer):
+        daemon_threads = True
+        request_queue_size = 1024  # concurrent clients connect at once: no SYN retransmissions
+
+        def server_bind(self) -> None:
+            # HTTPServer.server_bind asks socket.getfqdn() for its name: a DNS query, for nothing here.
+            socketserver.TCPServer.server_bind(self)
+            self.server_name, self.server_port = "127.0.0.1", int(self.server_address[1])
+
+        def handle_error(self, request: Any, client_address: Any) -> None:
+            pass  # a client that went away: its business, not the peer's
+
+    server = Server(("127.0.0.1", 0), Handler)
+    port = server.server_address[1]
+    return {"host": "127.0.0.1", "port": port, "url": f"http://127.0.0.1:{port}",
+            "version": f"Python {sys.version.split()[0]} http.server (HTTP/1.1, a thread per connection)"}, \
+        server.serve_forever
+
+
 SERVICES: dict[str, Callable[[Path], tuple[dict[str, Any], Callable[[], None]]]] = {
     f.__name__: f
     for f in (tcp_echo, tcp6_echo, unix_echo, udp_echo, tls_echo, starttls, digest, silent, reset,
-              slow_echo, dns_stub)
+              slow_echo, dns_stub, http)
 }
 # The names a scenario may ask for are data (conformance._model.scenarios), checked here once.
 assert tuple(SERVICES) == PEER_SERVICES, (tuple(SERVICES), PEER_SERVICES)

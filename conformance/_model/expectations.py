@@ -1,6 +1,7 @@
 """Expectations: the data file of known deviations, and matching a cell against it.
 
-Each entry names a scenario and a runtime (``fnmatch`` patterns: ``sockets.*``), an optional platform
+Each entry names a scenario and a runtime (``fnmatch`` patterns: ``sockets.*``; ``|`` between
+alternatives: ``asyncio|uvloop|rloop``), an optional platform
 condition ``when`` (a PEP 508 marker over the run's platform: ``sys_platform == 'win32' and
 python_version < '3.12'``), the outcome the runtime is known to give, the reason, and a link to the
 upstream documentation, issue or source that shows it. Entries are data, never code, and never a way to
@@ -160,8 +161,7 @@ class Entry:
         return not self.expectation.reason or not self.expectation.link
 
     def matches(self, scenario: str, runtime: str, environment: Mapping[str, str]) -> bool:
-        if not (fnmatch.fnmatchcase(scenario, self.scenario)
-                and fnmatch.fnmatchcase(runtime, self.runtime)):
+        if not (pattern_matches(scenario, self.scenario) and pattern_matches(runtime, self.runtime)):
             return False
         return self.holds(environment)
 
@@ -317,9 +317,9 @@ def _parse_entry(item: object, where: str, scenarios: set[str] | None,
             Marker(when)
         except InvalidMarker as exc:
             raise ExpectationsError(f"{where}: 'when' is not a PEP 508 marker: {exc}") from None
-    if scenarios is not None and not fnmatch.filter(scenarios, item["scenario"]):
+    if scenarios is not None and not pattern_filter(scenarios, item["scenario"]):
         raise ExpectationsError(f"{where}: no scenario matches {item['scenario']!r}")
-    if runtimes is not None and not fnmatch.filter(runtimes, item["runtime"]):
+    if runtimes is not None and not pattern_filter(runtimes, item["runtime"]):
         raise ExpectationsError(f"{where}: no runtime matches {item['runtime']!r}; the runtimes "
                                 f"are: {', '.join(sorted(runtimes))}")
     kind, issue, fixed_in, repro = (_optional_text(item, name, where)
@@ -349,3 +349,13 @@ def _optional_text(item: Mapping[str, Any], name: str, where: str) -> str | None
     if not isinstance(value, str) or not value.strip():
         raise ExpectationsError(f"{where}: {name!r} must be a non-empty string")
     return value.strip()
+
+
+def pattern_matches(name: str, pattern: str) -> bool:
+    """Whether ``name`` matches an entry's pattern: ``fnmatch`` alternatives separated by ``|``."""
+    return any(fnmatch.fnmatchcase(name, alternative) for alternative in pattern.split("|"))
+
+
+def pattern_filter(names: Iterable[str], pattern: str) -> list[str]:
+    """The ``names`` an entry's pattern matches, in their order."""
+    return [name for name in names if pattern_matches(name, pattern)]

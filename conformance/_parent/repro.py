@@ -17,7 +17,6 @@ REDIS).
 from __future__ import annotations
 
 import argparse
-import fnmatch
 import os
 import subprocess
 import sys
@@ -28,7 +27,13 @@ from pathlib import Path
 
 from rich.console import Console
 
-from conformance._model.expectations import Entry, Expectations, ExpectationsError
+from conformance._model.expectations import (
+    Entry,
+    Expectations,
+    ExpectationsError,
+    pattern_filter,
+    pattern_matches,
+)
 from conformance._model.scenarios import Scenario
 from conformance._runtimes import RUNTIMES, availability, get_runtime
 
@@ -80,14 +85,14 @@ def reproducers(expectations: Expectations, scenarios_dir: Path) -> list[Reprodu
         repro = entry.expectation.repro
         if repro is None:
             continue
-        for runtime in fnmatch.filter(RUNTIMES, entry.runtime):
+        for runtime in pattern_filter(RUNTIMES, entry.runtime):
             found.append(Reproducer(entry.scenario, runtime, scenarios_dir / repro, entry))
     return found
 
 
 def servers_of(reproducer: Reproducer, scenarios: Sequence[Scenario]) -> tuple[str, ...]:
     """The database servers the scenarios of the reproducer's entry talk to."""
-    return tuple(sorted({name for s in scenarios if fnmatch.fnmatchcase(s.id, reproducer.scenario)
+    return tuple(sorted({name for s in scenarios if pattern_matches(s.id, reproducer.scenario)
                          for name in s.servers}))
 
 

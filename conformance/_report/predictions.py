@@ -8,12 +8,11 @@ there are listed as "predicted, not yet observed", and never put into the table'
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from conformance._model.expectations import Entry, Expectations, os_environments
+from conformance._model.expectations import Entry, Expectations, os_environments, pattern_filter
 from conformance._model.verdict import Kind, judge
 from conformance._report.merge import Merged, Platform
 from conformance._report.presentation import os_name
@@ -132,7 +131,7 @@ def _observed(merged: Merged) -> list[ObservedPrediction]:
 def _can_hold(entry: Entry, os_: str) -> bool:
     """The entry's ``when`` holds for some Python of ``os_``, for a runtime it names that runs there."""
     environments = os_environments(os_)
-    names = fnmatch.filter(RUNTIMES, entry.runtime)
+    names = pattern_filter(RUNTIMES, entry.runtime)
     return any(entry.holds(environment) and _runs(names, environment) for environment in environments)
 
 

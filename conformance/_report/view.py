@@ -11,7 +11,6 @@ with ``threads``, the coverage, the predictions, the legends. ``index.html`` (:m
 
 from __future__ import annotations
 
-import fnmatch
 import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -641,13 +640,14 @@ def _entry(platform: Platform, cell: Cell | None, summary: Summary, history: His
 def repro_ids(expectations: Expectations | None) -> dict[tuple[str, str], str]:
     """How ``conformance repro`` names each reproducer of the expectations, per runtime: after the
     entry's scenario, which may be a pattern (``sockets.*[eventlet]``)."""
+    from conformance._model.expectations import pattern_filter
     from conformance._runtimes import RUNTIMES
 
     ids: dict[tuple[str, str], str] = {}
     for entry in expectations.entries if expectations is not None else ():
         repro = entry.expectation.repro
         if repro:
-            for runtime in fnmatch.filter(RUNTIMES, entry.runtime):
+            for runtime in pattern_filter(RUNTIMES, entry.runtime):
                 ids.setdefault((repro, runtime), f"{entry.scenario}[{runtime}]")
     return ids
 

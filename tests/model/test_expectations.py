@@ -95,6 +95,20 @@ def test_patterns_match_scenario_and_runtime(expectations: Expectations,
         assert found.outcome is Outcome.UNSUPPORTED
 
 
+def test_a_pattern_names_alternatives_between_bars(linux_environment: Environment) -> None:
+    expectations = Expectations.from_data({"expectation": [
+        _entry(scenario="libraries.*_timeout|sockets.tcp_echo", runtime="asyncio|uvloop|gevent*")]},
+        source="expectations.toml")
+    matched = {(scenario, runtime) for scenario in ("libraries.pg_timeout", "sockets.tcp_echo", "sockets.x")
+               for runtime in ("asyncio", "uvloop", "rloop", "gevent-libuv", "trio")
+               if expectations.match(scenario, runtime, linux_environment) is not None}
+    assert matched == {(s, r) for s in ("libraries.pg_timeout", "sockets.tcp_echo")
+                       for r in ("asyncio", "uvloop", "gevent-libuv")}
+    with pytest.raises(ExpectationsError, match="no runtime matches 'nothing.neither'"):
+        Expectations.from_data({"expectation": [_entry(runtime="nothing|neither")]},
+                               source="expectations.toml", runtimes=list(RUNTIMES))
+
+
 def test_two_matching_entries_are_an_ambiguity_error(windows_environment: Environment) -> None:
     expectations = Expectations.from_data({"expectation": [
         _entry(scenario="sockets.*"),

@@ -1269,7 +1269,7 @@ def _normalized(distribution: str) -> str:
 
 def repro_entries(root: Path) -> dict[str, set[str]]:
     """Each reproducer an expectation names (relative to ``root``) -> the runtimes of its entries."""
-    import fnmatch
+    from conformance._model.expectations import pattern_filter
 
     path = root / "expectations.toml"
     if not path.is_file():
@@ -1278,7 +1278,7 @@ def repro_entries(root: Path) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for entry in data.get("expectation", []):
         if isinstance(entry, dict) and isinstance(entry.get("repro"), str):
-            runtimes = fnmatch.filter(RUNTIMES, str(entry.get("runtime", "")))
+            runtimes = pattern_filter(RUNTIMES, str(entry.get("runtime", "")))
             found.setdefault(entry["repro"], set()).update(runtimes)
     return found
 
