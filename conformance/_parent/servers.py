@@ -119,9 +119,9 @@ class Servers:
     def close(self) -> None:
         """Stop every server (each helper removes its data folder)."""
         with self._lock:
-            servers, self._servers = list(self._servers.values()), {}
-        for server in servers:
-            if server.process is not None:
+            servers = list(self._servers.values())
+        for server in servers:  # kept, for what the run says about them afterwards
+            if server.process is not None and server.process.poll() is None:
                 _stop(server.process)
 
 

@@ -1,0 +1,42 @@
+"""psycopg2 + wait_select: 20 slow queries at once, counted on the server.
+
+Reference semantics: Psycopg2 with the wait callback called from a plain thread, 20 threads each running
+a 300 ms query on its own connection: each wait is a select() call, which releases the GIL, so the
+server runs all 20 at once (``pg_stat_activity``, by the cell's ``application_name``). The contract, the
+same for every style: every query answers, and the server runs at least three quarters of what the
+style's path documents at once (a connection per operation natively, the style's thread pool when
+offloaded).
+
+Library: psycopg2 with a wait callback (psycopg2.extras.wait_select: libpq in non-blocking mode, every
+wait in select(), psycogreen's recipe for green runtimes). How each style runs it, what is counted and
+the bounds: ``_library.py``.
+"""
+
+from __future__ import annotations
+
+from conformance import Context, sibling_module
+
+_library = sibling_module(__file__, "_library")
+_postgresql = sibling_module(__file__, "_postgresql")
+SERVERS = ("postgresql",)
+CONFIGURATIONS = False
+# How many run at once is the question here; whether one operation stalls the scheduler is the slow
+# scenario's. The 20 operations' own CPU work (a pure-Python library's) grows with the host's slowness.
+STALL_LIMIT_MS = 1000.0
+LIBRARY = _postgresql.PSYCOPG2_WAIT
+
+
+def run_sync(ctx: Context) -> None:
+    _library.concurrent_sync(ctx, LIBRARY)
+
+
+async def run_asyncio(ctx: Context) -> None:
+    await _library.concurrent_asyncio(ctx, LIBRARY)
+
+
+async def run_trio(ctx: Context) -> None:
+    await _library.concurrent_trio(ctx, LIBRARY)
+
+
+async def run_twisted(ctx: Context) -> None:
+    await _library.concurrent_twisted(ctx, LIBRARY)

@@ -1,0 +1,37 @@
+"""psycopg2 + wait_select: connection refused, and a connection the server ends mid-query.
+
+Reference semantics: Psycopg2 with the wait callback called from a plain thread: a connect to a port
+where nothing listens raises at once, and a query whose connection the server ends
+(``pg_terminate_backend`` from the server's own client, 300 ms in) raises within milliseconds. The
+contract, the same for every style: both raise an error of the library's, each within 2 s.
+
+Library: psycopg2 with a wait callback (psycopg2.extras.wait_select: libpq in non-blocking mode, every
+wait in select(), psycogreen's recipe for green runtimes). How each style runs it, what is counted and
+the bounds: ``_library.py``.
+"""
+
+from __future__ import annotations
+
+from conformance import Context, sibling_module
+
+_library = sibling_module(__file__, "_library")
+_postgresql = sibling_module(__file__, "_postgresql")
+SERVERS = ("postgresql",)
+CONFIGURATIONS = False
+LIBRARY = _postgresql.PSYCOPG2_WAIT
+
+
+def run_sync(ctx: Context) -> None:
+    _library.failures_sync(ctx, LIBRARY)
+
+
+async def run_asyncio(ctx: Context) -> None:
+    await _library.failures_asyncio(ctx, LIBRARY)
+
+
+async def run_trio(ctx: Context) -> None:
+    await _library.failures_trio(ctx, LIBRARY)
+
+
+async def run_twisted(ctx: Context) -> None:
+    await _library.failures_twisted(ctx, LIBRARY)

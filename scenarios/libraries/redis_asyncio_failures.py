@@ -1,0 +1,38 @@
+"""redis-py asyncio: connection refused, and a connection the server ends mid-pop.
+
+Reference semantics: redis-py's blocking client (``redis.Redis``, the reference for its asyncio client)
+called from a plain thread: a connect to a port where nothing listens raises
+``redis.exceptions.ConnectionError`` at once, and a pop whose connection the server ends (``CLIENT KILL``
+from ``redis-cli``, 300 ms in) raises ``ConnectionError`` ("Connection closed by server.") within
+milliseconds. The contract, the same for every style: both raise an error of the library's, each within 2 s.
+
+Library: redis-py's asyncio client ``redis.asyncio.Redis`` on one connection (asyncio streams; the hiredis
+parser where installed), retries off. How each style runs it, what is counted and the bounds:
+``_library.py``; the operation: ``_redis.py``.
+"""
+
+from __future__ import annotations
+
+from conformance import Context, sibling_module
+
+_library = sibling_module(__file__, "_library")
+_redis = sibling_module(__file__, "_redis")
+SERVERS = ("redis",)
+CONFIGURATIONS = False
+LIBRARY = _redis.REDIS_ASYNCIO
+
+
+def run_sync(ctx: Context) -> None:
+    _library.failures_sync(ctx, LIBRARY)
+
+
+async def run_asyncio(ctx: Context) -> None:
+    await _library.failures_asyncio(ctx, LIBRARY)
+
+
+async def run_trio(ctx: Context) -> None:
+    await _library.failures_trio(ctx, LIBRARY)
+
+
+async def run_twisted(ctx: Context) -> None:
+    await _library.failures_twisted(ctx, LIBRARY)
