@@ -245,11 +245,16 @@ def dns_stub(folder: Path) -> tuple[dict[str, Any], Callable[[], None]]:
 
 class _HttpCalls:
     """The requests of the ``http`` peer in progress, by name: each holds one end of a socket pair,
-    through which an administrator's kill wakes its wait."""
+    through which an administrator's kill wakes its wait. A name once killed stays killed."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._running: dict[str, dict[int, socket.socket]] = {}
+        self._killed: set[str] = set()
+
+    def killed(self, name: str) -> bool:
+        with self._lock:
+            return name in self._killed
 
     def begin(self, name: str) -> tuple[int, socket.socket]:
         waker, wake = socket.socketpair()
@@ -273,6 +278,7 @@ class _HttpCalls:
 
     def kill(self, name: str) -> int:
         with self._lock:
+            self._killed.add(name)
             wakers = list(self._running.get(name, {}).values())
         for waker in wakers:
             try:
@@ -309,7 +315,9 @@ def http(folder: Path) -> tuple[dict[str, Any], Callable[[], None]]:
       connection: a client that closes or resets it ends the request at once (no longer counted);
     - ``GET /active?name=NAME``: how many requests of NAME are in progress;
     - ``POST /kill?name=NAME``: resets (RST) the connections of NAME's requests in progress, as a server
-      that dies in the middle of them; answers how many;
+      that dies in the middle of them, and answers how many; the server stays gone for NAME: a later
+      request of NAME (a client's retry of an idempotent request on a fresh connection, as libcurl,
+      aiohttp and Twisted's Agent make one) is reset as it arrives;
     - ``GET /simple``: ``42`` at once.
     """
     import http.server
@@ -334,6 +342,13 @@ def http(folder: Path) -> tuple[dict[str, Any], Callable[[], None]]:
             head = (f"HTTP/1.1 {status} {http.HTTPStatus(status).phrase}\r\nContent-Type: text/plain\r\n"
                     f"Content-Length: {len(data)}\r\n\r\n").encode("latin-1")
             self.wfile.write(head + data)  # one write: no Nagle wait between head and body
+
+        def _reset(self) -> None:
+            """Killed: the connection ends with a RST, no answer. rfile holds a reference to the socket,
+            which close() only releases with the last one."""
+            self.close_connection = True
+            self.rfile.close()
+            _reset(self.connection)
 
         def _query(self) -> tuple[str, dict[str, str]]:
             url = urllib.parse.urlsplit(self.path)
@@ -363,6 +378,9 @@ def http(folder: Path) -> tuple[dict[str, Any], Callable[[], None]]:
 
         def _slow(self, name: str, seconds: float) -> None:
             sock = self.connection
+            if calls.killed(name):
+                self._reset()
+                return
             call, wake = calls.begin(name)
             try:
                 deadline = time.monotonic() + seconds
@@ -372,11 +390,7 @@ def http(folder: Path) -> tuple[dict[str, Any], Callable[[], None]]:
                     while (left := deadline - time.monotonic()) > 0:
                         readable = {ready.fileobj for ready, _ in selector.select(left)}
                         if wake in readable:
-                            # Killed: the connection ends with a RST, no answer. rfile holds a reference
-                            # to the socket, which close() only releases with the last one.
-                            self.close_connection = True
-                            self.rfile.close()
-                            _reset(sock)
+                            self._reset()
                             return
                         if sock in readable:
                             if _client_gone(sock):

@@ -1,0 +1,39 @@
+"""httpx: one slow request while the scheduler keeps running.
+
+Reference semantics: httpx's blocking client (``httpx.Client``) called from a plain thread sends ``GET /slow``
+(the ``http`` peer answers after 300 ms) and waits for the answer in ``socket.recv`` (httpcore's sync backend)
+with the GIL released, so every other thread keeps running. The contract, the same for every style: the
+request answers after ~300 ms, and the heartbeat never stalls over the limit.
+
+Library: httpx's blocking API (``httpx.Client``, on httpcore and the socket module), a client per operation,
+its keep-alive connection opened by a first ``GET /simple``; no proxy from the environment; httpcore imported
+and one SSL context made with the library, not in the first client's constructor (``_http.py``). How each
+style runs it, what is counted and the bounds: ``_library.py``; the requests and the ``http`` peer:
+``_http.py``.
+"""
+
+from __future__ import annotations
+
+from conformance import Context, sibling_module
+
+_library = sibling_module(__file__, "_library")
+_http = sibling_module(__file__, "_http")
+PEERS = ("http",)
+CONFIGURATIONS = False
+LIBRARY = _http.HTTPX
+
+
+def run_sync(ctx: Context) -> None:
+    _library.slow_sync(ctx, LIBRARY)
+
+
+async def run_asyncio(ctx: Context) -> None:
+    await _library.slow_asyncio(ctx, LIBRARY)
+
+
+async def run_trio(ctx: Context) -> None:
+    await _library.slow_trio(ctx, LIBRARY)
+
+
+async def run_twisted(ctx: Context) -> None:
+    await _library.slow_twisted(ctx, LIBRARY)

@@ -1,0 +1,38 @@
+"""pycurl: one slow request while the scheduler keeps running.
+
+Reference semantics: pycurl called from a plain thread sends ``GET /slow`` (the ``http`` peer answers after
+300 ms) and libcurl waits for the answer in C (``poll``), pycurl having released the GIL around ``perform()``,
+so every other thread keeps running. The contract, the same for every style: the request answers after ~300
+ms, and the heartbeat never stalls over the limit.
+
+Library: pycurl (libcurl, in C), a ``pycurl.Curl`` easy handle per operation, its keep-alive connection opened
+by a first ``GET /simple``; ``NOSIGNAL`` (libcurl's advice for a program with threads), no proxy. How each
+style runs it, what is counted and the bounds: ``_library.py``; the requests and the ``http`` peer:
+``_http.py``.
+"""
+
+from __future__ import annotations
+
+from conformance import Context, sibling_module
+
+_library = sibling_module(__file__, "_library")
+_http = sibling_module(__file__, "_http")
+PEERS = ("http",)
+CONFIGURATIONS = False
+LIBRARY = _http.PYCURL
+
+
+def run_sync(ctx: Context) -> None:
+    _library.slow_sync(ctx, LIBRARY)
+
+
+async def run_asyncio(ctx: Context) -> None:
+    await _library.slow_asyncio(ctx, LIBRARY)
+
+
+async def run_trio(ctx: Context) -> None:
+    await _library.slow_trio(ctx, LIBRARY)
+
+
+async def run_twisted(ctx: Context) -> None:
+    await _library.slow_twisted(ctx, LIBRARY)
