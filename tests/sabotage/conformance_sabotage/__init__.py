@@ -40,6 +40,7 @@ class Sabotage:
     style: str
     what: str
     breaks: tuple[str, ...]
+    needs: tuple[str, ...] = ()  # requirements beyond the style's (a runtime the defect is built on)
 
     @property
     def name(self) -> str:
@@ -52,7 +53,7 @@ class Sabotage:
     @property
     def runtime(self) -> Runtime:
         return Runtime(self.name, self.style, "sabotage", f"{BASES[self.style]} with a defect: {self.what}",
-                       requirements=REQUIREMENTS[self.style],
+                       requirements=(*REQUIREMENTS[self.style], *self.needs),
                        family_module_name=f"conformance_sabotage._{self.style}")
 
 
@@ -73,6 +74,27 @@ SIGNALS = ("signals.burst_coalescing", "signals.handler_raises", "signals.latenc
            "signals.sigchld_style_handler", "signals.interrupt_main", "signals.ctrl_c_program",
            "signals.sigchld_after_spawn", "signals.sigchld_subprocess", "signals.sigint_idle",
            "signals.sigint_in_recv", "signals.sigterm_handler")
+
+
+
+def _library_rows(rows: tuple[str, ...], operations: tuple[str, ...] = ("slow", "concurrent", "timeout",
+                                                                           "failures")) -> tuple[str, ...]:
+    """The libraries area's scenarios of ``rows`` (``postgresql_pg8000``) for ``operations``."""
+    return tuple(f"libraries.{row}_{operation}" for row in rows for operation in operations)
+
+
+# The libraries area's rows by how a runtime can break them: blocking libraries that wait in Python
+# sockets, blocking libraries that wait in C, asyncio libraries on asyncio's transports, psycopg's async
+# API (libpq does its I/O; the loop only watches the descriptor).
+PURE_PYTHON_LIBRARIES = ("postgresql_pg8000", "redis_redispy", "redis_hiredis", "mariadb_pymysql",
+                         "http_requests", "http_httpx")
+C_LIBRARIES = ("postgresql_psycopg", "postgresql_psycopg2", "postgresql_psycopg2wait", "mariadb_mysqlclient",
+               "http_pycurl")
+TRANSPORT_LIBRARIES = ("postgresql_asyncpg", "redis_asyncio", "mariadb_aiomysql", "http_aiohttp",
+                       "http_httpxasync")
+# A blocking library under an event loop runs offloaded to the style's threads (its timeout there is a
+# known deviation of every loop: not run).
+OFFLOADED = _library_rows(PURE_PYTHON_LIBRARIES + C_LIBRARIES, ("slow", "concurrent", "failures"))
 
 SABOTAGES = (
     # -- sync: the standard library patched in setup(), as gevent and eventlet patch it ------------------
@@ -96,10 +118,13 @@ SABOTAGES = (
              "a RST, not a FIN)", ("sockets.client_close",)),
     Sabotage("nodelay", "sync", "connecting a TCP socket sets TCP_NODELAY 1 on it, over the program's own "
              "choice", ("sockets.connection_defaults",)),
-    Sabotage("gil", "sync", "os.read, a socket's wait for data and gethostbyname keep the GIL while they "
-             "wait (a C extension without Py_BEGIN_ALLOW_THREADS)",
+    Sabotage("gil", "sync", "os.read, a socket's waits for data (recv, recv_into) and gethostbyname keep the "
+             "GIL while they wait (a C extension without Py_BEGIN_ALLOW_THREADS)",
              ("sockets.cancel_blocked", "sockets.slow_peer", "files.pipe_cooperative_read",
-              "dns.slow_lookup_heartbeat", "dns.resolve_timeout")),
+              "dns.slow_lookup_heartbeat", "dns.resolve_timeout", *_library_rows(PURE_PYTHON_LIBRARIES))),
+    Sabotage("hub", "sync", "gevent's monkey-patching with select left alone: threads and sockets are green, "
+             "and a library that waits in C, or in the real select(), holds every other thread",
+             _library_rows(C_LIBRARIES), needs=("gevent>=23",)),
     Sabotage("files", "sync", "open() of a path in binary mode gives a file object of its own: it takes a "
              "read shorter than asked for the end of the file (and reads 1 KiB at a time), writes at most "
              "64 KiB of each write (reporting it all written), and a failed open loses the filename",
@@ -135,7 +160,8 @@ SABOTAGES = (
              (*SOCKET_DATA, "sockets.sendfile", "sockets.sendfile_stream", "sockets.slow_peer",
               "sockets.blocking_flag", "files.fifo_slow_writer",
               "files.pipe_cooperative_read", *CHILD_OUTPUT, "subprocess.pass_fds_close_fds",
-              "subprocess.terminate_returncode")),
+              "subprocess.terminate_returncode",
+              *_library_rows(tuple(row for row in TRANSPORT_LIBRARIES if row != "postgresql_asyncpg")))),
     Sabotage("errors", "asyncio", "errors of connections, of the executor's work and of a reset connection "
              "reach the program as a plain OSError with the message alone, and a write to a pipe whose "
              "reader has gone raises a RuntimeError of the transport's own",
@@ -154,7 +180,11 @@ SABOTAGES = (
              ("sockets.nonblocking_recv",)),
     Sabotage("inline", "asyncio", "run_in_executor runs the function at once on the loop's own thread",
              ("files.offload_read", "files.offload_write_fsync", "files.sqlite_locked_offload",
-              "signals.handler_from_thread", "subprocess.spawn_from_thread", "dns.slow_lookup_heartbeat")),
+              "signals.handler_from_thread", "subprocess.spawn_from_thread", "dns.slow_lookup_heartbeat",
+              *OFFLOADED)),
+    Sabotage("readers", "asyncio", "the loop batches reads: it runs each reader callback (add_reader's, and "
+             "its transports') after a blocking 0.15 s wait on its own thread",
+             _library_rows(("postgresql_psycopgasync", "postgresql_asyncpg"))),
     Sabotage("pool", "asyncio", "the default executor refuses work beyond 64 waiting jobs instead of "
              "queueing it", ("files.many_small_offloaded_reads",)),
     Sabotage("timers", "asyncio", "timers fire after half their delay",
@@ -178,7 +208,8 @@ SABOTAGES = (
     Sabotage("data", "trio", "trio's sockets and FdStreams invert the first byte of each chunk they receive, "
              "and an empty datagram is never returned",
              (*SOCKET_DATA, "sockets.slow_peer", "sockets.tls_echo", "files.pipe_cooperative_read",
-              *CHILD_OUTPUT, "subprocess.pass_fds_close_fds", "subprocess.wait_grandchild_holds_pipe")),
+              *CHILD_OUTPUT, "subprocess.pass_fds_close_fds", "subprocess.wait_grandchild_holds_pipe",
+              *_library_rows(("http_httpxasync",)))),
     Sabotage("errors", "trio", "a trio socket reads a reset connection as a clean end and drops what is "
              "written to one as if it were sent, and errors of its connects and of trio's worker threads "
              "(files, paths, the resolver) reach the program as a plain OSError with the message alone; an "
@@ -194,7 +225,7 @@ SABOTAGES = (
              "EBADF for 'not ready yet' and go on waiting", ("sockets.poll_closed_fd",)),
     Sabotage("inline", "trio", "trio.to_thread.run_sync runs the function at once on trio's own thread",
              ("files.sqlite_locked_offload", "signals.handler_from_thread", "subprocess.spawn_from_thread",
-              "dns.slow_lookup_heartbeat")),
+              "dns.slow_lookup_heartbeat", *OFFLOADED)),
     Sabotage("files", "trio", "trio's async file objects read 1 KiB at a time and take a read shorter than "
              "asked for the end of the file, and write at most 64 KiB of each write (reporting it all "
              "written)",
@@ -225,6 +256,14 @@ SABOTAGES = (
               "sockets.tls_echo",
               "files.fifo_slow_writer", "files.pipe_cooperative_read", *CHILD_OUTPUT,
               "subprocess.spawn_from_thread", "subprocess.wait_grandchild_holds_pipe")),
+    # Twisted's HTTP client does not check the protocol name of a status line: a corrupted "HTTP/1.1"
+    # still parses, so the data sabotage cannot show treq's rows failing; a reactor that blocks can.
+    Sabotage("readers", "twisted", "the reactor batches reads: each TCP connection's doRead runs after a "
+             "blocking 0.35 s wait on the reactor's own thread",
+             _library_rows(("http_treq",), ("slow", "concurrent", "failures"))),
+    Sabotage("nocancel", "twisted", "Deferred.cancel fails the Deferred with CancelledError without calling "
+             "its canceller: the work it stands for (a request, a connection attempt) goes on",
+             _library_rows(("http_treq",), ("timeout",))),
     Sabotage("errors", "twisted", "a refused connection fails with the generic ConnectError, a reset one "
              "ends as a clean close, errors of the thread pool's work reach the program as a plain "
              "OSError with the message alone, and a child's stdin whose reader has gone is never reported "
@@ -243,7 +282,7 @@ SABOTAGES = (
     Sabotage("inline", "twisted", "deferToThread, the thread pool's work and callInThread run at once on "
              "the reactor's own thread",
              ("files.offload_read", "files.offload_write_fsync", "files.sqlite_locked_offload",
-              "signals.handler_from_thread", "dns.slow_lookup_heartbeat")),
+              "signals.handler_from_thread", "dns.slow_lookup_heartbeat", *OFFLOADED)),
     Sabotage("pool", "twisted", "the reactor's thread pool refuses work beyond 64 waiting jobs instead of "
              "queueing it", ("files.many_small_offloaded_reads",)),
     Sabotage("timers", "twisted", "reactor.callLater fires after half the delay",

@@ -16,6 +16,8 @@ from . import BASES, __version__
 from ._common import POOL_LIMIT, SHELL, ignore_signal, ignore_sock_nonblock, invert_first, shell_status
 
 BASE = BASES["asyncio"]
+# How long the readers sabotage's loop blocks before each reader callback.
+READER_WAIT_S = 0.15
 
 
 def setup(runtime: Runtime) -> str:
@@ -103,7 +105,14 @@ def _loop_class(defect: str) -> type:
 
     class Data(Loop):  # type: ignore[misc]
         def _make_socket_transport(self, sock: Any, protocol: Any, *args: Any, **kwargs: Any) -> Any:
-            return super()._make_socket_transport(sock, Inverting(protocol), *args, **kwargs)
+            transport = super()._make_socket_transport(sock, Inverting(protocol), *args, **kwargs)
+            handing_on = transport.set_protocol
+
+            def set_protocol(new: Any) -> None:  # a protocol handed the transport later is fed the same way
+                handing_on(new if isinstance(new, Inverting) else Inverting(new))
+
+            transport.set_protocol = set_protocol
+            return transport
 
         def _make_read_pipe_transport(self, pipe: Any, protocol: Any, *args: Any, **kwargs: Any) -> Any:
             return super()._make_read_pipe_transport(pipe, Inverting(protocol), *args, **kwargs)
@@ -255,7 +264,24 @@ def _loop_class(defect: str) -> type:
             except OSError:
                 pass
 
-    classes: dict[str, type] = {"badfd": BadFd,
+    class Readers(Loop):  # type: ignore[misc]
+        """Batches reads by waiting on its own thread: each reader callback (the program's, and its
+        transports') runs after a blocking wait."""
+
+        def _add_reader(self, fd: Any, callback: Any, *args: Any) -> Any:
+            import time
+
+            def late(*given: Any) -> None:
+                time.sleep(READER_WAIT_S)
+                callback(*given)
+
+            # The loop's own wake-up descriptor is left alone: the loop still turns for its timers.
+            if fd == getattr(self, "_ssock", None) or fd == getattr(getattr(self, "_ssock", None),
+                                                                     "fileno", lambda: None)():
+                return super()._add_reader(fd, callback, *args)
+            return super()._add_reader(fd, late, *args)
+
+    classes: dict[str, type] = {"badfd": BadFd, "readers": Readers,
                                 "data": Data, "errors": Errors, "abort": Abort, "cancel": Cancel,
                                 "inline": Inline,
                                 "pool": Pool, "timers": Timers, "signals": Signals, "resolver": Resolver,

@@ -141,19 +141,28 @@ def _gil() -> None:
             failed()
 
     sockets: Any = socket.socket
-    real_recv = sockets.recv
+    real_recv, real_recv_into = sockets.recv, sockets.recv_into
 
-    def recv(self: socket.socket, size: int, flags: int = 0) -> bytes:
-        timeout = self.gettimeout()
-        waiting = PollFd(self.fileno(), select.POLLIN, 0)
+    def wait_readable(sock: socket.socket) -> None:
+        timeout = sock.gettimeout()
+        waiting = PollFd(sock.fileno(), select.POLLIN, 0)
         while True:
             ready = libc.poll(ctypes.byref(waiting), 1, -1 if timeout is None else int(timeout * 1000))
             if ready > 0:
-                data: bytes = real_recv(self, size, flags)
-                return data
+                return
             if ready == 0:
                 raise TimeoutError("timed out")
             failed()
+
+    def recv(self: socket.socket, size: int, flags: int = 0) -> bytes:
+        wait_readable(self)
+        data: bytes = real_recv(self, size, flags)
+        return data
+
+    def recv_into(self: socket.socket, buffer: Any, size: int = 0, flags: int = 0) -> int:
+        wait_readable(self)
+        count: int = real_recv_into(self, buffer, size, flags)
+        return count
 
     def gethostbyname(name: str) -> str:
         found = libc.gethostbyname(name.encode("idna"))
@@ -163,8 +172,16 @@ def _gil() -> None:
         return socket.inet_ntop(entry.h_addrtype, bytes(entry.h_addr_list[0][:entry.h_length]))
 
     os.read = read
-    sockets.recv = recv
+    sockets.recv, sockets.recv_into = recv, recv_into
     socket.gethostbyname = gethostbyname
+
+
+def _hub() -> None:
+    """gevent's monkey-patching with select left alone: threads and sockets are green, and a C library
+    that waits in C, or in the real select(), holds every other thread."""
+    from gevent import monkey
+
+    monkey.patch_all(select=False)
 
 
 def _files() -> None:
@@ -473,6 +490,7 @@ DEFECTS: dict[str, Callable[[], None]] = {
     "errors": _errors,
     "abort": _abort,
     "gil": _gil,
+    "hub": _hub,
     "files": _files,
     "sqlite": _sqlite,
     "pipes": lambda: _popen(inverted_pipes=True),

@@ -16,6 +16,8 @@ from . import BASES, __version__
 from ._common import POOL_LIMIT, SHELL, ignore_signal, invert_first, reap_exited
 
 BASE = BASES["twisted"]
+# How long the readers sabotage's reactor blocks before each read of a TCP connection.
+READER_WAIT_S = 0.35
 
 
 def setup(runtime: Runtime) -> str:
@@ -340,8 +342,38 @@ def _serial() -> None:
     endpoints.HostnameEndpoint.__init__ = __init__  # type: ignore[method-assign]
 
 
+def _readers() -> None:
+    """The reactor batches reads: each TCP connection's doRead runs after a blocking wait on the reactor's
+    own thread."""
+    import time
+
+    from twisted.internet import tcp
+
+    real_read = tcp.Connection.doRead
+
+    def doRead(self: Any) -> Any:
+        time.sleep(READER_WAIT_S)
+        return real_read(self)
+
+    tcp.Connection.doRead = doRead  # type: ignore[method-assign]
+
+
+def _nocancel() -> None:
+    """A Deferred without cancellation: cancel() fails it with CancelledError and never calls its
+    canceller, so the work it stands for (a request, a connection attempt) goes on."""
+    from twisted.internet import defer
+
+    def cancel(self: Any) -> None:
+        if not self.called:
+            self.errback(defer.CancelledError())
+
+    defer.Deferred.cancel = cancel  # type: ignore[method-assign]
+
+
 DEFECTS: dict[str, Callable[[], None]] = {
     "badfd": _badfd,
+    "nocancel": _nocancel,
+    "readers": _readers,
     "data": _data,
     "errors": _errors,
     "abort": _abort,
