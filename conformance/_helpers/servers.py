@@ -61,8 +61,9 @@ class Account:
         return cls(entry.pw_uid, entry.pw_gid)
 
     def own(self, folder: Path) -> None:
-        if self.uid is not None:
-            os.chown(folder, self.uid, self.gid if self.gid is not None else -1)
+        if sys.platform == "win32" or self.uid is None:
+            return
+        os.chown(folder, self.uid, self.gid if self.gid is not None else -1)
 
     def popen_options(self) -> dict[str, Any]:
         if self.uid is None:

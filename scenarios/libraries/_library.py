@@ -490,7 +490,7 @@ async def failures_asyncio(ctx: Context, library: Library) -> None:
 
     adapter, call, _, _ = await _asyncio_calls(ctx, library)
     server = library.server_of(ctx)
-    errors: dict[str, tuple[BaseException | None, Any, float]] = {}
+    errors: dict[str, tuple[Exception | None, Any, float]] = {}
     with ctx.measured():
         with refused_port() as port:
             started = time.perf_counter()
@@ -636,7 +636,7 @@ async def failures_trio(ctx: Context, library: Library) -> None:
 
     adapter, call, _, _ = _trio_calls(ctx, library)
     server = library.server_of(ctx)
-    errors: dict[str, tuple[BaseException | None, Any, float]] = {}
+    errors: dict[str, tuple[Exception | None, Any, float]] = {}
     with ctx.measured():
         with refused_port() as port:
             started = time.perf_counter()
@@ -698,7 +698,7 @@ def _twisted_calls(ctx: Context, library: Library) -> tuple[Any, Callable[..., A
     def call(function: Callable[..., Any], *args: Any) -> Any:
         return threads.deferToThread(function, *args)
 
-    pool_size = int(reactor.getThreadPool().max)  # type: ignore[attr-defined]
+    pool_size = int(reactor.getThreadPool().max)
     return adapter, call, pool_size, "the reactor's thread pool (reactor.getThreadPool().max)"
 
 
@@ -798,7 +798,7 @@ async def failures_twisted(ctx: Context, library: Library) -> None:
 
     adapter, call, _, _ = _twisted_calls(ctx, library)
     server = library.server_of(ctx)
-    errors: dict[str, tuple[BaseException | None, Any, float]] = {}
+    errors: dict[str, tuple[Exception | None, Any, float]] = {}
     with ctx.measured():
         with refused_port() as port:
             started = time.perf_counter()

@@ -98,7 +98,7 @@ class RedisPy:
 
     SIMPLE = SIMPLE
     PARSER = "_RESP2Parser"
-    PARSERS_USED = ("_RESP2Parser", "_RESP3Parser")   # what the connection's parser must be
+    PARSERS_USED: tuple[str, ...] = ("_RESP2Parser", "_RESP3Parser")   # what the connection's parser must be
 
     def connect(self, server: Any, name: str, port: int) -> Any:
         import redis
@@ -112,6 +112,7 @@ class RedisPy:
         except BaseException:
             pool.disconnect()
             raise
+        assert client.connection is not None  # single_connection_client: its one connection, made here
         parser = type(client.connection._parser).__name__
         if parser not in self.PARSERS_USED:
             self.close(client)
@@ -160,7 +161,9 @@ class RedisAsyncio:
     async def connect(self, server: Any, name: str, port: int) -> Any:
         import redis.asyncio
 
-        client = redis.asyncio.Redis(host=server.host, port=port, client_name=name, retry=None,
+        # retry=None: no retries (redis-py takes None for it, though its annotation says Retry).
+        client = redis.asyncio.Redis(host=server.host, port=port, client_name=name,
+                                     retry=None,  # type: ignore[arg-type]
                                      socket_connect_timeout=CONNECT_TIMEOUT_S, single_connection_client=True)
         try:
             return await client.initialize()

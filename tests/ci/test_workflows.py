@@ -151,7 +151,8 @@ def test_each_runtime_factor_selects_its_runtime() -> None:
 def test_tox_installs_each_runtime_from_the_registry_as_its_extra_says() -> None:
     """tox.ini installs the env's runtime with `python -m conformance._parent.install` (not `.[extra]`,
     which would build the package again in every env), which takes the registry's requirements: they
-    must be the extra's, markers included, and every runtime env must run it."""
+    must be the extra's, markers included, and every runtime env must run it (with the libraries area's
+    drivers and clients, each installed on its own: `--libraries`)."""
     extras = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
         "optional-dependencies"]
     for name, runtime in RUNTIMES.items():
@@ -161,7 +162,7 @@ def test_tox_installs_each_runtime_from_the_registry_as_its_extra_says() -> None
         else:
             assert name not in extras
     assert _tox()["testenv"]["commands_pre"].split() == \
-        ["python", "-m", "conformance._parent.install", "{env:RUNTIME}"]
+        ["python", "-m", "conformance._parent.install", "{env:RUNTIME}", "--libraries"]
     assert "--prefer-binary" in _tox()["testenv"]["install_command"]
 
 

@@ -10,6 +10,7 @@ python asyncio_library_elsewhere.py RUNTIME (threads, gevent, eventlet, trio, tw
 import importlib
 import inspect
 import sys
+from typing import Any
 
 RUNTIMES = ("threads", "gevent", "eventlet", "trio", "twisted")
 if len(sys.argv) != 2 or sys.argv[1] not in RUNTIMES:
@@ -64,10 +65,16 @@ elif RUNTIME == "trio":
 
     found = trio.run(inside_trio)
 else:
-    from twisted.internet import reactor
+    from twisted.internet import reactor as installed
 
+    reactor: Any = installed  # the reactor (typed as a module; its methods are zope.interface's)
     said: list[str] = []
-    reactor.callWhenRunning(lambda: (said.append(no_asyncio_loop()), reactor.stop()))
+
+    def look_then_stop() -> None:
+        said.append(no_asyncio_loop())
+        reactor.stop()
+
+    reactor.callWhenRunning(look_then_stop)
     reactor.run()
     found = said[0] if said else ""
 print(f"under {RUNTIME}: {found or 'an asyncio loop runs, or a blocking API exists'}")

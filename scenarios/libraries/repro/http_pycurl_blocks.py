@@ -44,6 +44,7 @@ print(server.server_address[1], flush=True)
 server.serve_forever()
 """
 server = subprocess.Popen([sys.executable, "-c", SERVER], stdout=subprocess.PIPE, text=True)
+assert server.stdout is not None  # stdout=PIPE
 port = int(server.stdout.readline())
 
 
@@ -60,7 +61,7 @@ def request() -> None:
         curl.close()
 
 
-gaps = []
+gaps: list[float] = []
 
 
 def tick() -> None:

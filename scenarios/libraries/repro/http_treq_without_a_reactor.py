@@ -44,6 +44,7 @@ def wait_here() -> None:
             request()
             await asyncio.sleep(1.0)
 
+        loop: asyncio.AbstractEventLoop
         if RUNTIME == "uvloop":
             import uvloop
 

@@ -50,6 +50,7 @@ async def main() -> tuple[float, bool]:
     return error_after, still_running
 
 
+loop: asyncio.AbstractEventLoop
 if sys.argv[1] == "uvloop":
     import uvloop
 

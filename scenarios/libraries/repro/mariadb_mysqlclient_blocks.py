@@ -46,7 +46,7 @@ def statement() -> None:
         conn.close()
 
 
-gaps = []
+gaps: list[float] = []
 
 
 def tick() -> None:

@@ -14,6 +14,7 @@ Here the call is time.sleep(2) with a 0.3 s timeout. Run: python offloaded_timeo
 import sys
 import threading
 import time
+from typing import Any
 
 RUNTIMES = ("asyncio", "uvloop", "rloop", "trio", "twisted", "twisted-asyncio")
 if len(sys.argv) != 2 or sys.argv[1] not in RUNTIMES:
@@ -62,6 +63,7 @@ def asyncio_style() -> None:
             said = "TimeoutError"
         verdict(said, time.perf_counter() - started, not finished.is_set())
 
+    loop: asyncio.AbstractEventLoop
     if RUNTIME == "uvloop":
         import uvloop
 
@@ -99,7 +101,10 @@ def twisted_style() -> None:
         from twisted.internet import asyncioreactor
 
         asyncioreactor.install()
-    from twisted.internet import defer, reactor, threads
+    from twisted.internet import defer, threads
+    from twisted.internet import reactor as installed
+
+    reactor: Any = installed  # the reactor (typed as a module; its methods are zope.interface's)
 
     async def main() -> None:
         started = time.perf_counter()

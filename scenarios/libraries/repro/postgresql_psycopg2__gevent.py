@@ -31,7 +31,7 @@ def query() -> None:
         cursor.execute("SELECT pg_sleep(0.3)")
 
 
-gaps = []
+gaps: list[float] = []
 
 
 def tick() -> None:

@@ -20,10 +20,11 @@ eventlet.monkey_patch()
 
 import os  # noqa: E402
 import time  # noqa: E402
+from typing import Any  # noqa: E402
 
 import psycopg  # noqa: E402
 
-SERVER = {key: os.environ[f"CONFORMANCE_POSTGRESQL_{variable}"]
+SERVER: dict[str, Any] = {key: os.environ[f"CONFORMANCE_POSTGRESQL_{variable}"]
           for key, variable in (("host", "HOST"), ("port", "PORT"), ("user", "USER"), ("dbname", "DATABASE"))}
 
 
@@ -32,7 +33,7 @@ def query() -> None:
         conn.execute("SELECT pg_sleep(0.3)")
 
 
-gaps = []
+gaps: list[float] = []
 
 
 def tick() -> None:
