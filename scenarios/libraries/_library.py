@@ -23,9 +23,10 @@ The operations (one scenario each, per library):
 
 - ``slow``: one slow operation (``SLOW_S``) while the heartbeat runs: the right answer, and does the
   scheduler stall (the cell is ``blocking`` where it does);
-- ``concurrent``: ``CONCURRENT`` slow operations at once, each on its own connection: how many were in
-  flight together, counted by the server (each operation reports, as it ends, how many of the cell's
-  operations the server was still running), against the pool the path documents;
+- ``concurrent``: ``CONCURRENT`` slow operations (``CONCURRENT_SLOW_S``) at once, each on its own
+  connection, opened beforehand: how many were in flight together, counted by the server (each operation
+  reports, as it ends, how many of the cell's operations the server was still running), against the pool
+  the path documents;
 - ``timeout``: a long operation (``TIMED_S``) timed out after ``TIMEOUT_AFTER_S`` the style's way (the
   library's own timeout under the sync style, which has no cancellation; ``asyncio.timeout``,
   ``trio.fail_after``, ``Deferred.addTimeout``): the error arrives within ``ERROR_BOUND_S`` of the
@@ -56,11 +57,14 @@ from conformance import Context
 
 SLOW_S = 0.3
 CONCURRENT = 20
+# Each of the 20: long enough for all of them to be in flight together (they start within milliseconds of
+# each other), short enough that a path that runs them one after another costs 3 s, not 6.
+CONCURRENT_SLOW_S = 0.15
 IN_FLIGHT_SHARE = 0.75  # of the path's documented pool, as in dns.concurrent_slow_lookups
-TIMED_S = 2.0
+TIMED_S = 1.5
 TIMEOUT_AFTER_S = 0.3
 ERROR_BOUND_S = 1.0
-SERVER_END_BOUND_S = 1.0
+SERVER_END_BOUND_S = 0.7
 KILL_AFTER_S = 0.3
 FAILURE_BOUND_S = 2.0
 # Any one operation that should succeed (a connect, a quick query): generous, it only stops a hang.
@@ -319,7 +323,7 @@ def concurrent_sync(ctx: Context, library: Library) -> None:
 
     def one(index: int) -> None:
         try:
-            answers[index] = adapter.slow(connections[index], SLOW_S)
+            answers[index] = adapter.slow(connections[index], CONCURRENT_SLOW_S)
         except Exception as exc:
             answers[index] = exc
 
@@ -444,7 +448,8 @@ async def concurrent_asyncio(ctx: Context, library: Library) -> None:
     try:
         with ctx.measured():
             started = time.perf_counter()
-            answers = await asyncio.wait_for(asyncio.gather(*(call(adapter.slow, conn, SLOW_S)
+            answers = await asyncio.wait_for(asyncio.gather(*(call(adapter.slow, conn,
+                                                                   CONCURRENT_SLOW_S)
                                                               for conn in connections),
                                                             return_exceptions=True), CONCURRENT_BOUND_S)
             elapsed = time.perf_counter() - started
@@ -581,7 +586,7 @@ async def concurrent_trio(ctx: Context, library: Library) -> None:
 
     async def one(index: int) -> None:
         try:
-            answers[index] = await call(adapter.slow, connections[index], SLOW_S)
+            answers[index] = await call(adapter.slow, connections[index], CONCURRENT_SLOW_S)
         except Exception as exc:
             answers[index] = exc
 
@@ -751,7 +756,8 @@ async def concurrent_twisted(ctx: Context, library: Library) -> None:
         with ctx.measured():
             started = time.perf_counter()
             outcomes = await defer.DeferredList(
-                [defer.maybeDeferred(call, adapter.slow, conn, SLOW_S) for conn in connections],
+                [defer.maybeDeferred(call, adapter.slow, conn, CONCURRENT_SLOW_S)
+                 for conn in connections],
                 consumeErrors=True).addTimeout(CONCURRENT_BOUND_S, reactor)
             elapsed = time.perf_counter() - started
     finally:

@@ -1,7 +1,7 @@
 """httpx: 20 slow requests at once, counted on the server.
 
 Reference semantics: httpx's blocking client called from 20 plain threads, an ``httpx.Client`` each, each
-sending ``GET /slow`` (the ``http`` peer answers after 300 ms): each waits for the answer in ``socket.recv``
+sending ``GET /slow`` (the ``http`` peer answers after 150 ms): each waits for the answer in ``socket.recv``
 (httpcore's sync backend) with the GIL released, so the server handles all 20 at once (it counts the cell's
 requests in progress). The contract, the same for every style: every request answers, and the server handles
 at least three quarters of what the style's path documents at once (a connection per operation natively, the

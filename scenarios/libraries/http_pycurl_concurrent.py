@@ -1,7 +1,7 @@
 """pycurl: 20 slow requests at once, counted on the server.
 
 Reference semantics: pycurl called from 20 plain threads, an easy handle each, each sending ``GET /slow`` (the
-``http`` peer answers after 300 ms): each libcurl waits for the answer in C (``poll``), pycurl having released
+``http`` peer answers after 150 ms): each libcurl waits for the answer in C (``poll``), pycurl having released
 the GIL around ``perform()``, so the server handles all 20 at once (it counts the cell's requests in
 progress). The contract, the same for every style: every request answers, and the server handles at least
 three quarters of what the style's path documents at once (a connection per operation natively, the style's

@@ -1,15 +1,16 @@
 """pycurl: a slow request timed out: a prompt error, the server stops, a sane client.
 
-Reference semantics: pycurl called from a plain thread, with ``CURLOPT_TIMEOUT_MS`` 300 gets ``pycurl.error``
-28 (operation timed out) after ~300 ms of a 2 s request; libcurl closes the connection, which ends the request
-on the server at once; the next ``perform()`` opens a new connection and answers. The contract, the same for
-every style (each times out its own way: the library's timeout under the sync style, ``asyncio.timeout``,
-``trio.fail_after``, ``Deferred.addTimeout``): the error arrives within 1.3 s, the server no longer handles
-the request 1 s later, and the client answers the next request or refuses further use with an error.
+Reference semantics: pycurl called from a plain thread, with ``CURLOPT_TIMEOUT_MS`` 300 gets
+``pycurl.error`` 28 (operation timed out) after ~300 ms of a 1.5 s request; libcurl closes the connection,
+which ends the request on the server at once; the next ``perform()`` opens a new connection and answers. The
+contract, the same for every style (each times out its own way: the library's timeout under the sync style,
+``asyncio.timeout``, ``trio.fail_after``, ``Deferred.addTimeout``): the error arrives within 1.3 s, the
+server no longer handles the request 0.7 s later, and the client answers the next request or refuses further
+use with an error.
 
-Library: pycurl (libcurl, in C), a ``pycurl.Curl`` easy handle per operation, its keep-alive connection opened
-by a first ``GET /simple``; ``NOSIGNAL`` (libcurl's advice for a program with threads), no proxy. How each
-style runs it, what is counted and the bounds: ``_library.py``; the requests and the ``http`` peer:
+Library: pycurl (libcurl, in C), a ``pycurl.Curl`` easy handle per operation, its keep-alive connection
+opened by a first ``GET /simple``; ``NOSIGNAL`` (libcurl's advice for a program with threads), no proxy. How
+each style runs it, what is counted and the bounds: ``_library.py``; the requests and the ``http`` peer:
 ``_http.py``.
 """
 

@@ -1,7 +1,7 @@
 """requests: 20 slow requests at once, counted on the server.
 
 Reference semantics: requests called from 20 plain threads, a ``requests.Session`` each, each sending ``GET
-/slow`` (the ``http`` peer answers after 300 ms): each waits for the answer in ``socket.recv`` with the GIL
+/slow`` (the ``http`` peer answers after 150 ms): each waits for the answer in ``socket.recv`` with the GIL
 released, so the server handles all 20 at once (it counts the cell's requests in progress). The contract, the
 same for every style: every request answers, and the server handles at least three quarters of what the
 style's path documents at once (a connection per operation natively, the style's thread pool when offloaded).

@@ -1,12 +1,12 @@
 """requests: a slow request timed out: a prompt error, the server stops, a sane client.
 
 Reference semantics: requests (``requests.Session``) called from a plain thread, with ``timeout=0.3`` on the
-request gets ``requests.exceptions.ReadTimeout`` after ~300 ms of a 2 s request; urllib3 discards the
-connection, closing it, which ends the request on the server at once (closing is HTTP/1.1's only cancel); the
-next request opens a new connection and answers. The contract, the same for every style (each times out its
-own way: the library's timeout under the sync style, ``asyncio.timeout``, ``trio.fail_after``,
-``Deferred.addTimeout``): the error arrives within 1.3 s, the server no longer handles the request 1 s later,
-and the client answers the next request or refuses further use with an error.
+request gets ``requests.exceptions.ReadTimeout`` after ~300 ms of a 1.5 s request; urllib3 discards the
+connection, closing it, which ends the request on the server at once (closing is HTTP/1.1's only cancel);
+the next request opens a new connection and answers. The contract, the same for every style (each times out
+its own way: the library's timeout under the sync style, ``asyncio.timeout``, ``trio.fail_after``,
+``Deferred.addTimeout``): the error arrives within 1.3 s, the server no longer handles the request 0.7 s
+later, and the client answers the next request or refuses further use with an error.
 
 Library: requests' ``requests.Session`` (on urllib3 and the socket module), a session per operation, its
 keep-alive connection opened by a first ``GET /simple``; no proxy from the environment. How each style runs

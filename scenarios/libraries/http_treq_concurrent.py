@@ -1,7 +1,7 @@
 """treq: 20 slow requests at once, counted on the server.
 
 Reference semantics: A blocking client (requests, the reference for a library with no blocking API) called
-from 20 plain threads, a session each, sending ``GET /slow`` (the ``http`` peer answers after 300 ms): each
+from 20 plain threads, a session each, sending ``GET /slow`` (the ``http`` peer answers after 150 ms): each
 thread waits for the answer in ``socket.recv`` with the GIL released, so the server handles all 20 at once (it
 counts the cell's requests in progress). The contract, the same for every style: every request answers, and
 the server handles at least three quarters of what the style's path documents at once (a connection per

@@ -2,18 +2,18 @@
 
 Reference semantics: A blocking client (requests, the reference for a library with no blocking API) called
 from a plain thread, with ``timeout=0.3`` on the request gets ``requests.exceptions.ReadTimeout`` after ~300
-ms of a 2 s request; urllib3 discards the connection, closing it, which ends the request on the server at once
-(closing is HTTP/1.1's only cancel); the next request opens a new connection and answers. The contract, the
-same for every style (each times out its own way: the library's timeout under the sync style,
-``asyncio.timeout``, ``trio.fail_after``, ``Deferred.addTimeout``): the error arrives within 1.3 s, the server
-no longer handles the request 1 s later, and the client answers the next request or refuses further use with
-an error.
+ms of a 1.5 s request; urllib3 discards the connection, closing it, which ends the request on the server at
+once (closing is HTTP/1.1's only cancel); the next request opens a new connection and answers. The contract,
+the same for every style (each times out its own way: the library's timeout under the sync style,
+``asyncio.timeout``, ``trio.fail_after``, ``Deferred.addTimeout``): the error arrives within 1.3 s, the
+server no longer handles the request 0.7 s later, and the client answers the next request or refuses further
+use with an error.
 
-Library: treq (Twisted's own, on ``twisted.web.client.Agent``), a persistent ``HTTPConnectionPool`` of its own
-per operation, its connection opened by a first ``GET /simple``; the operations are coroutines awaiting treq's
-Deferreds on the running reactor (Twisted only). Agent retries an idempotent request once when its reused
-connection dies before an answer; the gone server resets the retry too. How each style runs it, what is
-counted and the bounds: ``_library.py``; the requests and the ``http`` peer: ``_http.py``.
+Library: treq (Twisted's own, on ``twisted.web.client.Agent``), a persistent ``HTTPConnectionPool`` of its
+own per operation, its connection opened by a first ``GET /simple``; the operations are coroutines awaiting
+treq's Deferreds on the running reactor (Twisted only). Agent retries an idempotent request once when its
+reused connection dies before an answer; the gone server resets the retry too. How each style runs it, what
+is counted and the bounds: ``_library.py``; the requests and the ``http`` peer: ``_http.py``.
 """
 
 from __future__ import annotations

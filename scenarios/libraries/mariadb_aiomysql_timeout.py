@@ -4,9 +4,9 @@ Reference semantics: on an asyncio loop, asyncio's timeout (0.3 s) cancels the s
 aiomysql then closes the connection's socket (it sends no ``KILL QUERY``), so the server runs the statement to
 its end, and the connection refuses further use (``InterfaceError``: 'Cancelled during execution').
 
-The contract, the same for every library and style: a 2 s statement timed out after 0.3 s the style's way
+The contract, the same for every library and style: a 1.5 s statement timed out after 0.3 s the style's way
 (under the sync style, the server's ``max_statement_time``, which the adapter sets) raises within 1 s, the
-server stops it within 1 s, and the connection answers the next query or refuses it with an error
+server stops it within 0.7 s, and the connection answers the next query or refuses it with an error
 (``_library.py``).
 """
 

@@ -1,12 +1,12 @@
 """mysqlclient: a slow query timed out, and what the server and the connection do after.
 
 Reference semantics: with the server's own statement timeout (``SET SESSION max_statement_time = 0.3``),
-MariaDB ends the 2 s statement at 0.3 s, mysqlclient raises ``OperationalError`` 1969 and the connection
+MariaDB ends the 1.5 s statement at 0.3 s, mysqlclient raises ``OperationalError`` 1969 and the connection
 answers the next query.
 
-The contract, the same for every library and style: a 2 s statement timed out after 0.3 s the style's way
+The contract, the same for every library and style: a 1.5 s statement timed out after 0.3 s the style's way
 (under the sync style, the server's ``max_statement_time``, which the adapter sets) raises within 1 s, the
-server stops it within 1 s, and the connection answers the next query or refuses it with an error
+server stops it within 0.7 s, and the connection answers the next query or refuses it with an error
 (``_library.py``).
 """
 

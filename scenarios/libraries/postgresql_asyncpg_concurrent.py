@@ -1,7 +1,7 @@
 """asyncpg: 20 slow queries at once, counted on the server.
 
 Reference semantics: A blocking driver (psycopg2, the reference for a driver with no blocking API)
-called from a plain thread, 20 threads each running a 300 ms query on its own connection: libpq waits
+called from a plain thread, 20 threads each running a 150 ms query on its own connection: libpq waits
 with the GIL released, so the server runs all 20 at once (``pg_stat_activity``, by the cell's
 ``application_name``). The contract, the same for every style: every query answers, and the server runs
 at least three quarters of what the style's path documents at once (a connection per operation natively,

@@ -5,7 +5,7 @@ called from a plain thread, with the server's ``statement_timeout`` of 300 ms, g
 after ~300 ms; the server has stopped the query, and the connection answers the next query. The
 contract, the same for every style (each times out its own way: the statement timeout under the sync
 style, ``asyncio.timeout``, ``trio.fail_after``, ``Deferred.addTimeout``): the error arrives within 1.3
-s, the server no longer runs the query 1 s later, and the connection answers the next query or refuses
+s, the server no longer runs the query 0.7 s later, and the connection answers the next query or refuses
 further use with an error.
 
 Library: asyncpg (its own protocol in Cython, asyncio only). How each style runs it, what is counted and

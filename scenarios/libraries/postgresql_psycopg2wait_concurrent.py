@@ -1,7 +1,7 @@
 """psycopg2 + wait_select: 20 slow queries at once, counted on the server.
 
 Reference semantics: Psycopg2 with the wait callback called from a plain thread, 20 threads each running
-a 300 ms query on its own connection: each wait is a select() call, which releases the GIL, so the
+a 150 ms query on its own connection: each wait is a select() call, which releases the GIL, so the
 server runs all 20 at once (``pg_stat_activity``, by the cell's ``application_name``). The contract, the
 same for every style: every query answers, and the server runs at least three quarters of what the
 style's path documents at once (a connection per operation natively, the style's thread pool when

@@ -4,7 +4,7 @@ Reference semantics: Psycopg 3's blocking connection called from a plain thread,
 ``statement_timeout`` of 300 ms, gets ``QueryCanceled`` after ~300 ms; the server has stopped the query,
 and the connection answers the next query. The contract, the same for every style (each times out its
 own way: the statement timeout under the sync style, ``asyncio.timeout``, ``trio.fail_after``,
-``Deferred.addTimeout``): the error arrives within 1.3 s, the server no longer runs the query 1 s later,
+``Deferred.addTimeout``): the error arrives within 1.3 s, the server no longer runs the query 0.7 s later,
 and the connection answers the next query or refuses further use with an error.
 
 Library: psycopg 3 (its blocking API; libpq through psycopg's C wrapper). How each style runs it, what

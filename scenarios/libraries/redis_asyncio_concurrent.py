@@ -1,7 +1,7 @@
 """redis-py asyncio: 20 slow blocking pops at once, counted on the server.
 
 Reference semantics: redis-py's blocking client (``redis.Redis``, the reference for its asyncio client)
-called from 20 plain threads, each popping for 300 ms on its own connection: each thread waits in
+called from 20 plain threads, each popping for 150 ms on its own connection: each thread waits in
 ``socket.recv`` with the GIL released, so the server holds all 20 blocked at once (``CLIENT LIST``, by the
 cell's client name). The contract, the same for every style: every pop answers, and the server runs at least
 three quarters of what the style's path documents at once (a connection per operation natively, the style's

@@ -6,7 +6,7 @@ timeout for a command other than the command's own), gets ``redis.exceptions.Tim
 a 2 s pop and closes the connection, which ends the pop on the server at once; the next command reconnects
 and answers. The contract, the same for every style (each times out its own way: ``socket_timeout`` under
 the sync style, ``asyncio.timeout``, ``trio.fail_after``, ``Deferred.addTimeout``): the error arrives within
-1.3 s, the server no longer holds the pop 1 s later, and the connection answers the next command or refuses
+1.3 s, the server no longer holds the pop 0.7 s later, and the connection answers the next command or refuses
 further use with an error.
 
 Library: redis-py's asyncio client ``redis.asyncio.Redis`` on one connection (asyncio streams; the hiredis

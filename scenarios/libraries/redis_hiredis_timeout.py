@@ -6,7 +6,7 @@ command other than the command's own), gets ``redis.exceptions.TimeoutError`` af
 closes the connection, which ends the pop on the server at once; the next command reconnects and answers.
 The contract, the same for every style (each times out its own way: ``socket_timeout`` under the sync style,
 ``asyncio.timeout``, ``trio.fail_after``, ``Deferred.addTimeout``): the error arrives within 1.3 s, the
-server no longer holds the pop 1 s later, and the connection answers the next command or refuses further use
+server no longer holds the pop 0.7 s later, and the connection answers the next command or refuses further use
 with an error.
 
 Library: redis-py's ``redis.Redis`` on one connection, with the hiredis parser (C, which only parses: the

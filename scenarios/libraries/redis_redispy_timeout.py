@@ -6,7 +6,7 @@ connection (Redis has no server-side timeout for a command other than the comman
 ``redis.exceptions.TimeoutError`` after ~300 ms of a 2 s pop and closes the connection, which ends the pop
 on the server at once; the next command reconnects and answers. The contract, the same for every style (each
 times out its own way: ``socket_timeout`` under the sync style, ``asyncio.timeout``, ``trio.fail_after``,
-``Deferred.addTimeout``): the error arrives within 1.3 s, the server no longer holds the pop 1 s later, and
+``Deferred.addTimeout``): the error arrives within 1.3 s, the server no longer holds the pop 0.7 s later, and
 the connection answers the next command or refuses further use with an error.
 
 Library: redis-py's ``redis.Redis`` on one connection, with the pure-Python parser (redis-py uses hiredis
