@@ -32,6 +32,20 @@ def start_in_group(args: Sequence[str], **kwargs: Any) -> subprocess.Popen[bytes
     return process
 
 
+def first_line(process: subprocess.Popen[bytes], timeout_s: float) -> bytes:
+    """The first line a helper process writes to its stdout pipe (its addresses), or b"" when none comes
+    within ``timeout_s`` (the reading thread is left to the pipe's end)."""
+    import threading
+
+    assert process.stdout is not None
+    stdout = process.stdout
+    found: list[bytes] = []
+    reader = threading.Thread(target=lambda: found.append(stdout.readline()), daemon=True)
+    reader.start()
+    reader.join(timeout_s)
+    return found[0] if found else b""
+
+
 def kill_group(process: subprocess.Popen[bytes]) -> None:
     """Kill the process and every process of its group (grandchildren that outlive it included)."""
     if sys.platform != "win32":

@@ -6,12 +6,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from conformance._os.processes import kill_group, start_in_group
+from conformance._os.processes import first_line, kill_group, start_in_group
 
 
 class PeerError(RuntimeError):
@@ -31,22 +30,17 @@ class PeerProcess:
         self.addresses = self._read_addresses(timeout_s)
 
     def _read_addresses(self, timeout_s: float) -> dict[str, dict[str, Any]]:
-        assert self.process.stdout is not None
-        result: list[bytes] = []
-        reader = threading.Thread(target=lambda: result.append(self.process.stdout.readline()),  # type: ignore[union-attr]
-                                  daemon=True)
-        reader.start()
-        reader.join(timeout_s)
-        if not result or not result[0]:
+        line = first_line(self.process, timeout_s)
+        if not line:
             self.stop()  # first: what the process wrote to stderr is complete once it is gone
             stderr = (self._folder / "peers.stderr").read_bytes()[-2000:].decode(errors="replace")
             raise PeerError(f"peer services {', '.join(self.names)} did not start: {stderr}")
         try:
-            addresses: dict[str, dict[str, Any]] = json.loads(result[0])
+            addresses: dict[str, dict[str, Any]] = json.loads(line)
         except ValueError as exc:
             self.stop()
             raise PeerError(f"peer services {', '.join(self.names)} wrote no addresses but "
-                            f"{result[0][:200]!r} ({exc})") from None
+                            f"{line[:200]!r} ({exc})") from None
         return addresses
 
     def stop(self) -> None:

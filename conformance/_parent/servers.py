@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from conformance._os.processes import kill_group, start_in_group
+from conformance._os.processes import first_line, kill_group, start_in_group
 
 START_TIMEOUT_S = 120.0
 STOP_TIMEOUT_S = 30.0
@@ -75,7 +75,7 @@ class Servers:
         except OSError as exc:
             stderr.close()
             return Server(name, unavailable=f"the helper that starts {name} could not run: {exc}")
-        line = _read_line(process, START_TIMEOUT_S)
+        line = first_line(process, START_TIMEOUT_S).decode(errors="replace").strip()
         stderr.seek(0)
         said = " ".join(stderr.read()[-1000:].decode(errors="replace").split())
         stderr.close()
@@ -123,15 +123,6 @@ class Servers:
         for server in servers:  # kept, for what the run says about them afterwards
             if server.process is not None and server.process.poll() is None:
                 _stop(server.process)
-
-
-def _read_line(process: subprocess.Popen[bytes], timeout_s: float) -> str:
-    found: list[bytes] = []
-    reader = threading.Thread(target=lambda: found.append(process.stdout.readline()),  # type: ignore[union-attr]
-                              daemon=True)
-    reader.start()
-    reader.join(timeout_s)
-    return found[0].decode(errors="replace").strip() if found else ""
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:

@@ -10,6 +10,8 @@ Each module serves the bodies of any area (an area's own helpers stay beside its
 - :mod:`conformance.support.twisted_processes`: a ``ProcessProtocol`` whose output and end can be
   awaited, and the one rule that turns its end into a ``subprocess``-style return code;
 - :mod:`conformance.support.twisted_resolver`: a name resolved the way Twisted resolves one;
+- :mod:`conformance.support.executors`: the size of asyncio's default executor, as concurrent.futures
+  computes it;
 - :mod:`conformance.support.asyncio_datagrams`, :mod:`conformance.support.twisted_datagrams`: a datagram
   protocol whose datagrams can be awaited.
 

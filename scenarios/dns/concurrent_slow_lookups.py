@@ -37,7 +37,6 @@ and ``max_queries_in_flight`` are recorded, with ``elapsed_ms`` and ``lookups_pe
 from __future__ import annotations
 
 import math
-import os
 import socket
 import time
 from pathlib import Path
@@ -56,12 +55,6 @@ LOOKUPS = 40
 DELAY_MS = 200
 LOOKUPS_TIMEOUT_S = 20.0
 IN_FLIGHT_SHARE = 0.75  # of the documented pool: see the docstring
-
-
-def _cpus() -> int:
-    """The CPU count concurrent.futures sizes its default pool by (process_cpu_count from 3.13)."""
-    count = getattr(os, "process_cpu_count", os.cpu_count)()
-    return int(count or 1)
 
 
 def _names(ctx: Context) -> list[str]:
@@ -85,7 +78,9 @@ def _check(ctx: Context, found: list[Any], elapsed_s: float, since: float, pool_
     queries, names = _in_flight(ctx, since)
     expected = min(LOOKUPS, pool_size)
     needed = math.ceil(IN_FLIGHT_SHARE * expected)
-    ctx.measure("cpus", _cpus())
+    from conformance.support.executors import cpu_count
+
+    ctx.measure("cpus", cpu_count())
     ctx.measure("pool_size", pool_size)
     ctx.measure("max_in_flight", names)
     ctx.measure("max_queries_in_flight", queries)
@@ -141,11 +136,13 @@ async def run_asyncio(ctx: Context) -> None:
             *(loop.getaddrinfo(name, 80, family=socket.AF_INET, type=socket.SOCK_STREAM)
               for name in names), return_exceptions=True), LOOKUPS_TIMEOUT_S)
         elapsed = time.perf_counter() - started
+    from conformance.support.executors import cpu_count, default_executor_size
+
     # concurrent.futures.ThreadPoolExecutor's documented default size, which the loop's default
     # executor has (asyncio's loop.getaddrinfo runs in it)
-    pool_size = min(32, _cpus() + 4)
+    pool_size = default_executor_size()
     _check(ctx, list(found), elapsed, since, pool_size,
-           f"the loop's default executor (min(32, {_cpus()} CPUs + 4))")
+           f"the loop's default executor (min(32, {cpu_count()} CPUs + 4))")
 
 
 async def run_trio(ctx: Context) -> None:

@@ -149,11 +149,6 @@ def refused_port() -> Iterator[int]:
         yield int(holder.getsockname()[1])
 
 
-def _cpus() -> int:
-    count = getattr(os, "process_cpu_count", os.cpu_count)()
-    return int(count or 1)
-
-
 # -- the verdicts, the same for every style -------------------------------------------------------------
 
 
@@ -414,7 +409,10 @@ async def _asyncio_calls(ctx: Context, library: Library) -> tuple[Any, Callable[
         return asyncio.to_thread(function, *args)
 
     # concurrent.futures.ThreadPoolExecutor's documented default size, the loop's default executor's
-    return adapter, call, min(32, _cpus() + 4), f"the loop's default executor (min(32, {_cpus()} CPUs + 4))"
+    from conformance.support.executors import cpu_count, default_executor_size
+
+    return (adapter, call, default_executor_size(),
+            f"the loop's default executor (min(32, {cpu_count()} CPUs + 4))")
 
 
 async def slow_asyncio(ctx: Context, library: Library) -> None:

@@ -275,9 +275,9 @@ def _loop_class(defect: str) -> type:
                 time.sleep(READER_WAIT_S)
                 callback(*given)
 
-            # The loop's own wake-up descriptor is left alone: the loop still turns for its timers.
-            if fd == getattr(self, "_ssock", None) or fd == getattr(getattr(self, "_ssock", None),
-                                                                     "fileno", lambda: None)():
+            # The loop's own wake-up descriptor (registered once _ssock exists) is left alone: the loop
+            # still turns for its timers.
+            if fd == self._ssock.fileno():
                 return super()._add_reader(fd, callback, *args)
             return super()._add_reader(fd, late, *args)
 
