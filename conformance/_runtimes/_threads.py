@@ -36,10 +36,15 @@ def run(runtime: Runtime, body: Callable[..., Any], ctx: Any,
     stop = threading.Event()
 
     def heartbeat() -> None:
-        while not stop.is_set():
+        # The whole loop, its condition and its back edge included, is inside the ``try``: CPython runs
+        # a pending signal handler at a call or a backward jump, and one that ran at ``stop.is_set()``
+        # outside it once lost a SIGINT meant for the body. The outer loop turns only after forwarding.
+        while True:
             try:
-                time.sleep(meter.interval_s)
-                meter.tick()
+                while not stop.is_set():
+                    time.sleep(meter.interval_s)
+                    meter.tick()
+                return
             except BaseException as exc:
                 if forward is None:
                     raise
