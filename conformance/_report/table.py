@@ -32,8 +32,9 @@ from conformance._runtimes import REFERENCE
 # Outcomes a score leaves out of its denominator: they say nothing about the runtime.
 EXCLUDED = (Outcome.NOT_APPLICABLE.value, Outcome.UNAVAILABLE.value, NOT_RUN_KEY)
 # Outcomes that do not make a row "differ": a runtime that cannot be installed on a platform is a fact
-# of the platform, not a difference of behaviour.
-IGNORED_FOR_AGREEMENT = (Outcome.UNAVAILABLE.value, NOT_RUN_KEY)
+# of the platform, and a skipped cell (a server that could not start here, a gevent configuration that
+# changes nothing for a database driver) observed no behaviour: neither is a difference of behaviour.
+IGNORED_FOR_AGREEMENT = (Outcome.UNAVAILABLE.value, Outcome.SKIPPED.value, NOT_RUN_KEY)
 # Why a scenario is left out of a score when it is not for its outcome: it shows a documented mistake.
 MISTAKE_KEY = "documented-mistake"
 

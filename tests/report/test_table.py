@@ -52,6 +52,18 @@ def test_agreement_with_threads_and_rows_where_every_runtime_agrees(mixed: Merge
     assert build_table(no_threads).rows[0].agreement.status == "no-reference"
 
 
+def test_a_skipped_cell_observed_nothing_so_it_does_not_differ(merged_of: MergedOf) -> None:
+    # a gevent configuration the libraries area leaves out: skipped, which is no behaviour of its own
+    merged = merged_of(("a", document(LINUX_311, [
+        cell("sockets.tcp_echo", "threads"), cell("sockets.tcp_echo", "gevent", "skipped", "not run"),
+        cell("sockets.tcp_echo", "uvloop")])))
+    assert build_table(merged).rows[0].agreement.status == "agrees"
+    merged = merged_of(("a", document(LINUX_311, [
+        cell("sockets.tcp_echo", "threads"), cell("sockets.tcp_echo", "gevent", "skipped", "not run"),
+        cell("sockets.tcp_echo", "uvloop", "fail", "wrong bytes")])))
+    assert build_table(merged).rows[0].agreement.differing == (Differing("uvloop", ("linux",)),)
+
+
 def test_a_documented_mistake_is_shown_but_not_scored(with_a_documented_mistake: Merged) -> None:
     merged = with_a_documented_mistake
     table = build_table(merged)
