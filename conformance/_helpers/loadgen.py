@@ -10,6 +10,10 @@ Modes:
   back, again and again. Reports requests, bytes and each request's round-trip time.
 - ``accept``: ``--clients`` concurrent loops of connect, one ``--size``-byte exchange, close.
   Reports connections completed.
+- ``rate``: ``--clients`` connections send ``--size``-byte messages at ``--rate`` messages/s in all,
+  each connection on its own schedule whether or not earlier replies came back (an open loop).
+  Reports each message's latency from the instant it was due, so that a server that stalls is charged
+  for every message that waited (no coordinated omission).
 - ``idle``: open ``--clients`` connections, print ``ready``, hold them until stdin is closed.
 
 ``echo`` and ``accept`` run one warm-up window (``--warm-up`` seconds, not reported) and then the measured
@@ -21,6 +25,7 @@ their windows at the same instant (``time.monotonic`` is one clock for every pro
 from __future__ import annotations
 
 import argparse
+import collections
 import errno
 import json
 import os
@@ -149,6 +154,90 @@ def run_echo(host: str, port: int, size: int, clients: int, start: float, warm_u
             "latencies_us": latencies}
 
 
+def run_rate(host: str, port: int, size: int, clients: int, start: float, warm_up_s: float,
+             duration_s: float, rate: float) -> dict[str, Any]:
+    """The open loop of one process: ``clients`` connections send ``size``-byte messages at ``rate``
+    messages/s in all, each on its own schedule whether or not earlier replies came back; a message's
+    latency runs from the instant it was due (no coordinated omission). Returns requests, bytes and
+    latencies (µs) of the messages due in the measured window."""
+    message = memoryview(os.urandom(size))
+    conns = [_connect(host, port) for _ in range(clients)]
+    selector = selectors.DefaultSelector()
+    interval = clients / rate
+    measure_from = start + warm_up_s
+    measure_to = measure_from + duration_s
+    # Per connection: the due instants of the messages not answered yet, bytes due and not sent,
+    # the offset in the message being sent, bytes of the reply being received, the next due instant.
+    due: dict[socket.socket, collections.deque[float]] = {}
+    state: dict[socket.socket, list[Any]] = {}
+    for index, sock in enumerate(conns):
+        due[sock] = collections.deque()
+        state[sock] = [0, 0, 0, start + interval * index / clients, False]
+        selector.register(sock, selectors.EVENT_READ)
+    latencies: list[int] = []
+
+    def pump(sock: socket.socket) -> None:
+        entry = state[sock]
+        while entry[0]:
+            try:
+                sent = sock.send(message[entry[1]:entry[1] + min(entry[0], size - entry[1])])
+            except BlockingIOError:
+                break
+            entry[0] -= sent
+            entry[1] = (entry[1] + sent) % size
+        wants_out = bool(entry[0])
+        if wants_out != entry[4]:
+            selector.modify(sock, selectors.EVENT_READ | (selectors.EVENT_WRITE if wants_out else 0))
+            entry[4] = wants_out
+
+    _sleep_until(start)
+    while True:
+        now = time.monotonic()
+        if now > measure_to + DRAIN_S:
+            raise LoadError(f"replies did not come back within {DRAIN_S} s of the window's end")
+        earliest, pending = None, False
+        for sock, entry in state.items():
+            while entry[3] <= now and entry[3] < measure_to:
+                due[sock].append(entry[3])
+                entry[0] += size
+                entry[3] += interval
+            if entry[0]:
+                pump(sock)
+            if entry[3] < measure_to:
+                earliest = entry[3] if earliest is None else min(earliest, entry[3])
+            pending = pending or bool(due[sock]) or entry[3] < measure_to
+        if not pending:
+            break
+        timeout = 0.1 if earliest is None else min(0.1, max(0.0, earliest - time.monotonic()))
+        for key, events in selector.select(timeout):
+            sock = cast(socket.socket, key.fileobj)
+            if events & selectors.EVENT_WRITE:
+                pump(sock)
+            if not events & selectors.EVENT_READ:
+                continue
+            try:
+                chunk = sock.recv(RECV_BYTES)
+            except BlockingIOError:
+                continue
+            except ConnectionError as exc:
+                raise LoadError(f"the server dropped a connection mid-request: {exc}") from exc
+            if not chunk:
+                raise LoadError("the server closed a connection mid-request")
+            entry = state[sock]
+            entry[2] += len(chunk)
+            while entry[2] >= size:
+                if not due[sock]:
+                    raise LoadError("the server sent more bytes than it was sent")
+                when = due[sock].popleft()
+                entry[2] -= size
+                if measure_from <= when < measure_to:
+                    latencies.append(round((time.monotonic() - when) * 1e6))
+    for sock in conns:
+        sock.close()
+    return {"requests": len(latencies), "bytes": len(latencies) * size, "seconds": duration_s,
+            "latencies_us": latencies}
+
+
 def run_accept(host: str, port: int, size: int, clients: int, start: float, warm_up_s: float,
                duration_s: float) -> dict[str, Any]:
     """``clients`` concurrent connect / exchange / close loops; returns connections completed in the
@@ -265,7 +354,7 @@ def _merge(parts: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def summarize(mode: str, size: int, raw: dict[str, Any]) -> dict[str, float]:
-    """The figures of one measured window: rates, and latency percentiles for ``echo``."""
+    """The figures of one measured window: rates, and latency percentiles for ``echo`` and ``rate``."""
     seconds = raw["seconds"]
     if mode == "accept":
         return {"conn_per_s": raw["connections"] / seconds}
@@ -276,54 +365,164 @@ def summarize(mode: str, size: int, raw: dict[str, Any]) -> dict[str, float]:
     def percentile(q: float) -> float:
         return float(latencies[min(len(latencies) - 1, int(q * len(latencies)))])
 
+    if mode == "rate":  # the rate is set: what it says is how long each message took
+        return {"achieved_per_s": raw["requests"] / seconds,
+                "p50_us": percentile(0.50),
+                "p90_us": percentile(0.90),
+                "p99_us": percentile(0.99)}
     return {"req_per_s": raw["requests"] / seconds,
             "mib_per_s": raw["bytes"] / seconds / 2**20,
             "p50_us": percentile(0.50),
             "p99_us": percentile(0.99)}
 
 
+def with_server_cpu(mode: str, figures: dict[str, float], cpu_s: float | None,
+                    duration_s: float) -> dict[str, float]:
+    """``figures`` and the server's CPU time per request (per connection for ``accept``) in the
+    measured window, in µs: the capacity figure, which does not depend on how fast the client is."""
+    done = figures.get({"echo": "req_per_s", "rate": "achieved_per_s"}.get(mode, "conn_per_s"))
+    if cpu_s is None or not done:
+        return figures
+    count = done * duration_s
+    return {**figures, ("cpu_per_conn_us" if mode == "accept" else "cpu_per_req_us"): cpu_s / count * 1e6}
+
+
+def server_cpu_s(pid: int) -> float | None:
+    """The CPU time process ``pid`` has used so far, user and system, of every thread it ever ran
+    (Linux: ``/proc/PID/stat``, in clock ticks, 10 ms; a window of 0.4 s at full load reads within
+    2.5%). Summing the live threads' own counters instead loses the time of a thread that ends in
+    the window (a thread-per-connection server's, when a connection closes). None where it cannot be
+    read (another OS): the figure is then left out, not guessed."""
+    if sys.platform == "win32":  # no /proc (nor os.sysconf)
+        return None
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        ticks = int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / float(os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+class _ServerCpu:
+    """Reads the server's CPU time at the measured window's two edges, from a thread of this process
+    (the client's own CPUs), while the client runs."""
+
+    def __init__(self, pid: int | None, measure_from: float, measure_to: float) -> None:
+        self.readings: list[float | None] = []
+        self._thread = None
+        if pid is not None:
+            import threading
+
+            self._thread = threading.Thread(target=self._read, args=(pid, measure_from, measure_to),
+                                            daemon=True)
+            self._thread.start()
+
+    def _read(self, pid: int, measure_from: float, measure_to: float) -> None:
+        _sleep_until(measure_from)
+        self.readings.append(server_cpu_s(pid))
+        _sleep_until(measure_to)
+        self.readings.append(server_cpu_s(pid))
+
+    def cpu_s(self) -> float | None:
+        if self._thread is None:
+            return None
+        self._thread.join()
+        first, last = [*self.readings, None, None][:2]
+        return None if first is None or last is None else last - first
+
+
+def prime(host: str, port: int, size: int) -> None:
+    """One connection that exchanges one message and closes, before any measured window: the server
+    is then in the state every long-running server is in, having closed a connection once.
+
+    That changes what a server costs. glibc's malloc serves blocks of 128 KiB and more with mmap until
+    the process frees one such block; then it raises that threshold to the block's size (its dynamic
+    mmap threshold). A Python server that receives with ``recv(256 KiB)`` (asyncio's transports, a
+    thread per connection) allocates such a block for every receive: until its first connection closes
+    (and its last receive, empty, frees a whole block), every request costs an mmap, an mremap and a
+    munmap, and the server serves a third as many requests (docs/bench.md, "Why a fresh server is
+    slower"). Servers that receive into smaller or reused buffers (uvloop, trio, Twisted, C) are the
+    same either way."""
+    with socket.create_connection((host, port), timeout=10) as sock:
+        sock.sendall(b"!" * size)
+        received = 0
+        while received < size:
+            chunk = sock.recv(RECV_BYTES)
+            if not chunk:
+                raise LoadError("the server closed a connection before echoing (the priming one)")
+            received += len(chunk)
+        sock.settimeout(0.05)  # anything more that comes is a wrong echo
+        try:
+            received += len(sock.recv(RECV_BYTES))
+        except TimeoutError:
+            pass
+        if received > size:
+            raise LoadError(f"the server sent {received} bytes for a {size}-byte message (the priming "
+                            "one)")
+
+
 def generate(mode: str, host: str, port: int, *, size: int, clients: int, processes: int,
-             warm_up_s: float, duration_s: float, native: str | None = None) -> dict[str, float]:
+             warm_up_s: float, duration_s: float, native: str | None = None,
+             server_pid: int | None = None, rate: float | None = None) -> dict[str, float]:
     """Run ``mode`` against ``host:port`` in ``processes`` processes; return the window's figures.
 
     ``native``: the compiled C client (``conformance/_helpers/loadgen.c``), which does the same with less
-    CPU per request; every process then runs it.
+    CPU per request; every process then runs it. ``server_pid``: the server's process, whose CPU time
+    in the window gives ``cpu_per_req_us`` (``cpu_per_conn_us``) where this OS shows it. ``rate``:
+    messages per second in all, for ``rate`` (each process sends its connections' share).
     """
-    if mode not in ("echo", "accept"):
-        raise ValueError(f"unknown mode {mode!r}; the timed modes are echo, accept")
+    if mode not in ("echo", "accept", "rate"):
+        raise ValueError(f"unknown mode {mode!r}; the timed modes are echo, accept, rate")
+    if (mode == "rate") != (rate is not None and rate > 0):
+        raise ValueError("rate takes a positive --rate, and only rate does")
     processes = max(1, min(processes, clients))
     shares = [clients // processes + (1 if i < clients % processes else 0) for i in range(processes)]
+    rates = [(rate or 0.0) * share / clients for share in shares]
+    prime(host, port, size)
     # Workers need time to start and connect before the common start; one process needs none.
     start = time.monotonic() + (START_DELAY_S if processes > 1 else NATIVE_DELAY_S if native else 0.05)
+    server_cpu = _ServerCpu(server_pid, start + warm_up_s, start + warm_up_s + duration_s)
     if native:
-        return summarize(mode, size, _merge(_run_native(native, mode, host, port, size, shares, start,
-                                                        warm_up_s, duration_s)))
-    loop = run_echo if mode == "echo" else run_accept
+        figures = summarize(mode, size, _merge(_run_native(native, mode, host, port, size, shares, start,
+                                                           warm_up_s, duration_s, rates)))
+        return with_server_cpu(mode, figures, server_cpu.cpu_s(), duration_s)
     workers = [
         subprocess.Popen([sys.executable, "-m", "conformance._helpers.loadgen", "worker", mode,
                           "--host", host, "--port", str(port), "--size", str(size),
                           "--clients", str(share), "--start", repr(start),
-                          "--warm-up", repr(warm_up_s), "--duration", repr(duration_s)],
+                          "--warm-up", repr(warm_up_s), "--duration", repr(duration_s),
+                          *(["--rate", repr(share_rate)] if mode == "rate" else [])],
                          stdout=subprocess.PIPE)
-        for share in shares[1:]
+        for share, share_rate in zip(shares[1:], rates[1:], strict=True)
     ]
     try:
-        parts = [loop(host, port, size, shares[0], start, warm_up_s, duration_s)]
+        parts = [_run_one(mode, host, port, size, shares[0], start, warm_up_s, duration_s, rates[0])]
     finally:
         outputs = [w.communicate()[0] for w in workers]
     for worker, output in zip(workers, outputs, strict=True):
         if worker.returncode != 0:
             raise LoadError(f"a load-generator worker exited with {worker.returncode}")
         parts.append(json.loads(output))
-    return summarize(mode, size, _merge(parts))
+    return with_server_cpu(mode, summarize(mode, size, _merge(parts)), server_cpu.cpu_s(), duration_s)
+
+
+def _run_one(mode: str, host: str, port: int, size: int, clients: int, start: float,
+             warm_up_s: float, duration_s: float, rate: float) -> dict[str, Any]:
+    if mode == "rate":
+        return run_rate(host, port, size, clients, start, warm_up_s, duration_s, rate)
+    loop = run_echo if mode == "echo" else run_accept
+    return loop(host, port, size, clients, start, warm_up_s, duration_s)
 
 
 def _run_native(native: str, mode: str, host: str, port: int, size: int, shares: list[int],
-                start: float, warm_up_s: float, duration_s: float) -> list[dict[str, Any]]:
+                start: float, warm_up_s: float, duration_s: float,
+                rates: list[float]) -> list[dict[str, Any]]:
     workers = [subprocess.Popen([native, mode, host, str(port), str(size), str(share), repr(start),
-                                 repr(warm_up_s), repr(duration_s)],
+                                 repr(warm_up_s), repr(duration_s),
+                                 *([repr(share_rate)] if mode == "rate" else [])],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-               for share in shares]
+               for share, share_rate in zip(shares, rates, strict=True)]
     parts = []
     for worker in workers:
         output, errors = worker.communicate()
@@ -335,8 +534,10 @@ def _run_native(native: str, mode: str, host: str, port: int, size: int, shares:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m conformance._helpers.loadgen")
-    parser.add_argument("mode", choices=("echo", "accept", "idle", "worker"))
-    parser.add_argument("worker_mode", nargs="?", choices=("echo", "accept"))
+    parser.add_argument("mode", choices=("echo", "accept", "rate", "idle", "worker"))
+    parser.add_argument("worker_mode", nargs="?", choices=("echo", "accept", "rate"))
+    parser.add_argument("--rate", type=float, metavar="PER_S",
+                        help="rate: messages per second in all, on every connection's own schedule")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--size", type=int, default=1024)
@@ -348,6 +549,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--result", type=Path)
     parser.add_argument("--native", metavar="PATH", help="the compiled C client to run the load with")
     parser.add_argument("--cpus", metavar="N,N", help="run on these CPUs only (and so do its workers)")
+    parser.add_argument("--server-pid", type=int, metavar="PID",
+                        help="the server's process: its CPU time per request in the window is a figure")
     args = parser.parse_args(argv)
     if args.cpus and hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {int(n) for n in args.cpus.split(",")})
@@ -356,13 +559,13 @@ def main(argv: list[str] | None = None) -> int:
             run_idle(args.host, args.port, args.clients)
             return 0
         if args.mode == "worker":
-            loop = run_echo if args.worker_mode == "echo" else run_accept
-            print(json.dumps(loop(args.host, args.port, args.size, args.clients, args.start,
-                                  args.warm_up, args.duration)))
+            print(json.dumps(_run_one(args.worker_mode, args.host, args.port, args.size, args.clients,
+                                      args.start, args.warm_up, args.duration, args.rate or 0.0)))
             return 0
         figures = generate(args.mode, args.host, args.port, size=args.size, clients=args.clients,
                            processes=args.processes, warm_up_s=args.warm_up,
-                           duration_s=args.duration, native=args.native)
+                           duration_s=args.duration, native=args.native,
+                           server_pid=args.server_pid, rate=args.rate)
     except (LoadError, OSError, ValueError) as exc:
         print(f"load generator: {exc}", file=sys.stderr)
         return 1

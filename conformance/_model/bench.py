@@ -37,31 +37,48 @@ class BenchSettings:
     # in the next (on a small machine that alone moved the figures by a quarter).
     server_cpus: tuple[int, ...] = ()
     client_cpus: tuple[int, ...] = ()
+    # ``conformance bench --warm-up S --window S``: other windows than the defaults below.
+    warm_up_override_s: float | None = None
+    window_override_s: float | None = None
+    # Run only these loads of a workload's ``loads()`` (by name; empty: all): the self-check's 1kib_c10.
+    only_loads: tuple[str, ...] = ()
 
     def scale(self, full: Any, quick: Any) -> Any:
         """``quick`` under ``--quick`` (a smoke test of every workload), else ``full``."""
         return quick if self.quick else full
 
+    def chosen(self, loads: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+        """The loads of a workload this run measures."""
+        return [load for load in loads if not self.only_loads or load["name"] in self.only_loads]
+
     @property
     def warm_up_s(self) -> float:
         """How long a timed workload runs before its measured window."""
+        if self.warm_up_override_s is not None:
+            return self.warm_up_override_s
         return 0.1 if self.quick else 0.2
 
     @property
     def duration_s(self) -> float:
         """The measured window of a timed workload."""
+        if self.window_override_s is not None:
+            return self.window_override_s
         return 0.2 if self.quick else 0.4
 
-    def load_command(self, load: Mapping[str, Any], host: str, port: int, result: Path) -> list[str]:
+    def load_command(self, load: Mapping[str, Any], host: str, port: int, result: Path,
+                     server_pid: int | None = None) -> list[str]:
         """The load generator's command line for one load of a bench scenario's ``loads()`` (see
         :mod:`conformance._helpers.loadgen`), with this run's warm-up and window; its figures go to
-        ``result`` as JSON."""
-        return loadgen_command(dict(load), host, port, warm_up_s=self.warm_up_s, duration_s=self.duration_s,
-                       result=result, native=self.native_client, cpus=self.client_cpus)
+        ``result`` as JSON. ``server_pid``: the serving process (the bench child: ``os.getpid()``)."""
+        return loadgen_command(dict(load), host, port, warm_up_s=self.warm_up_s,
+                               duration_s=self.duration_s, result=result, native=self.native_client,
+                               cpus=self.client_cpus, server_pid=server_pid)
 
     def to_json(self) -> dict[str, Any]:
         return {"quick": self.quick, "repeats": self.repeats, "native_client": self.native_client,
-                "server_cpus": list(self.server_cpus), "client_cpus": list(self.client_cpus)}
+                "server_cpus": list(self.server_cpus), "client_cpus": list(self.client_cpus),
+                "warm_up_override_s": self.warm_up_override_s,
+                "window_override_s": self.window_override_s, "only_loads": list(self.only_loads)}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> BenchSettings:
@@ -69,7 +86,10 @@ class BenchSettings:
                    repeats=int(data.get("repeats", DEFAULT_REPEATS)),
                    native_client=data.get("native_client"),
                    server_cpus=tuple(data.get("server_cpus") or ()),
-                   client_cpus=tuple(data.get("client_cpus") or ()))
+                   client_cpus=tuple(data.get("client_cpus") or ()),
+                   warm_up_override_s=data.get("warm_up_override_s"),
+                   window_override_s=data.get("window_override_s"),
+                   only_loads=tuple(data.get("only_loads") or ()))
 
 
 def split_cpus() -> tuple[tuple[int, ...], tuple[int, ...]]:
@@ -116,6 +136,15 @@ def ratio(samples: Sequence[float], base_samples: Sequence[float]) -> float | No
     return median(samples) / base if base else None
 
 
+def ratio_range(samples: Sequence[float], base_samples: Sequence[float]) -> tuple[float, float] | None:
+    """The lowest and highest round-by-round ratio (the headline's range: docs/bench.md), where the
+    repeats ran in the same rounds; else None (a ratio of medians has no range)."""
+    if len(samples) < 2 or len(samples) != len(base_samples) or not all(base_samples):
+        return None
+    ratios = [value / base for value, base in zip(samples, base_samples, strict=True)]
+    return min(ratios), max(ratios)
+
+
 def higher_is_better(figure: str) -> bool:
     """Rates (``_per_s``) are better higher; times, latencies and sizes (``_us``, ``_ms``, ``_s``,
     ``_kib``) are better lower. The unit is the figure name's suffix."""
@@ -139,11 +168,14 @@ def default_processes(clients: int) -> int:
 
 
 def loadgen_command(load: dict[str, Any], host: str, port: int, *, warm_up_s: float, duration_s: float,
-            result: Path, native: str | None = None, cpus: Sequence[int] = ()) -> list[str]:
+                    result: Path, native: str | None = None, cpus: Sequence[int] = (),
+                    server_pid: int | None = None) -> list[str]:
     """The command line that runs one load of a bench scenario's ``loads()`` against ``host:port``:
     the load generator is a helper process (``conformance._helpers.loadgen``), started by the bench body.
 
-    ``load``: ``{"name": "1kib_c10", "mode": "echo" or "accept", "size": bytes, "clients": n}``.
+    ``load``: ``{"name": "1kib_c10", "mode": "echo", "accept" or "rate", "size": bytes, "clients": n}``,
+    and ``"rate"`` (messages/s in all) for ``rate``.
+    ``server_pid``: the server's process, for its CPU time per request.
     """
     processes = max(1, min(load["clients"], len(cpus))) if cpus else default_processes(load["clients"])
     return [sys.executable, "-m", "conformance._helpers.loadgen", load["mode"], "--host", host,
@@ -151,4 +183,6 @@ def loadgen_command(load: dict[str, Any], host: str, port: int, *, warm_up_s: fl
             "--processes", str(processes), "--warm-up", repr(warm_up_s),
             "--duration", repr(duration_s), "--result", str(result),
             *(["--native", native] if native else []),
-            *(["--cpus", ",".join(map(str, cpus))] if cpus else [])]
+            *(["--cpus", ",".join(map(str, cpus))] if cpus else []),
+            *(["--server-pid", str(server_pid)] if server_pid is not None else []),
+            *(["--rate", repr(float(load["rate"]))] if load.get("rate") else [])]

@@ -13,7 +13,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from conformance import Context
@@ -23,14 +23,14 @@ LOAD_TIMEOUT_S = 60.0
 
 
 class _Running:
-    def __init__(self, ctx: Context, load: dict[str, Any], port: int) -> None:
+    def __init__(self, ctx: Context, load: Mapping[str, Any], port: int) -> None:
         self.ctx = ctx
         self.load = load
         self.result = ctx.tmpdir / f"load-{load['name']}.json"
         self.errors = ctx.tmpdir / f"load-{load['name']}.stderr"
         with open(self.errors, "wb") as errors:
             self.process = subprocess.Popen(
-                ctx.bench.load_command(load, "127.0.0.1", port, self.result),
+                ctx.bench.load_command(load, "127.0.0.1", port, self.result, server_pid=os.getpid()),
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors)
         self.deadline = time.monotonic() + LOAD_TIMEOUT_S
 
@@ -54,7 +54,7 @@ class _Running:
 
 
 def run_sync(ctx: Context, port: int, loads: Sequence[dict[str, Any]]) -> None:
-    for load in loads:
+    for load in ctx.bench.chosen(loads):
         running = _Running(ctx, load, port)
         while running.running():
             time.sleep(POLL_S)
@@ -64,7 +64,7 @@ def run_sync(ctx: Context, port: int, loads: Sequence[dict[str, Any]]) -> None:
 async def run_asyncio(ctx: Context, port: int, loads: Sequence[dict[str, Any]]) -> None:
     import asyncio
 
-    for load in loads:
+    for load in ctx.bench.chosen(loads):
         running = _Running(ctx, load, port)
         while running.running():
             await asyncio.sleep(POLL_S)
@@ -74,7 +74,7 @@ async def run_asyncio(ctx: Context, port: int, loads: Sequence[dict[str, Any]]) 
 async def run_trio(ctx: Context, port: int, loads: Sequence[dict[str, Any]]) -> None:
     import trio
 
-    for load in loads:
+    for load in ctx.bench.chosen(loads):
         running = _Running(ctx, load, port)
         while running.running():
             await trio.sleep(POLL_S)
@@ -84,7 +84,7 @@ async def run_trio(ctx: Context, port: int, loads: Sequence[dict[str, Any]]) -> 
 async def run_twisted(ctx: Context, port: int, loads: Sequence[dict[str, Any]]) -> None:
     from twisted.internet import reactor, task
 
-    for load in loads:
+    for load in ctx.bench.chosen(loads):
         running = _Running(ctx, load, port)
         while running.running():
             await task.deferLater(reactor, POLL_S)
