@@ -23,6 +23,7 @@ from conformance._model.bench import (
     higher_is_better,
     median,
     ratio,
+    ratio_range,
     split_cpus,
     spread,
 )
@@ -42,6 +43,13 @@ def add_bench_arguments(sub: argparse.ArgumentParser) -> None:
                      help="small loads and one repeat: a smoke test of every workload (under a minute)")
     sub.add_argument("--repeats", type=int, metavar="N",
                      help=f"fresh child processes per cell (default {DEFAULT_REPEATS}, 1 with --quick)")
+    sub.add_argument("--self-check", action="store_true",
+                     help="compare each runtime's bench.tcp_echo server in the harness and as a minimal "
+                          "standalone process, same client, 1 KiB x 10 (docs/bench.md)")
+    sub.add_argument("--warm-up", type=float, metavar="S",
+                     help="seconds of load before each measured window (default 0.2, 0.1 with --quick)")
+    sub.add_argument("--window", type=float, metavar="S",
+                     help="seconds of each measured window (default 0.4, 0.2 with --quick)")
     sub.add_argument("--no-limits", dest="limits", action="store_false",
                      help="do not measure the limit proxies (C epoll echo server, iperf3)")
     sub.add_argument("--output", "-o", type=Path, metavar="BENCH.json",
@@ -89,10 +97,14 @@ def _samples(cell: Cell, figure: str) -> tuple[float, ...]:
 
 def bench_table(cells: Sequence[Cell], runtimes: Sequence[str], limits: Mapping[str, Any]) -> Table:
     """Rows: each figure of each workload; columns: the runtimes, then the C limit. A cell reads
-    ``median xratio-to-threads ±spread`` (spread: (max-min)/median over the repeats)."""
+    ``xratio [lowest-highest] median ±spread``: the round-paired ratio to threads and the range of the
+    round-by-round ratios (the headline, docs/bench.md), then the median and its spread ((max-min) /
+    median over the repeats)."""
     by_id = {c.id: c for c in cells}
     c_limit = limits.get("c-epoll-echo", {}).get("figures", {})
-    table = Table(title="Bench: median, xratio to threads, ±spread of the repeats", title_justify="left")
+    # (rich reads "[...]" as markup: the bracket is escaped)
+    table = Table(title="Bench: x ratio to threads, round by round \\[lowest-highest]; median, ±spread "
+                  "of the repeats", title_justify="left")
     table.add_column("workload", no_wrap=True)
     table.add_column("figure", no_wrap=True)
     for runtime in runtimes:
@@ -112,12 +124,17 @@ def bench_table(cells: Sequence[Cell], runtimes: Sequence[str], limits: Mapping[
             elif figure not in cell.measurements:
                 row.append(Text("-", "dim"))
             else:
-                value = cell.measurements[figure]
-                text = Text(_number(value))
+                # The headline: the round-paired ratio to threads and its range; then the median.
+                text = Text()
                 times = ratio(_samples(cell, figure), base_samples)
-                if times is not None:
+                if times is not None and runtime != REFERENCE:
                     good = times >= 1 if higher_is_better(figure) else times <= 1
-                    text.append(f" x{times:.2f}", "green" if good else "yellow")
+                    text.append(f"x{times:.2f}", "green" if good else "yellow")
+                    bounds = ratio_range(_samples(cell, figure), base_samples)
+                    if bounds is not None:
+                        text.append(f" [{bounds[0]:.2f}-{bounds[1]:.2f}]", "dim")
+                    text.append(" ")
+                text.append(_number(cell.measurements[figure]))
                 samples = cell.samples.get(figure, ())
                 if len(samples) > 1:
                     wide = spread(samples)
@@ -146,6 +163,11 @@ def cmd_bench(args: argparse.Namespace, console: Console) -> int:
     repeats = args.repeats if args.repeats is not None else (1 if args.quick else DEFAULT_REPEATS)
     if repeats < 1:
         raise UsageError(f"--repeats must be 1 or more, not {repeats}")
+    # At most: the six loads of bench.tcp_echo, each warm-up plus window, fit in its 120 s timeout.
+    for option, seconds, least, most in (("--warm-up", args.warm_up, 0.0, 5.0),
+                                         ("--window", args.window, 0.05, 10.0)):
+        if seconds is not None and not least <= seconds <= most:
+            raise UsageError(f"{option} takes seconds from {least:g} to {most:g}, not {seconds:g}")
     # The native client lives as long as the run: every cell's load generator runs it.
     with tempfile.TemporaryDirectory(prefix="cf-bench-") as folder:
         native = compile_c(CLIENT_SOURCE, Path(folder))
@@ -157,7 +179,15 @@ def cmd_bench(args: argparse.Namespace, console: Console) -> int:
             native_client = str(native)
         server_cpus, client_cpus = split_cpus()
         settings = BenchSettings(quick=args.quick, repeats=repeats, native_client=native_client,
-                                 server_cpus=server_cpus, client_cpus=client_cpus)
+                                 server_cpus=server_cpus, client_cpus=client_cpus,
+                                 warm_up_override_s=args.warm_up, window_override_s=args.window)
+        if args.self_check:
+            from conformance._bench.self_check import cmd_self_check
+
+            echo = [s for s in scenarios if s.id == "bench.tcp_echo"]
+            if not echo:
+                raise UsageError("--self-check measures bench.tcp_echo, which -k/--keyword left out")
+            return cmd_self_check(echo[0], runtimes, settings, console, args.output)
         return _bench(args, console, scenarios, runtimes, settings, client)
 
 
@@ -169,7 +199,9 @@ def _bench(args: argparse.Namespace, console: Console, scenarios: Sequence[Scena
     pinned = ({"runtime": list(settings.server_cpus), "load_generator": list(settings.client_cpus)}
               if settings.server_cpus else "not pinned (no CPU affinity here, or one CPU)")
     run_info.update(kind="bench", bench={"quick": settings.quick, "repeats": settings.repeats,
-                                         "load_generator": client, "cpus": pinned})
+                                         "load_generator": client, "cpus": pinned,
+                                         "warm_up_s": settings.warm_up_s,
+                                         "window_s": settings.duration_s})
     output = args.output or Path("reports") / "bench" / f"{run_info['platform']}.json"
     writer = RunWriter(output, run_info)
     started = datetime.datetime.now(datetime.timezone.utc)
