@@ -16,14 +16,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from conformance._model.bench import higher_is_better, ratio, spread, unit_of
+from conformance._model.bench import higher_is_better, ratio, ratio_range, spread, unit_of
 from conformance._model.outcomes import Outcome
 from conformance._model.results import Cell, RunDocument
 from conformance._report.presentation import os_name
 from conformance._runtimes import REFERENCE
 
 LIMIT_LABEL = "C epoll (limit)"
-_LOAD = re.compile(r"^(?P<load>(?:\d+kib_)?c\d+)_(?P<metric>.+)$")
+_LOAD = re.compile(r"^(?P<load>(?:\d+kib_)?c\d+(?:_r\d+k?)?)_(?P<metric>.+)$")
 # Okabe-Ito first (told apart with the common colour-vision deficiencies), then darker tones.
 RUNTIME_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
                    "#000000", "#8C564B", "#7F7F7F", "#17BECF")
@@ -31,7 +31,8 @@ LIMIT_COLOUR = "#BBBBBB"
 
 
 def split_figure(figure: str) -> tuple[str, str]:
-    """``1kib_c10_req_per_s`` -> (``1kib_c10``, ``req_per_s``); ``tasks_per_s`` -> (``""``, it)."""
+    """``1kib_c10_req_per_s`` -> (``1kib_c10``, ``req_per_s``); ``1kib_c10_r10k_p99_us`` ->
+    (``1kib_c10_r10k``, ``p99_us``); ``tasks_per_s`` -> (``""``, it)."""
     match = _LOAD.match(figure)
     return (match["load"], match["metric"]) if match else ("", figure)
 
@@ -44,8 +45,20 @@ class BenchValue:
     low: float | None = None
     high: float | None = None
     repeats: int = 0
-    ratio: float | None = None  # median / the threads median of the same run
+    # The headline: the median of the round-by-round ratios to threads, and their lowest and highest
+    # (None for threads itself, and where the repeats did not run in the same rounds: no range).
+    ratio: float | None = None
+    ratio_low: float | None = None
+    ratio_high: float | None = None
     spread: float | None = None  # (max - min) / median over the repeats
+
+    @property
+    def headline(self) -> str:
+        """``x2.40 [2.27-2.78]``, or "" for the baseline itself."""
+        if self.ratio is None:
+            return ""
+        bounds = "" if self.ratio_low is None else f" [{self.ratio_low:.2f}-{self.ratio_high:.2f}]"
+        return f"x{self.ratio:.2f}{bounds}"
 
 
 @dataclass(frozen=True)
@@ -119,8 +132,11 @@ def _value(cell: Cell | None, figure: str, base: Sequence[float]) -> BenchValue:
     if median is None:
         return BenchValue("pass", "this runtime did not report the figure")
     samples = cell.samples.get(figure) or (median,)
+    baseline = cell.runtime == REFERENCE
+    bounds = None if baseline else ratio_range(samples, base)
     return BenchValue("pass", median=median, low=min(samples), high=max(samples), repeats=len(samples),
-                      ratio=ratio(samples, base),
+                      ratio=None if baseline else ratio(samples, base),
+                      ratio_low=bounds[0] if bounds else None, ratio_high=bounds[1] if bounds else None,
                       spread=spread(samples) if len(samples) > 1 else None)
 
 
@@ -183,11 +199,12 @@ def bench_plots(section: BenchSection) -> list[BenchPlot]:
         slug = re.sub(r"[^a-z0-9]+", "-", f"bench-{section.platform}-{scenario}-{metric}".lower()).strip("-")
         better = "higher" if rows[0].higher_better else "lower"
         unit = rows[0].unit
-        title = f"{scenario.removeprefix('bench.')}: {metric} ({unit}, {better} is better)"
+        title = (f"{scenario.removeprefix('bench.')}: {metric} as x {REFERENCE}, round by round "
+                 f"({better} is better)")
         parts = []
         for row in rows:
-            values = "; ".join(f"{r} {format_figure(v.median)}" if v.median is not None
-                               else f"{r} {v.outcome}"
+            values = "; ".join(f"{r} {v.headline} ({format_figure(v.median)} {unit})".replace("  ", " ")
+                               if v.median is not None else f"{r} {v.outcome}"
                                for r, v in row.values.items() if v.outcome != "unavailable")
             limit = f"; {LIMIT_LABEL} {format_figure(row.limit)}" if row.limit is not None else ""
             parts.append(f"{row.load or metric}: {values}{limit}")
@@ -207,8 +224,20 @@ def _figure(title: str, runtimes: Sequence[str], rows: Sequence[BenchRow]) -> st
     from matplotlib.backends.backend_svg import FigureCanvasSVG
     from matplotlib.figure import Figure
 
-    shown = [r for r in runtimes if any(row.values[r].median is not None for row in rows)]
-    has_limit = any(row.limit is not None for row in rows)
+    # The headline, as in the tables: each runtime's round-paired ratio to threads, with the lowest and
+    # highest round as the error bar; threads itself is the line at 1. The C limit ran in rounds of
+    # its own: its bar is the ratio of its median to threads' median, without a range.
+    def baseline(row: BenchRow) -> float | None:
+        base = row.values.get(REFERENCE)
+        return base.median if base is not None and base.median else None
+
+    def limit_ratio(row: BenchRow) -> float | None:
+        base = baseline(row)
+        return row.limit / base if row.limit is not None and base else None
+
+    shown = [r for r in runtimes if r != REFERENCE and any(row.values[r].ratio is not None
+                                                           for row in rows)]
+    has_limit = any(limit_ratio(row) is not None for row in rows)
     series = [*shown, LIMIT_LABEL] if has_limit else shown
     width, height = 8.0, 3.6
     figure = Figure(figsize=(width, height), dpi=96)
@@ -217,7 +246,9 @@ def _figure(title: str, runtimes: Sequence[str], rows: Sequence[BenchRow]) -> st
     FigureCanvasSVG(figure)
     axes = figure.add_subplot()
     band = 0.84 / max(len(series), 1)
-    everything = [v for row in rows for v in [*(x.median for x in row.values.values()), row.limit]
+    everything = [v for row in rows
+                  for v in [1.0, *(x.ratio_low or x.ratio for x in row.values.values()),
+                            *(x.ratio_high or x.ratio for x in row.values.values()), limit_ratio(row)]
                   if v is not None and v > 0]
     log = bool(everything) and max(everything) / min(everything) > 20
     for index, name in enumerate(series):
@@ -225,10 +256,13 @@ def _figure(title: str, runtimes: Sequence[str], rows: Sequence[BenchRow]) -> st
         xs, heights, lows, highs = [], [], [], []
         for group, row in enumerate(rows):
             if name == LIMIT_LABEL:
-                value, low, high = row.limit, row.limit, row.limit
+                value = limit_ratio(row)
+                low = high = value
             else:
                 entry = row.values[name]
-                value, low, high = entry.median, entry.low, entry.high
+                value = entry.ratio
+                low = entry.ratio_low if entry.ratio_low is not None else value
+                high = entry.ratio_high if entry.ratio_high is not None else value
             if value is None or low is None or high is None:
                 continue
             xs.append(group - 0.42 + band * (index + 0.5))
@@ -238,10 +272,11 @@ def _figure(title: str, runtimes: Sequence[str], rows: Sequence[BenchRow]) -> st
         if xs:
             axes.bar(xs, heights, width=band * 0.9, color=colour, label=name,
                      yerr=[lows, highs], error_kw={"elinewidth": 0.7, "capsize": 1.5, "ecolor": "#333333"})
+    axes.axhline(1.0, color="#333333", linewidth=0.8, linestyle="--", label=REFERENCE)
     axes.set_xticks(range(len(rows)), [row.load or row.metric for row in rows])
     if log:
         axes.set_yscale("log")
-    axes.set_ylabel(f"{rows[0].metric} ({rows[0].unit}{', log scale' if log else ''})")
+    axes.set_ylabel(f"x {REFERENCE} ({rows[0].metric}{', log scale' if log else ''})")
     axes.set_title(title, loc="left", fontsize=10)
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
@@ -258,15 +293,16 @@ def _figure(title: str, runtimes: Sequence[str], rows: Sequence[BenchRow]) -> st
 
 
 def render_bench_markdown(sections: Sequence[BenchSection]) -> str:
-    """Each bench document as a Markdown table: median, xratio to threads, ±spread; a footnote on
-    method and the limits."""
+    """Each bench document as a Markdown table: x ratio to threads [range], median, ±spread; a footnote
+    on method and the limits."""
     lines = ["# Bench", ""]
     for section in sections:
         mode = "quick (a smoke test: small loads, one repeat)" if section.quick else \
             f"{section.repeats} repeats, each in a fresh process"
         lines += [f"## {section.heading}", "",
-                  f"Source: `{section.source}`; {mode}. Each cell: median, x ratio to `threads` "
-                  "(over 1 is more of the figure), ±spread ((max - min) / median of the repeats).", ""]
+                  f"Source: `{section.source}`; {mode}. Each cell: x ratio to `threads`, the median "
+                  "of the round-by-round ratios (over 1 is more of the figure), [its lowest-highest "
+                  "round]; then the median and ±spread ((max - min) / median of the repeats).", ""]
         header = ["workload", "figure", *section.runtimes, LIMIT_LABEL]
         lines.append("| " + " | ".join(header) + " |")
         lines.append("|" + "---|" * 2 + "---:|" * (len(header) - 2))
@@ -278,9 +314,7 @@ def render_bench_markdown(sections: Sequence[BenchSection]) -> str:
                 if value.median is None:
                     cells.append(value.outcome if value.outcome != "pass" else "-")
                     continue
-                text = format_figure(value.median)
-                if value.ratio is not None:
-                    text += f" x{value.ratio:.2f}"
+                text = f"{value.headline} {format_figure(value.median)}".strip()
                 if value.spread is not None:
                     text += f" ±{value.spread * 100:.0f}%"
                 cells.append(text)

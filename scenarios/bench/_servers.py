@@ -22,6 +22,15 @@ BACKLOG = 4096
 RECEIVE_BYTES = 256 * 1024
 
 
+def echo_loads(bench: Any) -> list[dict[str, Any]]:
+    """The echo workloads' loads (bench.tcp_echo, bench.protocol_echo), by name: ``1kib_c10`` is
+    1 KiB messages on 10 connections."""
+    sizes = {"1kib": 1024, "64kib": 65536}
+    clients = bench.scale((1, 10, 100), (10,))
+    return [{"name": f"{size_name}_c{n}", "mode": "echo", "size": size, "clients": n}
+            for size_name, size in sizes.items() for n in clients]
+
+
 class Connections:
     """How many handlers are running, and when the first started and the ``target``-th started."""
 
@@ -149,6 +158,60 @@ async def serve_twisted(connections: Connections) -> Any:
     return await endpoint.listen(protocol.Factory.forProtocol(Echo))
 
 
+async def serve_asyncio_protocol(connections: Connections) -> Any:
+    """The asyncio echo server one level down: ``loop.create_server`` with a ``Protocol`` whose
+    ``data_received`` writes the data back (no StreamReader, no task per connection)."""
+    import asyncio
+
+    class Echo(asyncio.Protocol):
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            self.transport: Any = transport
+            connections.opened_one()
+
+        def data_received(self, data: bytes) -> None:
+            self.transport.write(data)
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            connections.closed_one()
+
+    loop = asyncio.get_running_loop()
+    return await loop.create_server(Echo, "127.0.0.1", 0, backlog=BACKLOG)
+
+
+async def serve_trio_sockets(connections: Connections, nursery: Any) -> int:
+    """The trio echo server one level down: ``trio.socket`` (accept, recv, send), a task per
+    connection started in ``nursery``, no ``SocketStream``; return its port."""
+    import trio
+
+    listener = trio.socket.socket()
+    await listener.bind(("127.0.0.1", 0))
+    listener.listen(BACKLOG)
+
+    async def handle(conn: Any) -> None:
+        connections.opened_one()
+        try:
+            with conn:
+                conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                while data := await conn.recv(RECEIVE_BYTES):
+                    view = memoryview(data)
+                    while view:
+                        view = view[await conn.send(view):]
+        except OSError:
+            pass  # the client went away mid-echo
+        finally:
+            connections.closed_one()
+
+    async def accept_loop() -> None:
+        with listener:
+            while True:
+                conn, _ = await listener.accept()
+                nursery.start_soon(handle, conn)
+
+    nursery.start_soon(accept_loop)
+    port: int = listener.getsockname()[1]
+    return port
+
+
 # -- a server under the load generator's loads: the bodies of bench.tcp_echo and bench.accept_rate --
 
 
@@ -190,3 +253,23 @@ async def serve_loads_twisted(ctx: Any, loads: Any) -> None:
         await sibling_module(__file__, "_load").run_twisted(ctx, listening.getHost().port, loads)
     finally:
         await listening.stopListening()
+
+
+async def serve_loads_asyncio_protocol(ctx: Any, loads: Any) -> None:
+    from conformance import sibling_module
+
+    server = await serve_asyncio_protocol(Connections())
+    async with server:
+        await sibling_module(__file__, "_load").run_asyncio(ctx, server.sockets[0].getsockname()[1],
+                                                            loads)
+
+
+async def serve_loads_trio_sockets(ctx: Any, loads: Any) -> None:
+    import trio
+
+    from conformance import sibling_module
+
+    async with trio.open_nursery() as nursery:
+        port = await serve_trio_sockets(Connections(), nursery)
+        await sibling_module(__file__, "_load").run_trio(ctx, port, loads)
+        nursery.cancel_scope.cancel()

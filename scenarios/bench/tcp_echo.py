@@ -20,10 +20,8 @@ _servers = sibling_module(__file__, "_servers")
 
 def loads(bench: Any) -> list[dict[str, Any]]:
     """The loads, by name: ``1kib_c10`` is 1 KiB messages on 10 connections."""
-    sizes = {"1kib": 1024, "64kib": 65536}
-    clients = bench.scale((1, 10, 100), (10,))
-    return [{"name": f"{size_name}_c{n}", "mode": "echo", "size": size, "clients": n}
-            for size_name, size in sizes.items() for n in clients]
+    result: list[dict[str, Any]] = _servers.echo_loads(bench)
+    return result
 
 
 def run_sync(ctx: Context) -> None:

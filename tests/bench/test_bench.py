@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import shutil
 import signal
 import socket
@@ -120,6 +121,19 @@ def test_echo_load_measures_requests_bytes_and_latency(echo_port: int, client: s
     assert 0 < figures["p50_us"] <= figures["p99_us"]
 
 
+def test_the_servers_cpu_time_per_request_is_a_figure_where_proc_shows_it(echo_port: int,
+                                                                         client: str | None) -> None:
+    # The echo server is a thread of this process: its CPU time is this process's.
+    figures = generate("echo", "127.0.0.1", echo_port, size=1024, clients=4, processes=1,
+                       warm_up_s=0.05, duration_s=0.3, native=client, server_pid=os.getpid())
+    if not sys.platform.startswith("linux"):
+        assert "cpu_per_req_us" not in figures  # no /proc: left out, not guessed
+        return
+    assert figures["cpu_per_req_us"] > 0
+    # no server spends more CPU than the machine has in the window
+    assert figures["cpu_per_req_us"] * figures["req_per_s"] <= (os.cpu_count() or 1) * 1e6
+
+
 def test_echo_load_spread_over_worker_processes_adds_up(echo_port: int, client: str | None) -> None:
     figures = generate("echo", "127.0.0.1", echo_port, size=65536, clients=3, processes=2,
                        warm_up_s=0.05, duration_s=0.3, native=client)
@@ -133,16 +147,101 @@ def test_accept_load_counts_connections(echo_port: int, client: str | None) -> N
     assert figures["conn_per_s"] > 10
 
 
+def _after_priming(handler: Callable[[socket.socket], None]) -> Callable[[socket.socket], None]:
+    """A server that echoes its first connection (the load generator's priming one) and serves every
+    later one with ``handler``."""
+    seen = []
+
+    def serve(conn: socket.socket) -> None:
+        seen.append(conn)
+        (_echo if len(seen) == 1 else handler)(conn)
+
+    return serve
+
+
+@pytest.mark.parametrize("mode", ["echo", "rate"])
 @pytest.mark.parametrize(("handler", "message"), [
     (_close_after_first, "closed a connection"),
     (_echo_twice, "bytes for a 1024-byte message"),
 ])
 def test_a_misbehaving_server_is_a_load_error_not_a_figure(handler: Callable[[socket.socket], None],
-                                                           message: str, client: str | None) -> None:
-    for port in _serve(handler):
+                                                           message: str, mode: str,
+                                                           client: str | None) -> None:
+    rate = 2000.0 if mode == "rate" else None
+    if mode == "rate" and handler is _echo_twice:  # an open loop has several messages out at once
+        message = "more bytes than it was sent"
+    for port in _serve(_after_priming(handler)):  # the measuring connections see the misbehaviour
         with pytest.raises(LoadError, match=message):
-            generate("echo", "127.0.0.1", port, size=1024, clients=2, processes=1, warm_up_s=0.05,
-                     duration_s=0.2, native=client)
+            generate(mode, "127.0.0.1", port, size=1024, clients=2, processes=1, warm_up_s=0.05,
+                     duration_s=0.2, native=client, rate=rate)
+    priming_message = "bytes for a 1024-byte message" if handler is _echo_twice else message
+    for port in _serve(handler):  # and so does the priming connection, before any window
+        with pytest.raises(LoadError, match=f"{priming_message}.*the priming one"):
+            generate(mode, "127.0.0.1", port, size=1024, clients=2, processes=1, warm_up_s=0.05,
+                     duration_s=0.2, native=client, rate=rate)
+
+
+def test_the_load_generator_primes_the_server_with_one_closed_connection(client: str | None) -> None:
+    """Before any window, one connection exchanges one message and closes: every server is measured
+    in the state of a server that has closed a connection (docs/bench.md: a fresh CPython server
+    receives through mmap until then)."""
+    events: list[str] = []
+
+    def recording_echo(conn: socket.socket) -> None:
+        events.append("open")
+        _echo(conn)
+        events.append("closed")
+
+    for port in _serve(recording_echo):
+        generate("echo", "127.0.0.1", port, size=1024, clients=3, processes=1, warm_up_s=0.05,
+                 duration_s=0.1, native=client)
+    assert events[:2] == ["open", "closed"] and events.count("open") == 4
+
+
+def test_rate_load_keeps_its_rate_and_reports_latency_percentiles(echo_port: int,
+                                                                   client: str | None) -> None:
+    figures = generate("rate", "127.0.0.1", echo_port, size=1024, clients=4, processes=1,
+                       warm_up_s=0.05, duration_s=0.4, native=client, rate=2000)
+    assert set(figures) == {"achieved_per_s", "p50_us", "p90_us", "p99_us"}
+    assert 1600 <= figures["achieved_per_s"] <= 2400
+    assert 0 < figures["p50_us"] <= figures["p90_us"] <= figures["p99_us"]
+
+
+def _echo_with_one_stall(conn: socket.socket, stalled: list[bool]) -> None:
+    """Echo, but the first connection to pass 100 KiB stops for 150 ms once."""
+    received = 0
+    with conn:
+        try:
+            while data := conn.recv(65536):
+                received += len(data)
+                if received > 100 * 1024 and not stalled:
+                    stalled.append(True)
+                    time.sleep(0.15)
+                conn.sendall(data)
+        except OSError:
+            pass
+
+
+def test_rate_load_charges_a_stall_to_every_message_that_waited(client: str | None) -> None:
+    """No coordinated omission: while one connection's server stalls 150 ms, the messages that fall
+    due on it wait, and each counts from when it was due. At 500 messages/s per connection about 75 of
+    the window's ~2,400 (3%) wait 0-150 ms, so the p99 is tens of ms; a client that measured from when
+    it could send would see one slow message in 2,400 and a p99 of well under a millisecond."""
+    stalled: list[bool] = []
+    for port in _serve(lambda conn: _echo_with_one_stall(conn, stalled)):
+        figures = generate("rate", "127.0.0.1", port, size=1024, clients=4, processes=1,
+                           warm_up_s=0.05, duration_s=0.6, native=client, rate=2000)
+    assert stalled
+    assert figures["p99_us"] >= 20_000, figures
+
+
+def test_rate_needs_a_rate_and_only_rate_takes_one(echo_port: int) -> None:
+    with pytest.raises(ValueError, match="rate takes a positive --rate"):
+        generate("rate", "127.0.0.1", echo_port, size=1024, clients=1, processes=1, warm_up_s=0.05,
+                 duration_s=0.1)
+    with pytest.raises(ValueError, match="rate takes a positive --rate"):
+        generate("echo", "127.0.0.1", echo_port, size=1024, clients=1, processes=1, warm_up_s=0.05,
+                 duration_s=0.1, rate=100)
 
 
 def test_idle_clients_open_in_batches_that_the_server_has_answered(echo_port: int) -> None:
@@ -316,7 +415,9 @@ def test_bench_writes_a_document_with_every_repeat_and_prints_ratios(suite: Path
         assert cell.outcome is Outcome.PASS
         assert len(cell.samples["counts_per_s"]) == 3  # three fresh children
         assert cell.measurements["counts_per_s"] == sorted(cell.samples["counts_per_s"])[1]
-    assert "counts_per_s ↑" in result.stdout and "x1.00" in result.stdout  # threads: the baseline
+    assert "counts_per_s ↑" in result.stdout and "[lowest-highest]" in result.stdout
+    # asyncio's cell leads with its round-paired ratio to threads and that ratio's range
+    assert re.search(r"x\d+\.\d\d \[\d+\.\d\d-\d+\.\d\d\] [\d,]+k", result.stdout), result.stdout
     assert "sockets.plain" not in result.stdout
 
 
@@ -333,6 +434,9 @@ def test_conformance_run_never_runs_a_bench_workload(suite: Path) -> None:
     (["--repeats", "0"], "--repeats must be 1 or more, not 0"),
     (["-k", "nothing_like_this"], "no bench scenario matches -k 'nothing_like_this'"),
     (["--runtime", "curio"], "unknown runtime 'curio'"),
+    (["--window", "0"], "--window takes seconds from 0.05 to 10, not 0"),
+    (["--warm-up", "-1"], "--warm-up takes seconds from 0 to 5, not -1"),
+    (["--self-check"], "--self-check measures bench.tcp_echo, which -k/--keyword left out"),
 ])
 def test_bad_bench_input_is_one_clear_line(suite: Path, args: list[str], message: str) -> None:
     result = conformance("bench", "--scenarios", str(suite), "--no-limits", *args, cwd=suite.parent)
@@ -386,6 +490,35 @@ def test_every_workload_runs_quick_under_two_runtimes(tmp_path: Path) -> None:
         assert cell.measurements and all(v > 0 for v in cell.measurements.values()), cell.id
 
 
+def test_self_check_measures_each_server_in_the_harness_and_standalone(tmp_path: Path) -> None:
+    """Both paths run under the same client and give both figures every round; the figures themselves
+    are not judged (this machine's noise is larger than any threshold worth setting)."""
+    output = tmp_path / "self-check.json"
+    result = conformance("bench", "--self-check", "--quick", "--repeats", "2", "--runtime", "threads",
+                         "--runtime", "asyncio", "--output", str(output), cwd=tmp_path)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+    assert "Self-check: bench.tcp_echo 1kib_c10" in result.stdout
+    document = json.loads(output.read_text(encoding="utf-8"))
+    assert [c["runtime"] for c in document["comparisons"]] == ["threads", "asyncio"]
+    figures = {"req_per_s", "cpu_per_req_us"} if sys.platform.startswith("linux") else {"req_per_s"}
+    for comparison in document["comparisons"]:
+        assert not comparison["failed"]
+        for path in ("harness", "standalone"):
+            assert len(comparison["rounds"][path]) == 2
+            assert all(set(r) == figures and all(v > 0 for v in r.values())
+                       for r in comparison["rounds"][path]), comparison
+        assert len(comparison["paired"]["req_per_s"]) == 2
+
+
+def test_self_check_says_why_a_runtime_could_not_be_measured(tmp_path: Path) -> None:
+    output = tmp_path / "self-check.json"
+    result = conformance("bench", "--self-check", "--quick", "--runtime", "winloop" if sys.platform !=
+                         "win32" else "uvloop", "--output", str(output), cwd=tmp_path)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr  # unavailable: a fact here
+    comparison = json.loads(output.read_text(encoding="utf-8"))["comparisons"][0]
+    assert comparison["unavailable"] and "unavailable" in comparison["failed"]
+
+
 # -- the report ---------------------------------------------------------------------------------------
 
 
@@ -421,10 +554,12 @@ def test_report_shows_bench_documents_beside_the_table(tmp_path: Path) -> None:
     write_report(merged, tmp_path / "report", bench_titles={"bench.tcp_echo": "TCP echo"})
     markdown = (tmp_path / "report" / "bench.md").read_text(encoding="utf-8")
     # the ratio is the median of the repeat-by-repeat ratios: 250/90, 240/100, 260/110 -> 2.40
-    assert "| tcp_echo | 1kib_c1_req_per_s ↑ | 100 x1.00 ±20% | 250 x2.40 ±8% | error | 400 |" in markdown
+    # and the lowest and highest of them lead the cell; threads, the baseline, has no ratio of its own
+    assert "| tcp_echo | 1kib_c1_req_per_s ↑ | 100 ±20% | x2.40 [2.36-2.78] 250 ±8% | error | 400 |" \
+        in markdown
     assert "limit `iperf3`: not measured: iperf3 is not installed" in markdown
     page = (tmp_path / "report" / "index.html").read_text(encoding="utf-8")
     assert "Bench: Linux x86_64, CPython 3.11.7, 2 CPUs" in page
-    assert "x2.40" in page
+    assert "x2.40 [2.36-2.78]" in page
     plot = tmp_path / "report" / "plots" / "bench-linux-x86-64-cpython3-11-bench-tcp-echo-req-per-s.svg"
     assert plot.read_text(encoding="utf-8").startswith("<?xml")
