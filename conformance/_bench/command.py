@@ -50,6 +50,9 @@ def add_bench_arguments(sub: argparse.ArgumentParser) -> None:
                      help="seconds of load before each measured window (default 0.2, 0.1 with --quick)")
     sub.add_argument("--window", type=float, metavar="S",
                      help="seconds of each measured window (default 0.4, 0.2 with --quick)")
+    sub.add_argument("--no-priming", dest="priming", action="store_false",
+                     help="no closed connection before each load: measure fresh servers as they are "
+                          "(a CPython server pays an mmap per receive until then: docs/bench.md)")
     sub.add_argument("--no-limits", dest="limits", action="store_false",
                      help="do not measure the limit proxies (C epoll echo server, iperf3)")
     sub.add_argument("--output", "-o", type=Path, metavar="BENCH.json",
@@ -180,7 +183,8 @@ def cmd_bench(args: argparse.Namespace, console: Console) -> int:
         server_cpus, client_cpus = split_cpus()
         settings = BenchSettings(quick=args.quick, repeats=repeats, native_client=native_client,
                                  server_cpus=server_cpus, client_cpus=client_cpus,
-                                 warm_up_override_s=args.warm_up, window_override_s=args.window)
+                                 warm_up_override_s=args.warm_up, window_override_s=args.window,
+                                 priming=args.priming)
         if args.self_check:
             from conformance._bench.self_check import cmd_self_check
 
@@ -201,7 +205,8 @@ def _bench(args: argparse.Namespace, console: Console, scenarios: Sequence[Scena
     run_info.update(kind="bench", bench={"quick": settings.quick, "repeats": settings.repeats,
                                          "load_generator": client, "cpus": pinned,
                                          "warm_up_s": settings.warm_up_s,
-                                         "window_s": settings.duration_s})
+                                         "window_s": settings.duration_s,
+                                         "priming": settings.priming})
     output = args.output or Path("reports") / "bench" / f"{run_info['platform']}.json"
     writer = RunWriter(output, run_info)
     started = datetime.datetime.now(datetime.timezone.utc)

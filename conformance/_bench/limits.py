@@ -82,7 +82,7 @@ def c_epoll_echo(scenarios: Sequence[Scenario], settings: BenchSettings,
                             loadgen_command(load, "127.0.0.1", port, warm_up_s=settings.warm_up_s,
                                     duration_s=settings.duration_s, result=result,
                                     native=settings.native_client, cpus=settings.client_cpus,
-                                    server_pid=server.pid),
+                                    server_pid=server.pid, priming=settings.priming),
                             capture_output=True, text=True, timeout=LOAD_TIMEOUT_S)
                         if done.returncode != 0:
                             limit.update(available=False, reason=f"the load generator failed against "

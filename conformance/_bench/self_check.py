@@ -84,8 +84,9 @@ def measure_in_harness(runner: CellRunner, scenario: Scenario, runtime: Runtime)
 def measure_standalone(runtime: Runtime, settings: BenchSettings, folder: Path) -> dict[str, float]:
     errors_path = folder / f"standalone-{runtime.name}.stderr"
     with open(errors_path, "wb") as errors:
-        server = subprocess.Popen([sys.executable, "-m", "conformance._child.standalone_server", runtime.name],
-                                  stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errors)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "conformance._child.standalone_server", runtime.name],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errors)
     # Pinned at once, by its PID: its threads start long after, on the same CPU (as in a bench cell).
     pin(settings.server_cpus, server.pid)
     try:
@@ -100,7 +101,7 @@ def measure_standalone(runtime: Runtime, settings: BenchSettings, folder: Path) 
             loadgen_command(LOAD, "127.0.0.1", int(line), warm_up_s=settings.warm_up_s,
                             duration_s=settings.duration_s, result=result,
                             native=settings.native_client, cpus=settings.client_cpus,
-                            server_pid=server.pid),
+                            server_pid=server.pid, priming=settings.priming),
             capture_output=True, text=True, timeout=LOAD_TIMEOUT_S)
         if done.returncode != 0:
             raise PathFailed(f"the load generator: {done.stderr.strip()[-300:]}")
@@ -155,8 +156,9 @@ def _ratio(values: Sequence[float]) -> Text:
 def self_check_table(comparisons: Sequence[Comparison], settings: BenchSettings) -> Table:
     table = Table(title=f"Self-check: bench.tcp_echo {LOAD['name']}, in the harness and standalone "
                   f"({settings.repeats} rounds, {settings.warm_up_s:g} s warm-up, "
-                  f"{settings.duration_s:g} s window): medians, and harness / standalone round by round "
-                  "[min-max]", title_justify="left")
+                  f"{settings.duration_s:g} s window"
+                  f"{'' if settings.priming else ', fresh servers: no priming connection'}): medians, "
+                  "and harness / standalone round by round \\[min-max]", title_justify="left")
     for column in ("runtime", "harness req/s", "standalone req/s", "req/s ratio",
                    "harness CPU µs/req", "standalone CPU µs/req", "CPU ratio"):
         table.add_column(column, justify="left" if column == "runtime" else "right", no_wrap=True)

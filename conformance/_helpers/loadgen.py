@@ -381,7 +381,7 @@ def with_server_cpu(mode: str, figures: dict[str, float], cpu_s: float | None,
     """``figures`` and the server's CPU time per request (per connection for ``accept``) in the
     measured window, in µs: the capacity figure, which does not depend on how fast the client is."""
     done = figures.get({"echo": "req_per_s", "rate": "achieved_per_s"}.get(mode, "conn_per_s"))
-    if cpu_s is None or not done:
+    if cpu_s is None or cpu_s <= 0 or not done:  # none, or below the 10 ms the clock ticks in
         return figures
     count = done * duration_s
     return {**figures, ("cpu_per_conn_us" if mode == "accept" else "cpu_per_req_us"): cpu_s / count * 1e6}
@@ -464,13 +464,16 @@ def prime(host: str, port: int, size: int) -> None:
 
 def generate(mode: str, host: str, port: int, *, size: int, clients: int, processes: int,
              warm_up_s: float, duration_s: float, native: str | None = None,
-             server_pid: int | None = None, rate: float | None = None) -> dict[str, float]:
+             server_pid: int | None = None, rate: float | None = None,
+             priming: bool = True) -> dict[str, float]:
     """Run ``mode`` against ``host:port`` in ``processes`` processes; return the window's figures.
 
     ``native``: the compiled C client (``conformance/_helpers/loadgen.c``), which does the same with less
     CPU per request; every process then runs it. ``server_pid``: the server's process, whose CPU time
     in the window gives ``cpu_per_req_us`` (``cpu_per_conn_us``) where this OS shows it. ``rate``:
     messages per second in all, for ``rate`` (each process sends its connections' share).
+    ``priming``: one closed connection first (:func:`prime`); without it a fresh server is measured
+    as it is before its first connection closes.
     """
     if mode not in ("echo", "accept", "rate"):
         raise ValueError(f"unknown mode {mode!r}; the timed modes are echo, accept, rate")
@@ -479,7 +482,8 @@ def generate(mode: str, host: str, port: int, *, size: int, clients: int, proces
     processes = max(1, min(processes, clients))
     shares = [clients // processes + (1 if i < clients % processes else 0) for i in range(processes)]
     rates = [(rate or 0.0) * share / clients for share in shares]
-    prime(host, port, size)
+    if priming:
+        prime(host, port, size)
     # Workers need time to start and connect before the common start; one process needs none.
     start = time.monotonic() + (START_DELAY_S if processes > 1 else NATIVE_DELAY_S if native else 0.05)
     server_cpu = _ServerCpu(server_pid, start + warm_up_s, start + warm_up_s + duration_s)
@@ -549,6 +553,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--result", type=Path)
     parser.add_argument("--native", metavar="PATH", help="the compiled C client to run the load with")
     parser.add_argument("--cpus", metavar="N,N", help="run on these CPUs only (and so do its workers)")
+    parser.add_argument("--no-priming", dest="priming", action="store_false",
+                        help="no priming connection first: measure a fresh server as it is")
     parser.add_argument("--server-pid", type=int, metavar="PID",
                         help="the server's process: its CPU time per request in the window is a figure")
     args = parser.parse_args(argv)
@@ -565,7 +571,7 @@ def main(argv: list[str] | None = None) -> int:
         figures = generate(args.mode, args.host, args.port, size=args.size, clients=args.clients,
                            processes=args.processes, warm_up_s=args.warm_up,
                            duration_s=args.duration, native=args.native,
-                           server_pid=args.server_pid, rate=args.rate)
+                           server_pid=args.server_pid, rate=args.rate, priming=args.priming)
     except (LoadError, OSError, ValueError) as exc:
         print(f"load generator: {exc}", file=sys.stderr)
         return 1

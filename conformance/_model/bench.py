@@ -42,6 +42,9 @@ class BenchSettings:
     window_override_s: float | None = None
     # Run only these loads of a workload's ``loads()`` (by name; empty: all): the self-check's 1kib_c10.
     only_loads: tuple[str, ...] = ()
+    # One closed connection before each load (conformance._helpers.loadgen.prime); ``--no-priming``
+    # measures fresh servers as they are before their first connection closes.
+    priming: bool = True
 
     def scale(self, full: Any, quick: Any) -> Any:
         """``quick`` under ``--quick`` (a smoke test of every workload), else ``full``."""
@@ -72,13 +75,14 @@ class BenchSettings:
         ``result`` as JSON. ``server_pid``: the serving process (the bench child: ``os.getpid()``)."""
         return loadgen_command(dict(load), host, port, warm_up_s=self.warm_up_s,
                                duration_s=self.duration_s, result=result, native=self.native_client,
-                               cpus=self.client_cpus, server_pid=server_pid)
+                               cpus=self.client_cpus, server_pid=server_pid, priming=self.priming)
 
     def to_json(self) -> dict[str, Any]:
         return {"quick": self.quick, "repeats": self.repeats, "native_client": self.native_client,
                 "server_cpus": list(self.server_cpus), "client_cpus": list(self.client_cpus),
                 "warm_up_override_s": self.warm_up_override_s,
-                "window_override_s": self.window_override_s, "only_loads": list(self.only_loads)}
+                "window_override_s": self.window_override_s, "only_loads": list(self.only_loads),
+                "priming": self.priming}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> BenchSettings:
@@ -89,7 +93,8 @@ class BenchSettings:
                    client_cpus=tuple(data.get("client_cpus") or ()),
                    warm_up_override_s=data.get("warm_up_override_s"),
                    window_override_s=data.get("window_override_s"),
-                   only_loads=tuple(data.get("only_loads") or ()))
+                   only_loads=tuple(data.get("only_loads") or ()),
+                   priming=bool(data.get("priming", True)))
 
 
 def split_cpus() -> tuple[tuple[int, ...], tuple[int, ...]]:
@@ -169,7 +174,7 @@ def default_processes(clients: int) -> int:
 
 def loadgen_command(load: dict[str, Any], host: str, port: int, *, warm_up_s: float, duration_s: float,
                     result: Path, native: str | None = None, cpus: Sequence[int] = (),
-                    server_pid: int | None = None) -> list[str]:
+                    server_pid: int | None = None, priming: bool = True) -> list[str]:
     """The command line that runs one load of a bench scenario's ``loads()`` against ``host:port``:
     the load generator is a helper process (``conformance._helpers.loadgen``), started by the bench body.
 
@@ -185,4 +190,5 @@ def loadgen_command(load: dict[str, Any], host: str, port: int, *, warm_up_s: fl
             *(["--native", native] if native else []),
             *(["--cpus", ",".join(map(str, cpus))] if cpus else []),
             *(["--server-pid", str(server_pid)] if server_pid is not None else []),
-            *(["--rate", repr(float(load["rate"]))] if load.get("rate") else [])]
+            *(["--rate", repr(float(load["rate"]))] if load.get("rate") else []),
+            *([] if priming else ["--no-priming"])]

@@ -185,17 +185,31 @@ def test_the_load_generator_primes_the_server_with_one_closed_connection(client:
     """Before any window, one connection exchanges one message and closes: every server is measured
     in the state of a server that has closed a connection (docs/bench.md: a fresh CPython server
     receives through mmap until then)."""
-    events: list[str] = []
+    received: list[int] = []  # bytes each connection sent; the priming one is the first to start
+    lock = threading.Lock()
 
-    def recording_echo(conn: socket.socket) -> None:
-        events.append("open")
-        _echo(conn)
-        events.append("closed")
+    def counting_echo(conn: socket.socket) -> None:
+        with lock:
+            received.append(0)
+            index = len(received) - 1
+        with conn:
+            try:
+                while data := conn.recv(65536):
+                    received[index] += len(data)
+                    conn.sendall(data)
+            except OSError:
+                pass
 
-    for port in _serve(recording_echo):
+    for port in _serve(counting_echo):
         generate("echo", "127.0.0.1", port, size=1024, clients=3, processes=1, warm_up_s=0.05,
                  duration_s=0.1, native=client)
-    assert events[:2] == ["open", "closed"] and events.count("open") == 4
+    # the first connection sent one message: the others only opened once it had its echo and closed
+    assert len(received) == 4 and received[0] == 1024 and all(n > 1024 for n in received[1:])
+    received.clear()
+    for port in _serve(counting_echo):  # --no-priming: the fresh server as it is
+        generate("echo", "127.0.0.1", port, size=1024, clients=3, processes=1, warm_up_s=0.05,
+                 duration_s=0.1, native=client, priming=False)
+    assert len(received) == 3 and all(n > 1024 for n in received)
 
 
 def test_rate_load_keeps_its_rate_and_reports_latency_percentiles(echo_port: int,
