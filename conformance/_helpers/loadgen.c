@@ -119,6 +119,14 @@ static int drain(struct conn *c, const char *when) {
     }
 }
 
+/* The result of a window of echo or rate: one JSON object on stdout. */
+static void print_latencies(long requests, double duration, const double *latencies, size_t count) {
+    printf("{\"requests\": %ld, \"bytes\": %ld, \"seconds\": %.6f, \"latencies_us\": [", requests,
+           requests * (long)size, duration);
+    for (size_t i = 0; i < count; i++) printf(i ? ",%.0f" : "%.0f", latencies[i]);
+    printf("]}\n");
+}
+
 static void begin(struct conn *c) {
     c->sent = c->got = 0;
     c->started = now();
@@ -164,10 +172,7 @@ static int echo(int clients, double start, double warm_up, double duration) {
             }
         }
     }
-    printf("{\"requests\": %ld, \"bytes\": %ld, \"seconds\": %.6f, \"latencies_us\": [", requests,
-           requests * (long)size, duration);
-    for (size_t i = 0; i < count; i++) printf(i ? ",%.0f" : "%.0f", latencies[i]);
-    printf("]}\n");
+    print_latencies(requests, duration, latencies, count);
     for (int i = 0; i < clients; i++) close(conns[i].fd);
     return 0;
 }
@@ -334,10 +339,7 @@ static int paced_rate(int clients, double start, double warm_up, double duration
             }
         }
     }
-    printf("{\"requests\": %ld, \"bytes\": %ld, \"seconds\": %.6f, \"latencies_us\": [", requests,
-           requests * (long)size, duration);
-    for (size_t i = 0; i < count; i++) printf(i ? ",%.0f" : "%.0f", latencies[i]);
-    printf("]}\n");
+    print_latencies(requests, duration, latencies, count);
     for (int i = 0; i < clients; i++) close(conns[i].fd);
     return 0;
 }

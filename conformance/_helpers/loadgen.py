@@ -59,6 +59,20 @@ def _connect(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _receive(sock: socket.socket) -> bytes | None:
+    """What a ready connection has for the client mid-request, or None when nothing after all; a
+    closed or reset connection is the server's misbehaviour."""
+    try:
+        chunk = sock.recv(RECV_BYTES)
+    except BlockingIOError:
+        return None
+    except ConnectionError as exc:
+        raise LoadError(f"the server dropped a connection mid-request: {exc}") from exc
+    if not chunk:
+        raise LoadError("the server closed a connection mid-request")
+    return chunk
+
+
 def _sleep_until(instant: float) -> None:
     delay = instant - time.monotonic()
     if delay > 0:
@@ -124,14 +138,9 @@ def run_echo(host: str, port: int, size: int, clients: int, start: float, warm_u
             if events & selectors.EVENT_WRITE:
                 pump_send(sock)
             if events & selectors.EVENT_READ:
-                try:
-                    chunk = sock.recv(RECV_BYTES)
-                except BlockingIOError:
+                chunk = _receive(sock)
+                if chunk is None:
                     continue
-                except ConnectionError as exc:
-                    raise LoadError(f"the server dropped a connection mid-request: {exc}") from exc
-                if not chunk:
-                    raise LoadError("the server closed a connection mid-request")
                 entry = state[sock]
                 entry[1] += len(chunk)
                 if entry[1] > size:
@@ -215,14 +224,9 @@ def run_rate(host: str, port: int, size: int, clients: int, start: float, warm_u
                 pump(sock)
             if not events & selectors.EVENT_READ:
                 continue
-            try:
-                chunk = sock.recv(RECV_BYTES)
-            except BlockingIOError:
+            chunk = _receive(sock)
+            if chunk is None:
                 continue
-            except ConnectionError as exc:
-                raise LoadError(f"the server dropped a connection mid-request: {exc}") from exc
-            if not chunk:
-                raise LoadError("the server closed a connection mid-request")
             entry = state[sock]
             entry[2] += len(chunk)
             while entry[2] >= size:

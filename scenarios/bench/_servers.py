@@ -225,22 +225,24 @@ def serve_loads_sync(ctx: Any, loads: Any) -> None:
         stop()
 
 
-async def serve_loads_asyncio(ctx: Any, loads: Any) -> None:
+async def serve_loads_asyncio(ctx: Any, loads: Any, serve: Any = serve_asyncio) -> None:
+    """``serve``: the server to start (streams, or ``serve_asyncio_protocol``)."""
     from conformance import sibling_module
 
-    server = await serve_asyncio(Connections())
+    server = await serve(Connections())
     async with server:
         await sibling_module(__file__, "_load").run_asyncio(ctx, server.sockets[0].getsockname()[1],
                                                             loads)
 
 
-async def serve_loads_trio(ctx: Any, loads: Any) -> None:
+async def serve_loads_trio(ctx: Any, loads: Any, serve: Any = serve_trio) -> None:
+    """``serve``: the server to start (``trio.serve_tcp``, or ``serve_trio_sockets``)."""
     import trio
 
     from conformance import sibling_module
 
     async with trio.open_nursery() as nursery:
-        port = await serve_trio(Connections(), nursery)
+        port = await serve(Connections(), nursery)
         await sibling_module(__file__, "_load").run_trio(ctx, port, loads)
         nursery.cancel_scope.cancel()
 
@@ -253,23 +255,3 @@ async def serve_loads_twisted(ctx: Any, loads: Any) -> None:
         await sibling_module(__file__, "_load").run_twisted(ctx, listening.getHost().port, loads)
     finally:
         await listening.stopListening()
-
-
-async def serve_loads_asyncio_protocol(ctx: Any, loads: Any) -> None:
-    from conformance import sibling_module
-
-    server = await serve_asyncio_protocol(Connections())
-    async with server:
-        await sibling_module(__file__, "_load").run_asyncio(ctx, server.sockets[0].getsockname()[1],
-                                                            loads)
-
-
-async def serve_loads_trio_sockets(ctx: Any, loads: Any) -> None:
-    import trio
-
-    from conformance import sibling_module
-
-    async with trio.open_nursery() as nursery:
-        port = await serve_trio_sockets(Connections(), nursery)
-        await sibling_module(__file__, "_load").run_trio(ctx, port, loads)
-        nursery.cancel_scope.cancel()

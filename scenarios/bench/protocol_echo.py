@@ -32,11 +32,11 @@ def run_sync(ctx: Context) -> None:
 
 
 async def run_asyncio(ctx: Context) -> None:
-    await _servers.serve_loads_asyncio_protocol(ctx, loads(ctx.bench))
+    await _servers.serve_loads_asyncio(ctx, loads(ctx.bench), _servers.serve_asyncio_protocol)
 
 
 async def run_trio(ctx: Context) -> None:
-    await _servers.serve_loads_trio_sockets(ctx, loads(ctx.bench))
+    await _servers.serve_loads_trio(ctx, loads(ctx.bench), _servers.serve_trio_sockets)
 
 
 async def run_twisted(ctx: Context) -> None:
