@@ -28,7 +28,7 @@ from conformance._model.bench import BenchSettings, loadgen_command, median, pin
 from conformance._model.outcomes import Outcome
 from conformance._model.scenarios import Scenario
 from conformance._os.processes import first_line
-from conformance._parent.cells import CellRunner
+from conformance._parent.cells import CellRunner, child_environment
 from conformance._runtimes import Runtime
 
 LOAD = {"name": "1kib_c10", "mode": "echo", "size": 1024, "clients": 10}
@@ -84,9 +84,11 @@ def measure_in_harness(runner: CellRunner, scenario: Scenario, runtime: Runtime)
 def measure_standalone(runtime: Runtime, settings: BenchSettings, folder: Path) -> dict[str, float]:
     errors_path = folder / f"standalone-{runtime.name}.stderr"
     with open(errors_path, "wb") as errors:
+        # The environment a cell's child gets: a gevent configuration is its variables.
         server = subprocess.Popen(
             [sys.executable, "-m", "conformance._child.standalone_server", runtime.name],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errors)
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errors,
+            env=child_environment(runtime))
     # Pinned at once, by its PID: its threads start long after, on the same CPU (as in a bench cell).
     pin(settings.server_cpus, server.pid)
     try:
@@ -163,9 +165,9 @@ def self_check_table(comparisons: Sequence[Comparison], settings: BenchSettings)
                    "harness CPU µs/req", "standalone CPU µs/req", "CPU ratio"):
         table.add_column(column, justify="left" if column == "runtime" else "right", no_wrap=True)
     for c in comparisons:
-        if c.failed:
-            table.add_row(c.runtime, Text(c.failed, "dim" if c.unavailable else "red"), "", "", "",
-                          "", "")
+        if c.failed:  # the reason goes below the table (cmd_self_check), not into a figure's column
+            table.add_row(c.runtime, Text("unavailable" if c.unavailable else "failed",
+                                          "dim" if c.unavailable else "red"), "", "", "", "", "")
             continue
         table.add_row(c.runtime,
                       _figure(c.values("harness", "req_per_s"), 0),
@@ -181,6 +183,10 @@ def cmd_self_check(scenario: Scenario, runtimes: Sequence[Runtime], settings: Be
     comparisons = run_self_check(scenario, runtimes, settings,
                                  lambda text: console.print(Text(text, "dim"), soft_wrap=True))
     console.print(self_check_table(comparisons, settings))
+    for c in comparisons:
+        if c.failed:
+            console.print(Text(f"{c.runtime}: {c.failed}", "dim" if c.unavailable else "red"),
+                          soft_wrap=True)
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(json.dumps({"load": LOAD, "settings": settings.to_json(),

@@ -37,7 +37,10 @@ CLEARED_ENVIRONMENT = ("PYTHONASYNCIODEBUG", "RES_OPTIONS", "LOCALDOMAIN", "HOST
                        "UV_THREADPOOL_SIZE")
 
 
-def _child_env(runtime: Runtime) -> dict[str, str]:
+def child_environment(runtime: Runtime) -> dict[str, str]:
+    """The environment of a child that runs ``runtime``: this one, with the package importable, the
+    variables that would change what is measured cleared, and the runtime's own (a gevent
+    configuration's ``GEVENT_RESOLVER``, ``GEVENT_LOOP``)."""
     env = dict(os.environ)
     # The child must import this very package, installed or not.
     package_parent = str(Path(__file__).resolve().parents[2])
@@ -178,7 +181,7 @@ class CellRunner:
                 **(program_job(folder) if scenario.program else {}),
                 **self.job_extra,
             }
-            end = run_child(command, job, folder, scenario.timeout_s, env=_child_env(runtime))
+            end = run_child(command, job, folder, scenario.timeout_s, env=child_environment(runtime))
             if scenario.program:
                 return judge_program(end, scenario, runtime.name, folder)
             return classify(end, scenario.id, runtime.name, scenario.timeout_s)

@@ -524,6 +524,19 @@ def test_self_check_measures_each_server_in_the_harness_and_standalone(tmp_path:
         assert len(comparison["paired"]["req_per_s"]) == 2
 
 
+def test_self_check_sets_a_gevent_configuration_up_by_its_variables(tmp_path: Path) -> None:
+    """gevent-ares is gevent with GEVENT_RESOLVER=ares: the standalone server must get the variables a
+    cell's child gets, or its set-up refuses to run as another configuration."""
+    output = tmp_path / "self-check.json"
+    result = conformance("bench", "--self-check", "--quick", "--runtime", "gevent-ares", "--output",
+                         str(output), cwd=tmp_path)
+    comparison = json.loads(output.read_text(encoding="utf-8"))["comparisons"][0]
+    if comparison["unavailable"]:
+        pytest.skip(f"gevent-ares cannot run here: {comparison['failed']}")
+    assert result.returncode == 0 and not comparison["failed"], result.stdout[-3000:]
+    assert len(comparison["rounds"]["standalone"]) == 1
+
+
 def test_self_check_says_why_a_runtime_could_not_be_measured(tmp_path: Path) -> None:
     output = tmp_path / "self-check.json"
     result = conformance("bench", "--self-check", "--quick", "--runtime", "winloop" if sys.platform !=
@@ -531,6 +544,7 @@ def test_self_check_says_why_a_runtime_could_not_be_measured(tmp_path: Path) -> 
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr  # unavailable: a fact here
     comparison = json.loads(output.read_text(encoding="utf-8"))["comparisons"][0]
     assert comparison["unavailable"] and "unavailable" in comparison["failed"]
+    assert f"{comparison['runtime']}: harness: the bench cell: unavailable" in result.stdout  # below
 
 
 # -- the report ---------------------------------------------------------------------------------------
