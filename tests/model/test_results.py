@@ -242,6 +242,25 @@ def test_run_writer_writes_after_every_cell(tmp_path: Path) -> None:
     assert sorted(p.name for p in path.parent.iterdir()) == ["linux.json"]  # no temporary left
 
 
+def test_run_writer_writes_what_json_dumps_writes_of_the_document(tmp_path: Path) -> None:
+    # The writer joins each cell's text, serialized once; the file must be the document's own JSON.
+    path = tmp_path / "run.json"
+    writer = RunWriter(path, RUN_INFO)
+
+    def expected() -> str:
+        return json.dumps(writer.document().to_json(), indent=1, allow_nan=False) + "\n"
+
+    assert path.read_text(encoding="utf-8") == expected()  # no cell: "cells": []
+    cells = [_cell(n, details={"traceback": "Traceback ...\nÉchec ✓\t\"quoted\""},
+                   measurements={"p99_us": 1.5 * n})
+             for n in range(3)]
+    for cell in cells:
+        writer.add(cell)
+        assert path.read_text(encoding="utf-8") == expected()
+    writer.finish(wall_time_s=1.5)
+    assert path.read_text(encoding="utf-8") == expected()
+
+
 WRITER_PROGRAM = """
 import sys, time
 from conformance._model.outcomes import Outcome
