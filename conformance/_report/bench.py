@@ -51,6 +51,8 @@ class BenchValue:
     ratio_low: float | None = None
     ratio_high: float | None = None
     spread: float | None = None  # (max - min) / median over the repeats
+    # Every repeat's figure, in the order of the rounds: a comparison of two runtimes pairs them by round.
+    samples: tuple[float, ...] = ()
 
     @property
     def headline(self) -> str:
@@ -137,7 +139,7 @@ def _value(cell: Cell | None, figure: str, base: Sequence[float]) -> BenchValue:
     return BenchValue("pass", median=median, low=min(samples), high=max(samples), repeats=len(samples),
                       ratio=None if baseline else ratio(samples, base),
                       ratio_low=bounds[0] if bounds else None, ratio_high=bounds[1] if bounds else None,
-                      spread=spread(samples) if len(samples) > 1 else None)
+                      spread=spread(samples) if len(samples) > 1 else None, samples=tuple(samples))
 
 
 def bench_section(source: str, document: RunDocument, titles: Mapping[str, str]) -> BenchSection:

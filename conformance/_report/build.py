@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from conformance._model.expectations import Expectations
 from conformance._report.bench import bench_sections, render_bench_markdown
+from conformance._report.compare import compare
 from conformance._report.diff import Diff
 from conformance._report.export import dumps, support_csv, support_json
 from conformance._report.history import History
@@ -17,7 +18,7 @@ from conformance._report.merge import Merged
 from conformance._report.plots import make_plots
 from conformance._report.predictions import collect as collect_predictions
 from conformance._report.render_html import render_html
-from conformance._report.render_markdown import render_diff, render_table
+from conformance._report.render_markdown import render_comparison, render_diff, render_table
 from conformance._report.table import build_table
 from conformance._report.view import build_view
 
@@ -32,15 +33,19 @@ class Written:
 
 def write_report(merged: Merged, folder: Path, *, change_set: Diff | None = None,
                  history: History | None = None, bench_titles: Mapping[str, str] | None = None,
-                 expectations: Expectations | None = None) -> Written:
+                 expectations: Expectations | None = None,
+                 comparisons: Sequence[tuple[str, str]] = ()) -> Written:
     """Write every output into ``folder``. ``expectations``: the data whose predictions the report lists
     for the OSes no input ran (predictions the inputs tested are in their cells already), and whose
-    entries name the reproducers. The plots are those the scenarios declare (``PLOTS``)."""
+    entries name the reproducers. The plots are those the scenarios declare (``PLOTS``). Each pair of
+    ``comparisons`` is written as ``compare-A-B.md``; a pair the report cannot compare raises
+    :class:`~conformance._report.compare.CompareError` before anything is written."""
     table = build_table(merged)
     predictions = collect_predictions(merged, expectations)
     view = build_view(merged, table, predictions=predictions, history=history, expectations=expectations)
     plots = make_plots(merged)
     bench = bench_sections(merged.bench, bench_titles or {})
+    compared = [compare(view, a, b, bench=bench) for a, b in comparisons]
     folder.mkdir(parents=True, exist_ok=True)
     outputs: dict[str, str] = {
         "index.html": render_html(view, plots=plots, change_set=change_set, bench=bench),
@@ -56,6 +61,10 @@ def write_report(merged: Merged, folder: Path, *, change_set: Diff | None = None
         outputs["diff.md"] = render_diff(change_set, heading="#") + "\n"
     else:
         (folder / "diff.md").unlink(missing_ok=True)  # a diff.md of an earlier build is not this one's
+    for stale in folder.glob("compare-*.md"):  # only the comparisons asked for this time
+        stale.unlink()
+    for comparison in compared:
+        outputs[f"compare-{comparison.a}-{comparison.b}.md"] = render_comparison(comparison)
     plots_folder = folder / "plots"
     if plots_folder.is_dir():  # plots of measurements these inputs no longer have must not linger
         for old in plots_folder.glob("*.svg"):

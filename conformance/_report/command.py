@@ -50,6 +50,9 @@ def add_report_arguments(report: argparse.ArgumentParser) -> None:
     report.add_argument("--history", type=Path, metavar="DIR",
                         help="a folder of earlier run documents: each cell's details list its "
                              "transitions over time")
+    report.add_argument("--compare", nargs=2, action="append", default=[], metavar=("A", "B"),
+                        help="also write compare-A-B.md: where runtimes A and B differ, why, and their "
+                             "bench ratios, for pasting into an issue (repeatable)")
     report.add_argument("--keep-going", action="store_true",
                         help="build from the good inputs even if some are bad (exit status still 2)")
 
@@ -122,8 +125,15 @@ def cmd_report(args: argparse.Namespace, console: Console) -> int:
     if not merged.platforms:
         _problems(["no run document to build a report from"])
         return 2
-    written = write_report(merged, args.output, change_set=change_set, history=history,
-                           bench_titles=bench_titles, expectations=expectations)
+    from conformance._report.compare import CompareError
+
+    try:
+        written = write_report(merged, args.output, change_set=change_set, history=history,
+                               bench_titles=bench_titles, expectations=expectations,
+                               comparisons=[tuple(pair) for pair in args.compare])
+    except CompareError as exc:
+        _problems([f"--compare: {exc}"])
+        return 2
     bench = f", {len(merged.bench)} bench document(s)" if merged.bench else ""
     console.print(f"report: {len(merged.platforms)} platform(s), {len(merged.scenarios)} scenarios, "
                   f"{len(merged.cells)} cells{bench} -> {written.folder} "

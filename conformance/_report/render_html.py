@@ -17,7 +17,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from conformance import __version__
-from conformance._report.bench import LIMIT_LABEL, BenchSection, format_figure
+from conformance._report.bench import LIMIT_LABEL, BenchSection, BenchValue, format_figure
+from conformance._report.compare import COMMON_PAIRS
 from conformance._report.diff import KINDS, Diff
 from conformance._report.plots import Plot
 from conformance._report.view import OUTCOMES, EntryView, ReportView, outcome
@@ -78,9 +79,29 @@ def _entry(entry: EntryView) -> dict[str, Any]:
     return data
 
 
-def details_data(view: ReportView) -> dict[str, Any]:
-    """Everything the details panel shows, keyed by the cells' fragment ids."""
+def _bench_data(bench: Sequence[BenchSection]) -> list[dict[str, Any]]:
+    """Each bench document's figures with every repeat, in the order of the rounds: the comparison pairs
+    them round by round (``report.js``, as :mod:`.compare` does)."""
+    def value(v: BenchValue) -> dict[str, Any]:
+        if v.median is None:
+            return {"outcome": v.outcome}
+        return {"outcome": v.outcome, "text": format_figure(v.median), "samples": list(v.samples)}
+
+    return [{"platform": s.platform, "heading": s.heading, "source": s.source,
+             "rows": [{"workload": r.workload, "figure": r.figure, "higher_better": r.higher_better,
+                       "values": {rt: value(v) for rt, v in r.values.items()}} for r in s.rows]}
+            for s in bench]
+
+
+def details_data(view: ReportView, bench: Sequence[BenchSection] = ()) -> dict[str, Any]:
+    """Everything the details panel and the comparison show: the cells keyed by their fragment ids, the
+    scenarios, platforms and areas in the table's order, and the bench figures."""
     return {
+        "areas": [{"key": area.key, "name": area.name, "scenarios": [row.scenario.id for row in area.rows]}
+                  for area in view.areas],
+        "oses": [os_.key for os_ in view.coverage.oses],
+        "platform_order": [p.platform.id for p in view.platforms],
+        "bench": _bench_data(bench),
         "cells": {cell.id: [_entry(e) for e in cell.entries] for row in view.rows for cell in row.cells},
         "scenarios": {s.id: {"title": s.title, "description": s.description, "area": s.area,
                              **({"documented_mistake": s.documented_mistake} if s.documented_mistake else {})}
@@ -89,7 +110,10 @@ def details_data(view: ReportView) -> dict[str, Any]:
                              "os_name": p.platform.os_name, "python": p.python, "arch": p.platform.arch,
                              "started_at": p.platform.run_info.get("started_at"),
                              "ci_job_url": p.platform.run_info.get("ci_job_url"),
-                             "suite_commit": p.platform.run_info.get("suite_commit")}
+                             "suite_commit": p.platform.run_info.get("suite_commit"),
+                             "unavailable": {name: str(r.get("reason") or "the run says so") for name, r
+                                             in (p.platform.run_info.get("runtimes") or {}).items()
+                                             if isinstance(r, dict) and r.get("available") is False}}
                       for p in view.platforms},
         "looks": {o.key: {"symbol": o.symbol, "css": o.css, "word": o.word} for o in OUTCOMES.values()},
         "agreement": {row.scenario.id: row.agreement.text for row in view.rows},
@@ -107,6 +131,8 @@ def render_html(view: ReportView, *, plots: Sequence[Plot] = (), change_set: Dif
     assert loader is not None
     css = loader.get_source(env, "report.css")[0]
     script = loader.get_source(env, "report.js")[0]
+    runtimes = {group.runtime for group in view.runtime_groups}
     return template.render(
         title=title, view=view, plots=plots, diff=change_set, bench=bench, limit_label=LIMIT_LABEL,
-        css=Markup(css), script=Markup(script), data=script_json(details_data(view)), version=__version__)
+        css=Markup(css), script=Markup(script), data=script_json(details_data(view, bench)),
+        version=__version__, compare_pairs=[(a, b) for a, b in COMMON_PAIRS if {a, b} <= runtimes])

@@ -9,13 +9,17 @@ from __future__ import annotations
 import re
 
 from conformance._model.looks import NOT_RUN_KEY
+from conformance._report.bench import BenchValue, format_figure
+from conformance._report.compare import Comparison
 from conformance._report.diff import KINDS, Diff
+from conformance._report.presentation import DEVIATION_KINDS, KIND_EMOJI
 from conformance._report.view import (
     LEGEND,
     AgreementView,
     CellView,
     ColumnView,
     CoverageView,
+    EntryView,
     LinkView,
     PredictionsView,
     ReportView,
@@ -30,6 +34,7 @@ REFUTED_MARK = "⚠️ refuted prediction"
 CONFIRMED_MARK = "(predicted)"
 INTERMITTENT_MARK = "🎲 intermittent"
 MISTAKE_MARK = "📝 *documented mistake, not scored*"
+NO_FIGURE = "\u2013"  # an en dash: no figure
 
 
 def escape(text: str) -> str:
@@ -262,3 +267,90 @@ def render_diff(change_set: Diff, *, heading: str = "##") -> str:
 def code(text: str) -> str:
     """An identifier as inline code (escaped text where a backtick would end the code span)."""
     return escape(text) if "`" in text or "|" in text else f"`{text}`"
+
+
+# -- two runtimes side by side (conformance report --compare A B) -----------------------------------------
+
+
+def _compare_entry(entry: EntryView) -> str:
+    """One side of a difference: outcome, reason, kind, the expectation's link and issue, the reproducer."""
+    parts = [outcome_md(entry.outcome.key)]
+    cell = entry.cell
+    if cell is not None and cell.reason:
+        parts.append(escape(cell.reason[:300]))
+    if entry.kind:
+        parts.append(f"{KIND_EMOJI[entry.kind]} {entry.kind}")
+    expectation = cell.expectation if cell is not None else None
+    if expectation is not None:
+        parts.append(link_md(LinkView(expectation.link)))
+        if expectation.issue and expectation.issue != expectation.link:
+            parts.append("issue " + link_md(LinkView(expectation.issue)))
+    if entry.repro is not None:
+        parts.append(f"reproducer: {code(entry.repro.command)}")
+    return "<br>".join(parts)
+
+
+def render_comparison(comparison: Comparison) -> str:
+    """``compare-A-B.md``: the comparison for pasting into an issue or a pull request."""
+    a, b = comparison.a, comparison.b
+    platforms = ", ".join(code(p.id) for p in comparison.platforms)
+    out = [f"# {escape(a)} or {escape(b)}?", "",
+           f"Platforms compared: {platforms}. The rules (what counts as a difference, a pass the other "
+           "lacks, a bench ratio) are in `conformance/_report/compare.py` and docs/report.md.", ""]
+    for runtime, platform, why in comparison.unavailable:
+        out.append(f"- {code(runtime)} observed nothing on {code(platform.id)}: {escape(why[:300])}")
+    if comparison.unavailable:
+        out.append("")
+    out += ["## Where one passes and the other does not", "",
+            f"Scenarios per area (documented mistakes aside): compared where both have a pass or a finding "
+            f"on some platform; \"{escape(a)} passes\" where, on some platform, {escape(a)} passes and "
+            f"{escape(b)} does not.", "",
+            f"| area | compared | {escape(a)} passes, {escape(b)} does not | "
+            f"{escape(b)} passes, {escape(a)} does not |", "|---|---:|---:|---:|"]
+    for tally in comparison.areas:
+        out.append(f"| {escape(tally.name)} | {tally.compared} | {tally.only_a} | {tally.only_b} |")
+    total = f"| **all** | **{comparison.compared}** | **{comparison.only_a}** | **{comparison.only_b}** |"
+    out += [total, "",
+            "## Non-pass cells: bug or design", "",
+            "Each runtime's findings on the platforms compared (one per scenario and platform, documented "
+            "mistakes aside).", "",
+            "| runtime | " + " | ".join(f"{KIND_EMOJI[k]} {k}" for k in DEVIATION_KINDS) + " | all |",
+            "|---|" + "---:|" * (len(DEVIATION_KINDS) + 1)]
+    for runtime in (a, b):
+        counts = comparison.kinds[runtime]
+        out.append(f"| {escape(runtime)} | " + " | ".join(str(counts[k]) for k in DEVIATION_KINDS)
+                   + f" | {sum(counts.values())} |")
+    out += ["", f"## Where their outcomes differ ({len(comparison.differences)})", ""]
+    if comparison.differences:
+        out += [f"| scenario | platform | {escape(a)} | {escape(b)} |", "|---|---|---|---|"]
+        for d in comparison.differences:
+            mistake = f"<br>{MISTAKE_MARK}" if d.scenario.documented_mistake else ""
+            out.append(f"| {escape(d.scenario.title)}<br>{code(d.scenario.id)}{mistake} "
+                       f"| {code(d.platform.id)} | {_compare_entry(d.a)} | {_compare_entry(d.b)} |")
+    else:
+        out.append("None: on every scenario and platform compared, both have the same outcome.")
+    out += ["", "## Bench", ""]
+    if not comparison.bench:
+        out.append("No bench document of the platforms compared has both runtimes.")
+    for pair in comparison.bench:
+        section = pair.section
+        out += [f"### {escape(section.heading)}", "",
+                f"From {code(section.source)}. {escape(a)} / {escape(b)}: the median of the round-by-round "
+                "ratios [lowest-highest round]; *within noise* where that range includes 1. ↑ more is "
+                "better, ↓ less is better.", "",
+                f"| workload | figure | {escape(a)} | {escape(b)} | {escape(a)} / {escape(b)} | better |",
+                "|---|---|---:|---:|---:|---|"]
+        for row in pair.rows:
+            better = "*within noise*" if row.within_noise else \
+                escape({"a": a, "b": b}[row.better]) if row.better else NO_FIGURE
+            out.append(f"| {escape(row.workload)} | {code(row.figure)} {'↑' if row.higher_better else '↓'} "
+                       f"| {_bench_value(row.a)} | {_bench_value(row.b)} | {row.headline or NO_FIGURE} "
+                       f"| {better} |")
+        out.append("")
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _bench_value(value: BenchValue) -> str:
+    if value.median is None:
+        return escape(value.outcome) if value.outcome != "pass" else NO_FIGURE
+    return format_figure(value.median)

@@ -17,6 +17,7 @@ import os
 import shutil
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +28,13 @@ pytest.importorskip("matplotlib", reason="the report builder needs the 'report' 
 
 from conformance._model.expectations import Expectations
 from conformance._model.outcomes import Outcome
-from conformance._model.results import Expectation
+from conformance._model.results import Cell, Expectation, RunDocument
+from conformance._report.bench import bench_sections, format_figure
 from conformance._report.build import write_report
-from conformance._report.merge import merge
-from conformance._report.samples import catalog, cell, document
+from conformance._report.compare import Comparison, compare
+from conformance._report.merge import Merged, merge
+from conformance._report.samples import catalog, cell, document, run_info
+from conformance._report.view import build_view
 
 
 def _installed_browsers() -> list[Path]:
@@ -122,19 +126,44 @@ def _cell(scenario: str, runtime: str, platform: str) -> Any:
     return cell(scenario, runtime, duration_s=0.2, max_stall_ms=1.5, measurements=measurements)
 
 
-@pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("report")
+# A bench document of one platform: gevent / asyncio pairs round by round (x1.50 [1.33-2.00] for the
+# rate, a range that includes 1 for the latency); uvloop's server fell over.
+BENCH = RunDocument({**run_info("linux-x86_64-cpython3.12", runtimes=RUNTIMES), "kind": "bench",
+                     "bench": {"quick": False, "repeats": 3}}, (
+    Cell("bench.tcp_echo", "threads", Outcome.PASS, measurements={"req_per_s": 100.0, "p99_us": 50.0},
+         samples={"req_per_s": (100.0, 100.0, 100.0), "p99_us": (50.0, 50.0, 50.0)}),
+    Cell("bench.tcp_echo", "gevent", Outcome.PASS, measurements={"req_per_s": 300.0, "p99_us": 30.0},
+         samples={"req_per_s": (300.0, 400.0, 200.0), "p99_us": (10.0, 30.0, 40.0)}),
+    Cell("bench.tcp_echo", "asyncio", Outcome.PASS, measurements={"req_per_s": 200.0, "p99_us": 30.0},
+         samples={"req_per_s": (200.0, 200.0, 150.0), "p99_us": (40.0, 20.0, 30.0)}),
+    Cell("bench.tcp_echo", "uvloop", Outcome.ERROR, reason=f"the server fell over {XSS}"),
+))
+EXPECTATIONS = {"expectation": [{
+    "scenario": "dns.slow_lookup", "runtime": "gevent", "when": "sys_platform == 'darwin'",
+    "predicted": True, "outcome": "blocking", "reason": f"predicted: the resolver blocks {XSS}",
+    "link": "https://example.org/gevent/v24.2.1/resolver.py"}]}
+
+
+def _merged() -> Merged:
     docs = [(p, document(p, [_cell(s, r, p) for s in SCENARIOS for r in RUNTIMES], runtimes=RUNTIMES,
                          started_at="2026-02-01T12:00:00+00:00")) for p in PLATFORMS]
     merged, problems = merge(docs, catalog(SCENARIOS, mistakes={"files.naive_read": MISTAKE}))
     assert not problems
-    expectations = Expectations.from_data({"expectation": [{
-        "scenario": "dns.slow_lookup", "runtime": "gevent", "when": "sys_platform == 'darwin'",
-        "predicted": True, "outcome": "blocking", "reason": f"predicted: the resolver blocks {XSS}",
-        "link": "https://example.org/gevent/v24.2.1/resolver.py"}]})
-    write_report(merged, folder, expectations=expectations)
+    return replace(merged, bench=(("bench.json", BENCH),))
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("report")
+    write_report(_merged(), folder, expectations=Expectations.from_data(EXPECTATIONS))
     return folder / "index.html"
+
+
+def python_comparison(a: str, b: str, platform: str | None = None) -> Comparison:
+    """The comparison compare-A-B.md is written from, of the same report: the page must agree with it."""
+    merged = _merged()
+    view = build_view(merged, expectations=Expectations.from_data(EXPECTATIONS))
+    return compare(view, a, b, platform=platform, bench=bench_sections(merged.bench, {}))
 
 
 @pytest.fixture(scope="module")
@@ -397,3 +426,106 @@ def test_a_known_cell_says_bug_or_design_with_its_issue_and_reproducer(browser: 
     assert "unclassified no observed expectation covers this outcome" in page.inner_text("#details-body")
     assert visit.errors == [] and visit.dialogs == []
     visit.close()
+
+
+def _shown_comparison(page: Any) -> dict[str, Any]:
+    """What the comparison on the page shows, read from its tables."""
+    shown: dict[str, Any] = page.evaluate("""() => {
+        const rows = sel => [...document.querySelectorAll(sel)];
+        const cells = tr => [...tr.cells].map(td => td.innerText.trim());
+        return {
+          differences: rows("#cmp-result table.cmp-diff tbody tr").map(
+            tr => [tr.dataset.scenario, tr.dataset.platform]),
+          areas: rows("#cmp-result table.cmp-areas tbody tr").map(
+            tr => [tr.dataset.area, ...cells(tr).slice(1)]),
+          kinds: rows("#cmp-result table.cmp-kinds tbody tr").map(cells),
+          bench: rows("#cmp-result table.cmp-bench tbody tr").map(
+            tr => [tr.dataset.platform, tr.dataset.figure, ...cells(tr).slice(2)]),
+        };
+    }""")
+    return shown
+
+
+def _expected_comparison(c: Comparison) -> dict[str, Any]:
+    """The same, as compare.py computes it."""
+    def better(row: Any) -> str:
+        if row.ratio is None or row.ratio == 1.0:
+            return "\u2013"
+        return "within noise" if row.within_noise else {"a": c.a, "b": c.b}[row.better]
+
+    def figure(value: Any) -> str:
+        return format_figure(value.median) if value.median is not None else value.outcome
+
+    return {
+        "differences": [[d.scenario.id, d.platform.id] for d in c.differences],
+        "areas": [[t.key, str(t.compared), str(t.only_a), str(t.only_b)] for t in c.areas]
+        + [["", str(c.compared), str(c.only_a), str(c.only_b)]],
+        "kinds": [[r, *(str(c.kinds[r][k]) for k in ("bug", "design", "unclassified")),
+                   str(sum(c.kinds[r].values()))] for r in (c.a, c.b)],
+        "bench": [[pair.section.platform, f"{row.workload}/{row.figure}", figure(row.a), figure(row.b),
+                   row.headline or "\u2013", better(row)] for pair in c.bench for row in pair.rows],
+    }
+
+
+def test_compare_two_runtimes_as_compare_md_does_with_the_pair_in_the_url(browser: Any, report: Path) -> None:
+    visit = Visit(browser, report.as_uri())
+    page = visit.page
+    assert page.is_hidden("#cmp-result")
+    # a common pair, from its link
+    page.click('#compare a[data-pair="gevent,asyncio"]')
+    assert visit.hash() == "#compare=gevent,asyncio"
+    page.wait_for_selector("#cmp-result", state="visible")
+    expected = _expected_comparison(python_comparison("gevent", "asyncio"))
+    shown = _shown_comparison(page)
+    assert shown == expected
+    # the bench: a paired ratio with its range, and the range that includes 1 says so
+    assert ["linux-x86_64-cpython3.12", "tcp_echo/req_per_s", "300", "200", "x1.50 [1.33-2.00]", "gevent"] \
+        in shown["bench"]
+    assert ["linux-x86_64-cpython3.12", "tcp_echo/p99_us", "30", "30", "x1.33 [0.25-1.50]", "within noise"] \
+        in shown["bench"]
+    # text from results stays text: the reason of gevent's failing cell, and no javascript: link
+    assert XSS in page.inner_text("#cmp-result table.cmp-diff")
+    assert page.locator('#cmp-result a[href^="javascript"]').count() == 0
+    assert visit.dialogs == [] and visit.errors == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "report-compare.png"), full_page=True)
+    # following a difference's link opens that cell, and the comparison stays in the URL
+    row = '#cmp-result tr[data-scenario="sockets.tcp_echo"]'
+    page.click(f'{row} a[data-cell="sockets.tcp_echo/gevent/linux"]')
+    page.wait_for_selector("#details", state="visible")
+    assert visit.hash() == "#compare=gevent,asyncio&cell=sockets.tcp_echo/gevent/linux"
+    assert "a reset reads as EOF" in page.inner_text("#details-body")
+    page.click("#details-close")
+    # another pair on one platform, from the pickers
+    page.select_option("#cmp-a", "asyncio")
+    page.select_option("#cmp-b", "uvloop")
+    page.select_option("#cmp-on", "linux-x86_64-cpython3.12")
+    assert visit.hash() == "#compare=asyncio,uvloop&on=linux-x86_64-cpython3.12"
+    assert _shown_comparison(page) == _expected_comparison(
+        python_comparison("asyncio", "uvloop", "linux-x86_64-cpython3.12"))
+    assert "error" in page.inner_text("#cmp-result table.cmp-bench")  # uvloop's bench cell
+    # the view is a link: a new page with this URL shows the same comparison
+    shared = Visit(browser, page.evaluate("location.href"))
+    assert _shown_comparison(shared.page) == _shown_comparison(page)
+    assert shared.page.input_value("#cmp-a") == "asyncio" and shared.page.input_value("#cmp-on") != ""
+    shared.close()
+    # uvloop on Windows: no column, and the comparison says why it has nothing there
+    page.select_option("#cmp-on", "")
+    assert "uvloop observed nothing on win32-AMD64-cpython3.12: unavailable: uvloop does not run on win32" \
+        in page.inner_text("#cmp-result")
+    page.click("#cmp-close")
+    assert page.is_hidden("#cmp-result") and "compare" not in visit.hash()
+    assert visit.errors == [] and visit.dialogs == []
+    visit.close()
+
+
+def test_a_comparison_the_report_cannot_make_says_so(browser: Any, report: Path) -> None:
+    for fragment, message in (("#compare=gevent,nope", "this report has no runtime nope"),
+                              ("#compare=gevent,gevent", "choose two different runtimes"),
+                              ("#compare=gevent,asyncio&on=__proto__",
+                               "this report has no platform __proto__"),
+                              (f"#compare=gevent,{XSS}", f"this report has no runtime {XSS}")):
+        visit = Visit(browser, report.as_uri() + fragment)
+        assert f"Cannot compare: {message}." in visit.page.inner_text("#cmp-result"), fragment
+        assert visit.errors == [] and visit.dialogs == [], (fragment, visit.errors)
+        visit.close()

@@ -2,7 +2,9 @@
    results is set with textContent. The state lives in the URL fragment, so any view can be shared:
    #area=sockets,dns&runtime=gevent&os=linux&outcome=fail&kind=bug&q=tls&diff=1&cell=sockets.tcp_echo/gevent/linux
    The outcome and kind filters are cell filters: a row shows when one of its shown cells has a chosen
-   outcome and (both chosen) a chosen kind. */
+   outcome and (both chosen) a chosen kind. A comparison of two runtimes (#compare=gevent,asyncio, and
+   &on=<platform id> for one platform) is computed here from the same data, by the rules of
+   conformance/_report/compare.py (which writes compare-A-B.md; the browser test checks the two agree). */
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("report-data").textContent);
@@ -23,7 +25,8 @@
   var state = emptyState();
 
   function emptyState() {
-    return { area: [], runtime: [], os: [], outcome: [], kind: [], q: "", diff: false, cell: null };
+    return { area: [], runtime: [], os: [], outcome: [], kind: [], q: "", diff: false, cell: null,
+             compare: [], on: "" };
   }
 
   function readHash() {
@@ -36,6 +39,9 @@
     s.q = params.get("q") || "";
     s.diff = params.get("diff") === "1";
     s.cell = params.get("cell") || null;
+    var pair = (params.get("compare") || "").split(",").filter(Boolean);
+    s.compare = pair.length === 2 ? pair : [];
+    s.on = params.get("on") || "";
     return s;
   }
 
@@ -50,6 +56,8 @@
     });
     if (s.q) parts.push("q=" + encode(s.q));
     if (s.diff) parts.push("diff=1");
+    if (s.compare.length) parts.push("compare=" + s.compare.map(encode).join(","));
+    if (s.on) parts.push("on=" + encode(s.on));
     if (s.cell) parts.push("cell=" + encode(s.cell));
     return "#" + parts.join("&");
   }
@@ -140,6 +148,7 @@
         chip.setAttribute("aria-pressed", has(state[name], chip.getAttribute("data-value")) ? "true" : "false");
       });
     });
+    renderCompare();
     showDetails();
   }
 
@@ -301,6 +310,277 @@
     return Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined;
   }
 
+
+  // -- two runtimes side by side: the rules of conformance/_report/compare.py --------------------------
+
+  var IGNORED = ["unavailable", "skipped", "not-run"];  // cells that observed no behaviour
+  var FINDINGS = ["blocking", "fail", "unsupported", "error", "timeout", "crash"];
+  var pickA = document.getElementById("cmp-a");
+  var pickB = document.getElementById("cmp-b");
+  var pickOn = document.getElementById("cmp-on");
+  var compareBox = document.getElementById("cmp-result");
+  var compared = null;  // the pair and platform the box shows
+
+  function observed(found) { return !!found && IGNORED.indexOf(found.entry.outcome) < 0; }
+
+  // runtime's entries of a scenario on the platforms compared: platform id -> {entry, cell}
+  function entriesOf(scenario, runtime, platforms) {
+    var found = {};
+    data.oses.forEach(function (os) {
+      var id = scenario + "/" + runtime + "/" + os;
+      (own(data.cells, id) || []).forEach(function (entry) {
+        if (has(platforms, entry.platform)) found[entry.platform] = { entry: entry, cell: id };
+      });
+    });
+    return found;
+  }
+
+  function median(values) {
+    var sorted = values.slice().sort(function (x, y) { return x - y; });
+    var n = sorted.length;
+    return n % 2 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  }
+
+  // A over B: the median of the round-by-round ratios and the lowest and highest round where the rounds
+  // pair (conformance._model.bench.ratio and ratio_range), else the ratio of the medians, without range.
+  function pairedRatio(a, b) {
+    if (!a.length || !b.length) return null;
+    if (a.length === b.length && b.every(function (x) { return x !== 0; })) {
+      var ratios = a.map(function (x, i) { return x / b[i]; });
+      return { ratio: median(ratios), low: a.length > 1 ? Math.min.apply(null, ratios) : null,
+               high: a.length > 1 ? Math.max.apply(null, ratios) : null };
+    }
+    var base = median(b);
+    return base ? { ratio: median(a) / base, low: null, high: null } : null;
+  }
+
+  function comparison(a, b, on) {
+    var platforms = on ? [on] : data.platform_order;
+    var result = { a: a, b: b, platforms: platforms, differences: [], areas: [], kinds: {}, unavailable: [],
+                   bench: [] };
+    var seen = {};
+    [a, b].forEach(function (rt) {
+      result.kinds[rt] = {};
+      KINDS.forEach(function (k) { result.kinds[rt][k] = 0; });
+      seen[rt] = {};
+    });
+    data.areas.forEach(function (area) {
+      var tally = { key: area.key, name: area.name, compared: 0, onlyA: 0, onlyB: 0 };
+      area.scenarios.forEach(function (scenario) {
+        var mistake = !!(own(data.scenarios, scenario) || {}).documented_mistake;
+        var byRuntime = {};
+        [a, b].forEach(function (rt) {
+          byRuntime[rt] = entriesOf(scenario, rt, platforms);
+          Object.keys(byRuntime[rt]).forEach(function (p) {
+            var found = byRuntime[rt][p];
+            if (observed(found)) seen[rt][p] = true;
+            if (!mistake && found.entry.kind && own(result.kinds[rt], found.entry.kind) !== undefined) {
+              result.kinds[rt][found.entry.kind]++;
+            }
+          });
+        });
+        var both = false, aPasses = false, bPasses = false;
+        platforms.forEach(function (p) {
+          var fa = own(byRuntime[a], p), fb = own(byRuntime[b], p);
+          if (!observed(fa) || !observed(fb)) return;
+          var oa = fa.entry.outcome, ob = fb.entry.outcome;
+          if (oa !== ob) {
+            result.differences.push({ scenario: scenario, platform: p, a: fa, b: fb, mistake: mistake });
+          }
+          var judged = function (o) { return o === "pass" || FINDINGS.indexOf(o) >= 0; };
+          if (judged(oa) && judged(ob)) {
+            both = true;
+            aPasses = aPasses || (oa === "pass" && FINDINGS.indexOf(ob) >= 0);
+            bPasses = bPasses || (ob === "pass" && FINDINGS.indexOf(oa) >= 0);
+          }
+        });
+        if (!mistake) {
+          tally.compared += both ? 1 : 0;
+          tally.onlyA += aPasses ? 1 : 0;
+          tally.onlyB += bPasses ? 1 : 0;
+        }
+      });
+      result.areas.push(tally);
+    });
+    [a, b].forEach(function (rt) {
+      platforms.forEach(function (p) {
+        if (!seen[rt][p]) result.unavailable.push({ runtime: rt, platform: p, why: whyNothing(rt, p) });
+      });
+    });
+    data.bench.forEach(function (section) {
+      if (on && section.platform !== on) return;
+      var rows = [];
+      section.rows.forEach(function (row) {
+        var va = own(row.values, a), vb = own(row.values, b);
+        if (!va || !vb || (!va.samples && !vb.samples)) return;
+        var r = va.samples && vb.samples ? pairedRatio(va.samples, vb.samples) : null;
+        rows.push({ row: row, a: va, b: vb, ratio: r });
+      });
+      if (rows.length) result.bench.push({ section: section, rows: rows });
+    });
+    return result;
+  }
+
+  // Why a runtime observed nothing on a platform: its first cell's outcome and reason there.
+  function whyNothing(runtime, platform) {
+    for (var i = 0; i < data.areas.length; i++) {
+      var scenarios = data.areas[i].scenarios;
+      for (var j = 0; j < scenarios.length; j++) {
+        var found = own(entriesOf(scenarios[j], runtime, [platform]), platform);
+        if (found && found.entry.expected !== undefined) {
+          var look = own(data.looks, found.entry.outcome) || { word: found.entry.outcome };
+          return found.entry.reason ? look.word + ": " + found.entry.reason : look.word;
+        }
+      }
+    }
+    // no cell at all: a runtime unavailable on every platform of an OS has no column there
+    var why = own((own(data.platforms, platform) || {}).unavailable || {}, runtime);
+    return why !== undefined ? "unavailable: " + why : "no run of this platform has it";
+  }
+
+  function withinNoise(r) { return r && r.low !== null && r.low <= 1 && 1 <= r.high; }
+
+  function ratioText(r) {
+    if (!r) return "–";
+    return "x" + r.ratio.toFixed(2) + (r.low === null ? "" : " [" + r.low.toFixed(2) + "-" + r.high.toFixed(2) + "]");
+  }
+
+  function makeTable(className, headings) {
+    var t = el("table", "plain " + className);
+    var tr = el("tr");
+    headings.forEach(function (h) { tr.appendChild(el("th", "", h)); });
+    var head = el("thead");
+    head.appendChild(tr);
+    t.appendChild(head);
+    t.appendChild(el("tbody"));
+    return t;
+  }
+
+  function addRow(t, values, attributes) {
+    var tr = el("tr");
+    Object.keys(attributes || {}).forEach(function (k) { tr.setAttribute(k, attributes[k]); });
+    values.forEach(function (v) {
+      var td = el("td");
+      if (v instanceof Node) td.appendChild(v); else td.textContent = String(v);
+      tr.appendChild(td);
+    });
+    t.tBodies[0].appendChild(tr);
+    return tr;
+  }
+
+  function side(found) {
+    var entry = found.entry;
+    var box = el("div", "cmp-side");
+    var open = el("a", "", "");
+    open.href = "#cell=" + encode(found.cell);
+    open.setAttribute("data-cell", found.cell);
+    open.appendChild(badge(entry.outcome));
+    box.appendChild(open);
+    if (entry.reason) box.appendChild(el("span", "cmp-reason", entry.reason));
+    if (entry.kind) box.appendChild(el("span", "kind k-" + (KINDS.indexOf(entry.kind) >= 0 ? entry.kind : "unclassified"), entry.kind));
+    var expectation = entry.expectation;
+    if (expectation) {
+      box.appendChild(safeLink(expectation.link));
+      if (expectation.issue && expectation.issue !== expectation.link) {
+        var issue = el("span", "cmp-issue", "issue ");
+        issue.appendChild(safeLink(expectation.issue));
+        box.appendChild(issue);
+      }
+    }
+    if (entry.repro) box.appendChild(el("code", "cmp-repro", entry.repro.command));
+    return box;
+  }
+
+  function renderCompare() {
+    var key = state.compare.join(",") + "|" + state.on;
+    pickA.value = state.compare[0] || (state.compare.length ? "" : pickA.value);
+    pickB.value = state.compare[1] || (state.compare.length ? "" : pickB.value);
+    pickOn.value = state.on;
+    document.getElementById("cmp-close").hidden = !state.compare.length;
+    if (key === compared) return;
+    compared = key;
+    compareBox.textContent = "";
+    compareBox.hidden = !state.compare.length;
+    if (!state.compare.length) return;
+    var a = state.compare[0], b = state.compare[1];
+    var names = Array.prototype.map.call(pickA.options, function (o) { return o.value; }).filter(Boolean);
+    var problem = names.indexOf(a) < 0 ? "this report has no runtime " + a :
+      names.indexOf(b) < 0 ? "this report has no runtime " + b :
+      a === b ? "choose two different runtimes" :
+      state.on && !own(data.platforms, state.on) ? "this report has no platform " + state.on : "";
+    if (problem) {
+      compareBox.appendChild(el("p", "warn", "Cannot compare: " + problem + "."));
+      return;
+    }
+    var c = comparison(a, b, state.on);
+    var only = function (n) { return n + " scenario" + (n === 1 ? "" : "s"); };
+    compareBox.appendChild(el("h3", "", a + " or " + b + "?"));
+    compareBox.appendChild(el("p", "cmp-summary",
+      a + " passes " + only(c.areas.reduce(function (n, t) { return n + t.onlyA; }, 0)) + " that " + b +
+      " does not; " + b + " passes " + only(c.areas.reduce(function (n, t) { return n + t.onlyB; }, 0)) +
+      " that " + a + " does not; " + c.differences.length + " cell" + (c.differences.length === 1 ? "" : "s") +
+      " differ, on " + (state.on ? state.on : c.platforms.length + " platform" + (c.platforms.length === 1 ? "" : "s")) + "."));
+    c.unavailable.forEach(function (u) {
+      compareBox.appendChild(el("p", "muted cmp-unavailable", u.runtime + " observed nothing on " + u.platform + ": " + u.why));
+    });
+
+    var tallies = makeTable("cmp-areas", ["area", "compared", a + " passes, " + b + " does not",
+                                      b + " passes, " + a + " does not"]);
+    var total = { compared: 0, onlyA: 0, onlyB: 0 };
+    c.areas.forEach(function (t) {
+      addRow(tallies, [t.name, t.compared, t.onlyA, t.onlyB], { "data-area": t.key });
+      total.compared += t.compared; total.onlyA += t.onlyA; total.onlyB += t.onlyB;
+    });
+    addRow(tallies, ["all", total.compared, total.onlyA, total.onlyB], { "data-area": "", "class": "total" });
+    compareBox.appendChild(el("h4", "", "Where one passes and the other does not (scenarios)"));
+    compareBox.appendChild(tallies);
+
+    var kinds = makeTable("cmp-kinds", ["runtime"].concat(KINDS, ["all"]));
+    [a, b].forEach(function (rt) {
+      var counts = KINDS.map(function (k) { return c.kinds[rt][k]; });
+      addRow(kinds, [rt].concat(counts, [counts.reduce(function (x, y) { return x + y; }, 0)]), { "data-runtime": rt });
+    });
+    compareBox.appendChild(el("h4", "", "Non-pass cells: bug or design"));
+    compareBox.appendChild(kinds);
+
+    compareBox.appendChild(el("h4", "", "Where their outcomes differ (" + c.differences.length + ")"));
+    if (c.differences.length) {
+      var differences = makeTable("cmp-diff", ["scenario", "platform", a, b]);
+      c.differences.forEach(function (d) {
+        var scenario = own(data.scenarios, d.scenario) || { title: d.scenario };
+        var name = el("div");
+        name.appendChild(el("span", "s-title", scenario.title));
+        name.appendChild(el("code", "s-id", d.scenario));
+        if (d.mistake) name.appendChild(el("span", "s-mistake", "documented mistake, not scored"));
+        var platform = own(data.platforms, d.platform) || { label: d.platform };
+        addRow(differences, [name, el("span", "", platform.os_name + " " + platform.label), side(d.a), side(d.b)],
+            { "data-scenario": d.scenario, "data-platform": d.platform });
+      });
+      compareBox.appendChild(differences);
+    } else {
+      compareBox.appendChild(el("p", "", "None: on every scenario and platform compared, both have the same outcome."));
+    }
+
+    compareBox.appendChild(el("h4", "", "Bench"));
+    if (!c.bench.length) compareBox.appendChild(el("p", "muted", "No bench document of the platforms compared has both runtimes."));
+    c.bench.forEach(function (pair) {
+      compareBox.appendChild(el("p", "muted", pair.section.heading + " (" + pair.section.source + "): " + a + " / " + b +
+        ", the median of the round-by-round ratios [lowest-highest round]; within noise where the range includes 1."));
+      var bench = makeTable("cmp-bench", ["workload", "figure", a, b, a + " / " + b, "better"]);
+      pair.rows.forEach(function (r) {
+        var text = function (v) { return v.text || (v.outcome === "pass" ? "–" : v.outcome); };
+        var better = !r.ratio || r.ratio.ratio === 1 ? "–" : withinNoise(r.ratio) ? "within noise" :
+          ((r.ratio.ratio > 1) === r.row.higher_better ? a : b);
+        var tr = addRow(bench, [r.row.workload, r.row.figure + (r.row.higher_better ? " ↑" : " ↓"), text(r.a), text(r.b),
+                             ratioText(r.ratio), better],
+                     { "data-figure": r.row.workload + "/" + r.row.figure, "data-platform": pair.section.platform });
+        tr.cells[4].className = "num ratio";
+        if (withinNoise(r.ratio)) tr.classList.add("noise");
+      });
+      compareBox.appendChild(bench);
+    });
+  }
+
   var selected = null;
   function showDetails() {
     var panel = document.getElementById("details");
@@ -351,7 +631,7 @@
   function copy(s) {
     var c = emptyState();
     FILTERS.forEach(function (name) { c[name] = s[name].slice(); });
-    c.q = s.q; c.diff = s.diff; c.cell = s.cell;
+    c.q = s.q; c.diff = s.diff; c.cell = s.cell; c.compare = s.compare.slice(); c.on = s.on;
     return c;
   }
 
@@ -384,9 +664,34 @@
       go(next, false);
       return;
     }
+    var pairLink = target.closest("a[data-pair]");
+    if (pairLink) {
+      event.preventDefault();
+      var picked = current();
+      picked.compare = pairLink.getAttribute("data-pair").split(",");
+      go(picked, true);
+      return;
+    }
+    if (target.closest("#cmp-swap")) {
+      var swapped = current();
+      swapped.compare = [pickA.value, pickB.value].reverse();
+      if (swapped.compare[0] && swapped.compare[1]) go(swapped, true);
+      else { pickA.value = swapped.compare[0]; pickB.value = swapped.compare[1]; }
+      return;
+    }
+    if (target.closest("#cmp-close")) {
+      var closed = current();
+      closed.compare = [];
+      closed.on = "";
+      go(closed, true);
+      return;
+    }
     if (target.closest("#reset, [data-reset]")) {
+      // The filters only: an open cell and a comparison stay.
       var cleared = emptyState();
       cleared.cell = state.cell;
+      cleared.compare = state.compare.slice();
+      cleared.on = state.on;
       go(cleared, false);
       return;
     }
@@ -412,6 +717,16 @@
   });
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape" && state.cell) closeDetails();
+  });
+  [pickA, pickB, pickOn].forEach(function (select) {
+    select.addEventListener("change", function () {
+      var s = current();
+      s.on = pickOn.value;
+      // A pair goes into the URL once both runtimes are chosen; one alone waits for the other.
+      s.compare = pickA.value && pickB.value ? [pickA.value, pickB.value] : state.compare.length ? [] : s.compare;
+      if (!(pickA.value && pickB.value) && !state.compare.length) { s.on = state.on; }
+      go(s, true);
+    });
   });
   window.addEventListener("hashchange", function () {
     var s = readHash();
