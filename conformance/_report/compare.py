@@ -11,7 +11,8 @@ The rules, the same in both:
 
 - A **difference** is a scenario on a platform (an OS x Python) where both runtimes have a cell, neither
   cell is one that observed no behaviour (``unavailable``, ``skipped``: the table's agreement column
-  ignores them too), and their outcomes differ.
+  ignores them too), and their outcomes differ. The differences of a scenario that say the same on
+  several platforms (same outcomes, kinds and links on both sides) are shown as one row.
 - A scenario counts for "A passes, B does not" where, on some platform compared, A passes and B's cell is
   a finding (``fail``, ``blocking``, ``unsupported``, ``error``, ``timeout``, ``crash``). A scenario that
   shows a documented mistake is listed among the differences but counted in neither tally, as in the
@@ -55,6 +56,23 @@ class Difference:
     b: EntryView
     a_cell: str  # the table cells' fragment ids: sockets.tcp_echo/gevent/linux
     b_cell: str
+
+
+@dataclass(frozen=True)
+class DifferenceGroup:
+    """The differences of one scenario that say the same on several platforms (same outcomes, kinds and
+    links on both sides): one row, shown with the first platform's reasons."""
+
+    first: Difference
+    platforms: tuple[Platform, ...]
+
+
+def _same_difference(d: Difference) -> tuple[object, ...]:
+    def side(entry: EntryView) -> tuple[object, ...]:
+        expectation = entry.cell.expectation if entry.cell is not None else None
+        return entry.outcome.key, entry.kind, expectation.link if expectation is not None else None
+
+    return d.scenario.id, side(d.a), side(d.b)
 
 
 @dataclass(frozen=True)
@@ -118,6 +136,14 @@ class Comparison:
     bench: tuple[BenchPair, ...]
     # (runtime, platform, why): a runtime that observed nothing on a platform compared
     unavailable: tuple[tuple[str, Platform, str], ...]
+
+    @property
+    def groups(self) -> tuple[DifferenceGroup, ...]:
+        """The differences, the platforms on which a scenario's difference says the same in one row."""
+        found: dict[tuple[object, ...], list[Difference]] = {}
+        for difference in self.differences:
+            found.setdefault(_same_difference(difference), []).append(difference)
+        return tuple(DifferenceGroup(group[0], tuple(d.platform for d in group)) for group in found.values())
 
     @property
     def only_a(self) -> int:

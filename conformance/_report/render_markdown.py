@@ -35,6 +35,7 @@ CONFIRMED_MARK = "(predicted)"
 INTERMITTENT_MARK = "🎲 intermittent"
 MISTAKE_MARK = "📝 *documented mistake, not scored*"
 NO_FIGURE = "\u2013"  # an en dash: no figure
+GITHUB_COMMENT_CHARS = 65536  # the most GitHub takes in an issue, a pull request or a comment
 
 
 def escape(text: str) -> str:
@@ -272,12 +273,13 @@ def code(text: str) -> str:
 # -- two runtimes side by side (conformance report --compare A B) -----------------------------------------
 
 
-def _compare_entry(entry: EntryView) -> str:
+def _compare_entry(entry: EntryView, reason_chars: int) -> str:
     """One side of a difference: outcome, reason, kind, the expectation's link and issue, the reproducer."""
     parts = [outcome_md(entry.outcome.key)]
     cell = entry.cell
     if cell is not None and cell.reason:
-        parts.append(escape(cell.reason[:300]))
+        reason = cell.reason if len(cell.reason) <= reason_chars else cell.reason[:reason_chars - 1] + "…"
+        parts.append(escape(reason))
     if entry.kind:
         parts.append(f"{KIND_EMOJI[entry.kind]} {entry.kind}")
     expectation = cell.expectation if cell is not None else None
@@ -291,7 +293,18 @@ def _compare_entry(entry: EntryView) -> str:
 
 
 def render_comparison(comparison: Comparison) -> str:
-    """``compare-A-B.md``: the comparison for pasting into an issue or a pull request."""
+    """``compare-A-B.md``: the comparison for pasting into an issue or a pull request. GitHub takes at most
+    65,536 characters in an issue or a comment: where the whole text would be longer, each reason is cut
+    shorter (the page has them whole)."""
+    text = ""
+    for reason_chars in (300, 160, 80):
+        text = _render_comparison(comparison, reason_chars)
+        if len(text) <= GITHUB_COMMENT_CHARS:
+            break
+    return text
+
+
+def _render_comparison(comparison: Comparison, reason_chars: int) -> str:
     a, b = comparison.a, comparison.b
     platforms = ", ".join(code(p.id) for p in comparison.platforms)
     out = [f"# {escape(a)} or {escape(b)}?", "",
@@ -320,13 +333,19 @@ def render_comparison(comparison: Comparison) -> str:
         counts = comparison.kinds[runtime]
         out.append(f"| {escape(runtime)} | " + " | ".join(str(counts[k]) for k in DEVIATION_KINDS)
                    + f" | {sum(counts.values())} |")
-    out += ["", f"## Where their outcomes differ ({len(comparison.differences)})", ""]
+    differences = len(comparison.differences)
+    out += ["", f"## Where their outcomes differ ({differences} cell{'s' * (differences != 1)})", ""]
     if comparison.differences:
-        out += [f"| scenario | platform | {escape(a)} | {escape(b)} |", "|---|---|---|---|"]
-        for d in comparison.differences:
+        out += ["One row per scenario where the platforms say the same (the first platform's reasons); "
+                "*all*: every platform compared.", "",
+                f"| scenario | platforms | {escape(a)} | {escape(b)} |", "|---|---|---|---|"]
+        for group in comparison.groups:
+            d = group.first
             mistake = f"<br>{MISTAKE_MARK}" if d.scenario.documented_mistake else ""
-            out.append(f"| {escape(d.scenario.title)}<br>{code(d.scenario.id)}{mistake} "
-                       f"| {code(d.platform.id)} | {_compare_entry(d.a)} | {_compare_entry(d.b)} |")
+            where = "all" if len(group.platforms) == len(comparison.platforms) > 1 else \
+                ", ".join(escape(p.id) for p in group.platforms)
+            out.append(f"| {escape(d.scenario.title)}<br>{code(d.scenario.id)}{mistake} | {where} "
+                       f"| {_compare_entry(d.a, reason_chars)} | {_compare_entry(d.b, reason_chars)} |")
     else:
         out.append("None: on every scenario and platform compared, both have the same outcome.")
     out += ["", "## Bench", ""]

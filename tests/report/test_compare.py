@@ -22,6 +22,7 @@ SCENARIOS = ["sockets.tcp_echo", "sockets.peer_reset", "sockets.tls_echo", "dns.
              "files.naive_read", "subprocess.spawn"]
 RUNTIMES = ["threads", "gevent", "asyncio", "uvloop"]
 LINK = "https://example.org/gevent/v24.2.1/socket.py#L10-L12"
+LONG = "and then " * 20  # a reason of about 230 characters in all: whole at 300, cut at 160
 
 
 def _cell(scenario: str, runtime: str, platform: str) -> Cell:
@@ -29,7 +30,7 @@ def _cell(scenario: str, runtime: str, platform: str) -> Cell:
         return cell(scenario, runtime, "unavailable", "uvloop does not run on win32")
     if scenario == "sockets.peer_reset" and runtime == "gevent":
         # a bug of gevent everywhere, with its reproducer
-        return cell(scenario, runtime, "fail", f"a reset reads as EOF {XSS}").with_expectation(
+        return cell(scenario, runtime, "fail", f"a reset reads as EOF {XSS} {LONG}").with_expectation(
             Expectation(Outcome.FAIL, "a reset reads as EOF", LINK, kind="bug",
                         issue="https://github.com/gevent/gevent/issues/1",
                         repro="sockets/repro/peer_reset__gevent.py"))
@@ -149,7 +150,7 @@ def test_the_markdown_has_every_part_and_keeps_results_text_inert(report: object
     assert text.startswith("# gevent or asyncio?\n")
     assert "| Sockets | 3 | 1 | 1 |" in text and "| **all** | **4** | **1** | **1** |" in text
     assert "| gevent | 3 | 0 | 0 | 3 |" in text and "| asyncio | 0 | 1 | 0 | 1 |" in text
-    assert "## Where their outcomes differ (8)" in text
+    assert "## Where their outcomes differ (8 cells)" in text
     assert XSS not in text and "&lt;script&gt;" in text  # a reason is text, not markup
     assert link_md(LinkView(LINK)) in text and f"]({LINK})" in text  # the pinned link
     assert "reproducer: `conformance repro 'sockets.peer_reset[gevent]'`" in text
@@ -172,7 +173,7 @@ def test_report_compare_writes_compare_a_b_md_and_refuses_an_unknown_runtime(
     assert main(["report", str(runs), "-o", str(out), "--compare", "gevent", "asyncio",
                  "--compare", "asyncio", "uvloop"]) == 0
     text = (out / "compare-gevent-asyncio.md").read_text(encoding="utf-8")
-    assert "## Where their outcomes differ (2)" in text
+    assert "## Where their outcomes differ (2 cells)" in text
     assert (out / "compare-asyncio-uvloop.md").is_file()
     # a later build without that pair leaves no stale comparison behind
     assert main(["report", str(runs), "-o", str(out), "--compare", "gevent", "asyncio"]) == 0
@@ -183,3 +184,35 @@ def test_report_compare_writes_compare_a_b_md_and_refuses_an_unknown_runtime(
     err = capsys.readouterr().err
     assert "--compare: no runtime 'trio' in this report; it has: threads, gevent, asyncio, uvloop" in err
     assert "Traceback" not in err and not fresh.exists()  # nothing written
+
+
+def test_differences_that_say_the_same_on_several_platforms_are_one_group(report: object) -> None:
+    c = _compare(report, "gevent", "asyncio")  # type: ignore[arg-type]
+    groups = [(g.first.scenario.id, [p.id for p in g.platforms]) for g in c.groups]
+    assert groups == [
+        ("sockets.peer_reset", [LINUX_311, LINUX_312, WIN_312]),
+        ("sockets.tls_echo", [LINUX_312]),
+        ("subprocess.spawn", [WIN_312]),
+        ("files.naive_read", [LINUX_311, LINUX_312, WIN_312]),
+    ]
+    text = render_comparison(c)
+    assert "## Where their outcomes differ (8 cells)" in text
+    assert text.count("`sockets.peer_reset`") == 1 and "| all |" in text
+    assert f"| {WIN_312.replace('_', chr(92) + '_')} |" in text  # one platform: named
+
+
+def test_a_long_comparison_cuts_its_reasons_to_fit_a_github_comment(report: object) -> None:
+    from conformance._report import render_markdown
+
+    c = _compare(report, "gevent", "asyncio")  # type: ignore[arg-type]
+    whole = render_comparison(c)
+    assert "a reset reads as EOF" in whole
+    short_limit = len(whole) - 1  # one character too long: the reasons are cut to fit
+    original = render_markdown.GITHUB_COMMENT_CHARS
+    render_markdown.GITHUB_COMMENT_CHARS = short_limit
+    try:
+        cut = render_comparison(c)
+    finally:
+        render_markdown.GITHUB_COMMENT_CHARS = original
+    assert len(cut) <= short_limit and "…" in cut and LONG not in cut
+    assert LONG.strip() in whole

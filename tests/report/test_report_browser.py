@@ -457,7 +457,7 @@ def _expected_comparison(c: Comparison) -> dict[str, Any]:
         return format_figure(value.median) if value.median is not None else value.outcome
 
     return {
-        "differences": [[d.scenario.id, d.platform.id] for d in c.differences],
+        "differences": [[g.first.scenario.id, ",".join(p.id for p in g.platforms)] for g in c.groups],
         "areas": [[t.key, str(t.compared), str(t.only_a), str(t.only_b)] for t in c.areas]
         + [["", str(c.compared), str(c.only_a), str(c.only_b)]],
         "kinds": [[r, *(str(c.kinds[r][k]) for k in ("bug", "design", "unclassified")),

@@ -438,6 +438,24 @@
     return why !== undefined ? "unavailable: " + why : "no run of this platform has it";
   }
 
+  // The differences of a scenario that say the same on several platforms (outcomes, kinds and links of
+  // both sides): one row, with the first platform's reasons (compare.py's Comparison.groups).
+  function groupDifferences(differences) {
+    var groups = [], byKey = {};
+    differences.forEach(function (d) {
+      var key = JSON.stringify([d.scenario, [d.a, d.b].map(function (found) {
+        var entry = found.entry;
+        return [entry.outcome, entry.kind || null, entry.expectation ? entry.expectation.link : null];
+      })]);
+      if (!Object.prototype.hasOwnProperty.call(byKey, key)) {
+        byKey[key] = { first: d, platforms: [] };
+        groups.push(byKey[key]);
+      }
+      byKey[key].platforms.push(d.platform);
+    });
+    return groups;
+  }
+
   function withinNoise(r) { return r && r.low !== null && r.low <= 1 && 1 <= r.high; }
 
   function ratioText(r) {
@@ -543,18 +561,24 @@
     compareBox.appendChild(el("h4", "", "Non-pass cells: bug or design"));
     compareBox.appendChild(kinds);
 
-    compareBox.appendChild(el("h4", "", "Where their outcomes differ (" + c.differences.length + ")"));
+    compareBox.appendChild(el("h4", "", "Where their outcomes differ (" + c.differences.length + " cell" +
+      (c.differences.length === 1 ? "" : "s") + "; one row per scenario where the platforms say the same)"));
     if (c.differences.length) {
-      var differences = makeTable("cmp-diff", ["scenario", "platform", a, b]);
-      c.differences.forEach(function (d) {
+      var differences = makeTable("cmp-diff", ["scenario", "platforms", a, b]);
+      groupDifferences(c.differences).forEach(function (group) {
+        var d = group.first;
         var scenario = own(data.scenarios, d.scenario) || { title: d.scenario };
         var name = el("div");
         name.appendChild(el("span", "s-title", scenario.title));
         name.appendChild(el("code", "s-id", d.scenario));
         if (d.mistake) name.appendChild(el("span", "s-mistake", "documented mistake, not scored"));
-        var platform = own(data.platforms, d.platform) || { label: d.platform };
-        addRow(differences, [name, el("span", "", platform.os_name + " " + platform.label), side(d.a), side(d.b)],
-            { "data-scenario": d.scenario, "data-platform": d.platform });
+        var where = group.platforms.length === c.platforms.length && c.platforms.length > 1 ? "all" :
+          group.platforms.map(function (id) {
+            var platform = own(data.platforms, id) || { os_name: "", label: id };
+            return platform.os_name + " " + platform.label;
+          }).join(", ");
+        addRow(differences, [name, el("span", "", where), side(d.a), side(d.b)],
+            { "data-scenario": d.scenario, "data-platform": group.platforms.join(",") });
       });
       compareBox.appendChild(differences);
     } else {
