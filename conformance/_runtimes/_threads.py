@@ -20,7 +20,8 @@ def setup(runtime: Runtime) -> str:
 
 
 def run(runtime: Runtime, body: Callable[..., Any], ctx: Any,
-        forward: Callable[[BaseException], None] | None = None) -> None:
+        forward: Callable[[BaseException], None] | None = None,
+        spawn: Callable[[Callable[[], None]], Any] | None = None) -> None:
     """Run the body in this (main) thread with a heartbeat thread beside it.
 
     ``forward``: where an exception raised *in the heartbeat* goes. With real threads that cannot
@@ -28,6 +29,9 @@ def run(runtime: Runtime, body: Callable[..., Any], ctx: Any,
     greenlet of the main thread, and Python runs a signal handler in whichever greenlet is current:
     a KeyboardInterrupt meant for the program would die with the heartbeat. The family passes a
     function that throws it into the body's greenlet instead, where blocking code would have seen it.
+
+    ``spawn``: what starts the heartbeat (it returns something with ``join(timeout)``), where a
+    ``threading.Thread`` is not the right vehicle: gevent starts a greenlet of its own (see its family).
     """
     import threading
     import time
@@ -50,8 +54,11 @@ def run(runtime: Runtime, body: Callable[..., Any], ctx: Any,
                     raise
                 forward(exc)
 
-    beat = threading.Thread(target=heartbeat, name="conformance-heartbeat", daemon=True)
-    beat.start()
+    if spawn is None:
+        beat = threading.Thread(target=heartbeat, name="conformance-heartbeat", daemon=True)
+        beat.start()
+    else:
+        beat = spawn(heartbeat)
     # The body starts once the heartbeat is beating: a body that blocks at once must still be seen.
     while meter.ticks < WARM_UP_TICKS:
         time.sleep(meter.interval_s)
