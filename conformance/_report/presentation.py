@@ -34,7 +34,7 @@ OS_NAMES = {"linux": "Linux", "darwin": "macOS", "win32": "Windows"}
 
 
 AREA_NAMES = {"sockets": "Sockets", "subprocess": "Subprocesses", "files": "Files", "dns": "DNS",
-              "signals": "Signals", "bench": "Benchmarks"}
+              "signals": "Signals", "libraries": "Libraries", "bench": "Benchmarks"}
 
 
 def area_name(area: str) -> str:

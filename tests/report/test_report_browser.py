@@ -529,3 +529,34 @@ def test_a_comparison_the_report_cannot_make_says_so(browser: Any, report: Path)
         assert f"Cannot compare: {message}." in visit.page.inner_text("#cmp-result"), fragment
         assert visit.errors == [] and visit.dialogs == [], (fragment, visit.errors)
         visit.close()
+
+
+PUBLISHED = Path(__file__).resolve().parents[2] / "reports"
+
+
+@pytest.mark.skipif(not (PUBLISHED / "bench" / "bench.json").is_file(), reason="no published bench document")
+def test_the_published_report_compares_gevent_and_asyncio_as_compare_md_does(
+        browser: Any, tmp_path: Path) -> None:
+    # The published table: every run document and the bench document in reports/, built as published.
+    from conformance._model.scenarios import default_scenarios_dir
+    from conformance._parent.cli import main
+    from conformance._report.merge import catalog_from_suite, load
+
+    runs = sorted(str(p) for p in (PUBLISHED / "runs").glob("py3*.json"))
+    inputs = [*runs, str(PUBLISHED / "bench" / "bench.json")]
+    assert main(["report", *inputs, "-o", str(tmp_path), "--compare", "gevent", "asyncio"]) == 0
+    merged, problems = load(inputs, catalog_from_suite(None))
+    assert not problems
+    view = build_view(merged, expectations=Expectations.of_suite(default_scenarios_dir()))
+    expected = compare(view, "gevent", "asyncio", bench=bench_sections(merged.bench, {}))
+    assert expected.differences and expected.bench  # the published data has both to compare
+
+    visit = Visit(browser, (tmp_path / "index.html").as_uri() + "#compare=gevent,asyncio")
+    visit.page.wait_for_selector("#cmp-result table.cmp-diff", timeout=30_000)
+    assert _shown_comparison(visit.page) == _expected_comparison(expected)
+    assert visit.errors == [] and visit.dialogs == []
+    # the Markdown of the same build says the same totals
+    text = (tmp_path / "compare-gevent-asyncio.md").read_text(encoding="utf-8")
+    assert f"| **all** | **{expected.compared}** | **{expected.only_a}** | **{expected.only_b}** |" in text
+    assert f"## Where their outcomes differ ({len(expected.differences)} cells)" in text
+    visit.close()
