@@ -2,7 +2,8 @@
 
 The sync style's heartbeat is a ``threading.Thread`` that sleeps with ``time.sleep``. Under gevent and
 eventlet those names are patched, so the same heartbeat becomes a greenlet: that is the point of the sync
-style, and why gevent and eventlet reuse :func:`run`.
+style, and why gevent and eventlet reuse :func:`run` (gevent starts it with ``gevent.spawn`` rather than
+as a patched ``Thread``: see its family).
 """
 
 from __future__ import annotations
