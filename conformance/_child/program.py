@@ -33,6 +33,12 @@ class ProgramContext:
         self._runtime = runtime
         self.tmpdir = tmpdir
         self._records = open(records_path, "a", encoding="utf-8")  # noqa: SIM115 - the program's life
+        # A text file is not thread-safe (the io module's documentation says so): the sync program's
+        # threads record at the same instant when Ctrl-C ends their waits, and one of their lines was
+        # once lost. Made after the runtime's set-up, so under gevent and eventlet it is theirs.
+        import threading
+
+        self._records_lock = threading.RLock()  # re-entrant: a signal handler may record too
         self._control_fd = control_fd
         self._signal_log = signal_log
 
@@ -41,8 +47,10 @@ class ProgramContext:
         is any JSON value."""
         from conformance._model.programs import record_line
 
-        self._records.write(record_line(name, value, time.monotonic()))
-        self._records.flush()
+        line = record_line(name, value, time.monotonic())
+        with self._records_lock:
+            self._records.write(line)
+            self._records.flush()
 
     def asyncio_run(self, main: Coroutine[Any, Any, Any]) -> None:
         """The asyncio style's entry point, on this runtime's loop, as its users start it: on 3.11+
