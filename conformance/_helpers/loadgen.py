@@ -361,6 +361,8 @@ def summarize(mode: str, size: int, raw: dict[str, Any]) -> dict[str, float]:
     """The figures of one measured window: rates, and latency percentiles for ``echo`` and ``rate``."""
     seconds = raw["seconds"]
     if mode == "accept":
+        if not raw["connections"]:  # a rate of 0 would be a figure of nothing measured
+            raise LoadError("no connection completed in the measured window")
         return {"conn_per_s": raw["connections"] / seconds}
     latencies = sorted(raw["latencies_us"])
     if not latencies:
