@@ -57,10 +57,16 @@ class BenchValue:
     @property
     def headline(self) -> str:
         """``x2.40 [2.27-2.78]``, or "" for the baseline itself."""
-        if self.ratio is None:
-            return ""
-        bounds = "" if self.ratio_low is None else f" [{self.ratio_low:.2f}-{self.ratio_high:.2f}]"
-        return f"x{self.ratio:.2f}{bounds}"
+        return ratio_headline(self.ratio, self.ratio_low, self.ratio_high)
+
+
+def ratio_headline(ratio: float | None, low: float | None, high: float | None) -> str:
+    """A round-paired ratio as every rendering writes it: ``x2.40 [2.27-2.78]``; ``x2.40`` without a
+    range; "" without a ratio."""
+    if ratio is None:
+        return ""
+    bounds = "" if low is None or high is None else f" [{low:.2f}-{high:.2f}]"
+    return f"x{ratio:.2f}{bounds}"
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from conformance._model.bench import ratio, ratio_range
-from conformance._report.bench import BenchSection, BenchValue
+from conformance._report.bench import BenchSection, BenchValue, ratio_headline
 from conformance._report.diff import FINDINGS
 from conformance._report.merge import Platform
 from conformance._report.presentation import DEVIATION_KINDS
@@ -40,6 +40,10 @@ from conformance._report.view import EntryView, ReportView, ScenarioView
 # The pairs users ask about most: the page offers them as links.
 COMMON_PAIRS = (("gevent", "asyncio"), ("asyncio", "uvloop"), ("asyncio", "trio"), ("threads", "gevent"),
                 ("gevent", "eventlet"))
+
+
+# The outcomes a tally compares: a pass and the findings (not-applicable says nothing either way).
+JUDGED = frozenset({"pass", *FINDINGS})
 
 
 class CompareError(ValueError):
@@ -111,10 +115,7 @@ class BenchPairRow:
     @property
     def headline(self) -> str:
         """``x1.22 [1.10-1.30]``; "" without a ratio."""
-        if self.ratio is None:
-            return ""
-        bounds = "" if self.low is None else f" [{self.low:.2f}-{self.high:.2f}]"
-        return f"x{self.ratio:.2f}{bounds}"
+        return ratio_headline(self.ratio, self.low, self.high)
 
 
 @dataclass(frozen=True)
@@ -204,8 +205,7 @@ def compare(view: ReportView, a: str, b: str, *, platform: str | None = None,
                     continue
                 if ea.outcome.key != eb.outcome.key:
                     differences.append(Difference(row.scenario, ea.platform, ea, eb, a_cell, b_cell))
-                judged = {"pass", *FINDINGS}
-                if ea.outcome.key in judged and eb.outcome.key in judged:
+                if ea.outcome.key in JUDGED and eb.outcome.key in JUDGED:
                     both = True
                     a_passes |= ea.outcome.key == "pass" and eb.outcome.key in FINDINGS
                     b_passes |= eb.outcome.key == "pass" and ea.outcome.key in FINDINGS
