@@ -18,6 +18,7 @@ __all__ = [
     "NotApplicable",
     "Outcome",
     "RunDocument",
+    "Runtime",
     "ScenarioFailure",
     "Skipped",
     "__version__",
@@ -31,6 +32,8 @@ _LOCATIONS = {
     "NotApplicable": "._model.outcomes",
     "Outcome": "._model.outcomes",
     "RunDocument": "._model.results",
+    # What a package that adds a runtime describes it with (docs/adding-a-runtime.md, docs/maintainers.md)
+    "Runtime": "._runtimes",
     "ScenarioFailure": "._model.outcomes",
     "Skipped": "._model.outcomes",
     "sibling_module": "._model.scenarios",
@@ -41,6 +44,7 @@ if TYPE_CHECKING:
     from conformance._model.outcomes import NotApplicable, Outcome, ScenarioFailure, Skipped
     from conformance._model.results import Cell, Expectation, RunDocument
     from conformance._model.scenarios import sibling_module
+    from conformance._runtimes import Runtime
 
 
 def __getattr__(name: str) -> Any:

@@ -13,7 +13,7 @@ from conformance._child.cell import PATCHED_MODULES
 
 def test_public_names_are_pinned() -> None:
     assert conformance.__all__ == [
-        "Cell", "Context", "Expectation", "NotApplicable", "Outcome", "RunDocument",
+        "Cell", "Context", "Expectation", "NotApplicable", "Outcome", "RunDocument", "Runtime",
         "ScenarioFailure", "Skipped", "__version__", "sibling_module"]
     for name in conformance.__all__:
         assert getattr(conformance, name) is not None

@@ -123,11 +123,17 @@ class Scenario:
 
 
 def default_scenarios_dir() -> Path:
-    """The ``scenarios/`` folder: $CONFORMANCE_SCENARIOS, else the one beside the package source."""
+    """The ``scenarios/`` folder: $CONFORMANCE_SCENARIOS; else, installed from a wheel, the package's own
+    copy (``conformance/_scenarios``: pyproject.toml maps the folder there); else, run from a checkout
+    or an editable install, the one beside the package source."""
     configured = os.environ.get("CONFORMANCE_SCENARIOS")
     if configured:
         return Path(configured)
-    return Path(__file__).resolve().parents[2] / "scenarios"
+    package = Path(__file__).resolve().parents[1]
+    installed = package / "_scenarios"
+    if installed.is_dir():
+        return installed
+    return package.parent / "scenarios"
 
 
 def discover(root: Path | None = None, areas: Iterable[str] = AREAS) -> list[Scenario]:

@@ -25,8 +25,11 @@ def marker_environment() -> dict[str, str]:
 
 
 def suite_commit() -> str | None:
-    """The git commit of the suite's source, where it runs from a checkout."""
+    """The git commit of the suite's source, where it runs from a checkout (an installed distribution
+    has none: its version says what ran, and the folder above site-packages may be another repository)."""
     root = Path(__file__).resolve().parents[2]
+    if not (root / "scenarios").is_dir() or not (root / ".git").exists():
+        return None
     try:
         out = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True,
                              text=True, timeout=10, check=False)

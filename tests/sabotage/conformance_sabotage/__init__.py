@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from conformance._runtimes import Runtime
+from conformance import Runtime
 
 __version__ = "0.1.0"
 DISTRIBUTION = "conformance-sabotage"
