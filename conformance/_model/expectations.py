@@ -21,7 +21,7 @@ from __future__ import annotations
 import fnmatch
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -150,6 +150,9 @@ class Entry:
     when: str | None
     expectation: Expectation
     where: str  # "file.toml, entry 3": for messages
+    # The folder its ``repro`` is relative to: None for the suite's own file (the scenarios folder); an
+    # installed package's expectations name reproducers beside their file.
+    repro_root: Path | None = None
 
     @property
     def predicted(self) -> bool:
@@ -191,18 +194,38 @@ class Expectations:
 
         A folder without the file has no expectations, unless ``required`` (a command that reads
         nothing else); ``candidates``: see :meth:`load`.
+
+        The runtimes installed packages add may bring expectations of their own (``Runtime.expectations``):
+        they are read too, with the same validation, and may name only their own package's runtimes.
         """
         from conformance._model.scenarios import ScenarioError, discover
-        from conformance._runtimes import RUNTIMES, PluginError
+        from conformance._runtimes import RUNTIMES, PluginError, plugin_expectation_files
 
         file = Path(path) if path else scenarios_dir / "expectations.toml"
-        if not path and not required and not file.exists():
-            return cls([])
         try:
             scenario_ids = [s.id for s in discover(scenarios_dir)]
-            return cls.load(file, scenario_ids, list(RUNTIMES), candidates=candidates)
+            own = [] if not path and not required and not file.exists() else \
+                cls.load(file, scenario_ids, list(RUNTIMES), candidates=candidates).entries
+            plugins = plugin_expectation_files()
         except (ScenarioError, PluginError) as exc:
             raise ExpectationsError(str(exc)) from None
+        entries = list(own)
+        for spec, (plugin_file, runtimes) in plugins.items():
+            try:
+                text = plugin_file.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise ExpectationsError(f"{spec}: cannot read: {exc}") from None
+            where = f"{spec} (the expectations of {', '.join(runtimes)})"
+            try:
+                data = tomllib.loads(text)
+            except tomllib.TOMLDecodeError as exc:
+                raise ExpectationsError(f"{where}: not valid TOML: {exc}") from None
+            # A path on disk where the package is installed as files (a wheel, an editable install):
+            # its reproducers are beside it.
+            folder = Path(str(plugin_file)).parent
+            plugin = cls.from_data(data, where, scenario_ids, runtimes, candidates=candidates)
+            entries.extend(replace(e, repro_root=folder) for e in plugin.entries)
+        return cls(entries)
 
     @classmethod
     def load(cls, path: str | Path, scenarios: Iterable[str] | None = None,

@@ -53,6 +53,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--output", "-o", type=Path, metavar="RUN.json",
                      help="the run document (default: reports/runs/PLATFORM.json)")
     run.add_argument("--expectations", type=Path, metavar="FILE", help=EXPECTATIONS_HELP)
+    run.add_argument("--against", metavar="REFERENCE",
+                     help="also run REFERENCE (any runtime, e.g. asyncio) and print where each --runtime "
+                          "differs from it; the exit status is 1 only where a --runtime does worse (the "
+                          "reference passes, it does not) and no expectation of its own explains it")
 
     from conformance._bench.command import add_bench_arguments
     from conformance._report.command import add_diff_arguments, add_report_arguments
@@ -106,10 +110,19 @@ def cmd_list(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_run(args: argparse.Namespace, console: Console) -> int:
+    if args.against is not None:
+        _check_against(args)
+        args.runtime = [*args.runtime, args.against]
     chosen = selection(args)
     scenarios, runtimes = chosen.scenarios, chosen.runtimes
     if args.jobs < 1:
         raise UsageError(f"--jobs must be 1 or more, not {args.jobs}")
+    if args.against is not None:
+        for runtime in runtimes:
+            found = availability(runtime)
+            if not found.available:
+                raise UsageError(f"--against runs {runtime.name} beside {args.against}, but "
+                                 f"{runtime.name} is not available here: {found.reason}")
     expectations = expectations_for(chosen.root, args.expectations)
     from conformance._parent.run_info import collect
 
@@ -167,7 +180,35 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
         console.print(line, soft_wrap=True, markup=False)
     console.print(f"{len(document.cells)} cells in {(finished - started).total_seconds():.1f} s; "
                   f"run document: {writer.path}")
+    if args.against is not None:
+        return _report_against(document.cells, [r.name for r in runtimes[:-1]], args.against, console)
     return 1 if unexpected else 0
+
+
+def _check_against(args: argparse.Namespace) -> None:
+    if not args.runtime:
+        raise UsageError(f"--against {args.against} compares the runtimes --runtime names with it: "
+                         "name at least one, e.g. --runtime myloop --against asyncio")
+    if args.against in args.runtime:
+        raise UsageError(f"--against {args.against} is also a --runtime: the reference is compared with "
+                         "the other runtimes, not with itself")
+
+
+def _report_against(cells: Sequence[Cell], tested: Sequence[str], reference: str, console: Console) -> int:
+    """Where each runtime under test differs from the reference; 1 where one does worse unexplained.
+    The exit status is decided here, not by the cells' own verdicts: a runtime that shares one of the
+    reference's known deviations is not worse than it (conformance/_parent/against.py)."""
+    from conformance._parent.against import against_table, compare_against
+
+    status = 0
+    for name in tested:
+        against = compare_against(cells, name, reference)
+        if against.differences:
+            console.print(against_table(against))
+        console.print(Text(against.summary(), style="red" if against.regressions else "green"),
+                      soft_wrap=True)
+        status = status or (1 if against.regressions else 0)
+    return status
 
 
 def server_start_lines(runner: CellRunner, scenarios: Sequence[Scenario], cells: Sequence[Cell]) -> list[str]:

@@ -60,7 +60,9 @@ class Reproducer:
         a runtime (gevent-ares) runs as that runtime, with its variables set."""
         runtime = get_runtime(self.runtime)
         variables = "".join(f"{name}={value} " for name, value in runtime.environment)
-        return f"{variables}{self.script.relative_to(root).as_posix()} {runtime.repro_name}"
+        # An installed package's reproducer is not under the scenarios folder: its whole path.
+        script = self.script.relative_to(root) if self.script.is_relative_to(root) else self.script
+        return f"{variables}{script.as_posix()} {runtime.repro_name}"
 
     def applies_here(self, environment: dict[str, str]) -> str | None:
         """Why it cannot run here (the entry's condition, the runtime's availability), or None."""
@@ -86,7 +88,8 @@ def reproducers(expectations: Expectations, scenarios_dir: Path) -> list[Reprodu
         if repro is None:
             continue
         for runtime in pattern_filter(RUNTIMES, entry.runtime):
-            found.append(Reproducer(entry.scenario, runtime, scenarios_dir / repro, entry))
+            found.append(Reproducer(entry.scenario, runtime, (entry.repro_root or scenarios_dir) / repro,
+                                    entry))
     return found
 
 

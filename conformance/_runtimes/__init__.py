@@ -82,6 +82,11 @@ class Runtime:
     family_module_name: str | None = None
     # The installed distribution whose entry point added it (None: built in). Set by the registry.
     provider: str | None = None
+    # A runtime from another package: its own expectations, a file in the form of
+    # scenarios/expectations.toml inside one of its packages, as ``package:path/in/it.toml``
+    # (``conformance_myloop:expectations.toml``). Its entries may name only that package's runtimes;
+    # they are read with the suite's own, by every command (Expectations.of_suite).
+    expectations: str | None = None
     # The asyncio family: the module whose loop it runs on (None: the standard library's loop).
     loop_module: str | None = None
     # The Twisted family: the reactor it installs ("default": the platform's default reactor,
@@ -314,7 +319,41 @@ def _plugin_problem(runtime: Runtime, builtins: Mapping[str, Runtime]) -> str | 
     if not runtime.family_module_name:
         return (f"runtime {runtime.name!r} names no family_module_name (the module with its setup() "
                 "and run())")
+    if runtime.expectations is not None and not _EXPECTATIONS_SPEC.match(runtime.expectations):
+        return (f"runtime {runtime.name!r} has expectations={runtime.expectations!r}; it is a file inside "
+                "one of the package's modules, as 'package:path/in/it.toml'")
     return None
+
+
+# A plugin's expectations file: an importable package, then a path inside it.
+_EXPECTATIONS_SPEC = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[^:]+\.toml$")
+
+
+def plugin_expectation_files() -> dict[str, tuple[Any, tuple[str, ...]]]:
+    """The expectations files the installed packages' runtimes name: for each (by its spec), the file
+    (an importlib.resources Traversable) and the runtimes of its distribution, which alone its entries
+    may name. A file that cannot be found is a :class:`PluginError`."""
+    from importlib import resources
+
+    files: dict[str, tuple[Any, tuple[str, ...]]] = {}
+    plugins = [r for r in RUNTIMES.values() if r.provider is not None]
+    for runtime in plugins:
+        spec = runtime.expectations
+        if spec is None or spec in files:
+            continue
+        package, _, path = spec.partition(":")
+        try:
+            file = resources.files(package).joinpath(path)
+            found = file.is_file()
+        except (ImportError, TypeError) as exc:  # TypeError: a module, not a package
+            raise PluginError(f"runtime {runtime.name!r} (from {runtime.provider}): its expectations "
+                              f"{spec!r} cannot be found: {type(exc).__name__}: {exc}") from None
+        if not found:
+            raise PluginError(f"runtime {runtime.name!r} (from {runtime.provider}): its expectations "
+                              f"{spec!r} name no file of the package {package}")
+        own = tuple(r.name for r in plugins if r.provider == runtime.provider)
+        files[spec] = (file, own)
+    return files
 
 
 @dataclass(frozen=True)
@@ -323,12 +362,22 @@ class Availability:
     available: bool
     version: str | None
     reason: str
+    # The distribution whose entry point added the runtime (None: built in): a run document says
+    # where a column that is not the suite's own came from.
+    provider: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"available": self.available, "version": self.version, "reason": self.reason}
+        data = {"available": self.available, "version": self.version, "reason": self.reason}
+        return {**data, "provider": self.provider} if self.provider else data
 
 
 def availability(runtime: Runtime, environment: Mapping[str, str] | None = None) -> Availability:
+    """Whether ``runtime`` can run on the platform ``environment`` describes (:func:`_availability`),
+    and the distribution that added it."""
+    return replace(_availability(runtime, environment), provider=runtime.provider)
+
+
+def _availability(runtime: Runtime, environment: Mapping[str, str] | None = None) -> Availability:
     """Whether ``runtime`` can run on the platform described by ``environment`` (PEP 508 marker
     variables; default: this interpreter), and its installed version.
 

@@ -23,6 +23,7 @@ from conformance._report.samples import (
     write,
 )
 from conformance._report.view import build_view
+from conformance._runtimes import RUNTIMES
 
 CATALOG = catalog(SMALL_SUITE)
 Passes = Callable[..., RunDocument]
@@ -124,6 +125,29 @@ def test_every_bad_input_is_reported_and_the_good_ones_are_kept(tmp_path: Path,
     assert all("\n" not in line for line in lines)
     assert [p.id for p in merged.platforms] == [LINUX_311]
     assert len(merged.cells) == 12
+
+
+def test_a_runtime_an_installed_package_added_is_a_column_where_its_package_is_not_installed(
+        tmp_path: Path) -> None:
+    """A runtime's maintainer sends back a run document of their runtime (docs/maintainers.md): its run
+    info names the distribution that added it, so the report takes it; a name nothing vouches for stays
+    an error (a misspelt runtime)."""
+    info = document("darwin-arm64-cpython3.13", [cell("sockets.tcp_echo", "myloop")],
+                    runtimes=["threads"]).run_info
+    external = dict(info, runtimes={**info["runtimes"], "myloop": {
+        "available": True, "version": "1.2.0", "reason": "", "provider": "myloop-conformance"}})
+    sent = write(tmp_path / "myloop.json", RunDocument(run_info=external,
+                                                       cells=(cell("sockets.tcp_echo", "myloop"),)))
+    merged, problems = load([sent], CATALOG)
+    assert problems == []
+    assert merged.runtimes == ("myloop",)
+    unvouched = dict(external, runtimes={**external["runtimes"], "myloop": {
+        "available": True, "version": "1.2.0", "reason": ""}})
+    misspelt = write(tmp_path / "misspelt.json", RunDocument(run_info=unvouched,
+                                                             cells=(cell("sockets.tcp_echo", "myloop"),)))
+    _, problems = load([misspelt], CATALOG)
+    assert [str(p) for p in problems] == [f"{misspelt}: unknown runtime 'myloop' (1 cell); the runtimes are: "
+                                          f"{', '.join(sorted(RUNTIMES))}"]
 
 
 def test_expected_platforms_that_are_missing_are_each_a_problem(tmp_path: Path,

@@ -180,7 +180,8 @@ def test_a_plugin_runtime_runs_and_its_cells_carry_its_name_and_version(tmp_path
                        "run.json", cwd=tmp_path, env=demo)
     assert done.returncode == 0, done.stdout + done.stderr
     document = json.loads((tmp_path / "run.json").read_text(encoding="utf-8"))
-    assert document["run_info"]["runtimes"]["demo"] == {"available": True, "version": "1.2.3", "reason": ""}
+    assert document["run_info"]["runtimes"]["demo"] == {"available": True, "version": "1.2.3", "reason": "",
+                                                        "provider": "conformance-demo"}
     cells = {cell["runtime"]: cell for cell in document["cells"]}
     assert cells.keys() == {"demo", "demo-eager", "demo-missing"}
     # A family module the child cannot import: the runtime cannot be used here, the cell says why.
@@ -220,6 +221,75 @@ def test_expectations_may_name_a_plugin_runtime(tmp_path: Path, demo: dict[str, 
                           "-o", "run.json", cwd=tmp_path, env=environment_with(tmp_path / "nothing"))
     assert unknown.returncode == 2
     assert "no runtime matches 'demo'" in unknown.stderr
+
+
+# A plugin package with expectations of its own: conformance_recorded/expectations.toml, named by its
+# runtime's ``expectations``; ``{entries}`` is the file's body.
+RECORDED_INIT = '''
+from conformance._runtimes import Runtime
+
+RUNTIME = Runtime("recorded", "sync", "demo", "threads, with expectations of its own",
+                  requirements=("conformance-recorded",), family_module_name="conformance_demo",
+                  expectations={spec!r})
+'''
+RECORDED_ENTRY = '''
+[[expectation]]
+scenario = "sockets.wrong"
+runtime = "{runtime}"
+outcome = "fail"
+reason = "the body observes a wrong answer"
+link = "https://example.org/recorded/1"
+kind = "design"
+'''
+
+
+def install_recorded(site: Path, entries: str, spec: str = "conformance_recorded:expectations.toml") -> Path:
+    package = site.parent / "recorded-source" / "conformance_recorded"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text(RECORDED_INIT.format(spec=spec), encoding="utf-8")
+    (package / "expectations.toml").write_text(entries, encoding="utf-8")
+    return write_distribution(site, "conformance-recorded", "0.2",
+                              {"recorded": "conformance_recorded:RUNTIME"}, packages=(package,))
+
+
+def test_a_plugin_brings_expectations_of_its_own(tmp_path: Path) -> None:
+    site = install_recorded(install_demo(tmp_path / "site"), RECORDED_ENTRY.format(runtime="recorded"))
+    scenarios = write_scenarios(tmp_path / "scenarios")  # the suite's folder has no expectations at all
+    done = conformance("run", "--scenarios", str(scenarios), "-k", "wrong", "--runtime", "recorded",
+                       "--runtime", "demo", "-o", "run.json", cwd=tmp_path, env=environment_with(site))
+    assert done.returncode == 1, done.stdout + done.stderr  # demo's cell: no expectation names it
+    document = json.loads((tmp_path / "run.json").read_text(encoding="utf-8"))
+    cells = {c["runtime"]: c for c in document["cells"]}
+    assert cells["recorded"]["expectation"]["link"] == "https://example.org/recorded/1"
+    assert cells["demo"].get("expectation") is None
+    assert "unexpected: sockets.wrong[demo]" in done.stdout
+    assert "unexpected: sockets.wrong[recorded]" not in done.stdout
+
+
+@pytest.mark.parametrize(("entries", "spec", "problem"), [
+    # A plugin's file may name its own runtimes only: not the suite's, not another package's.
+    (RECORDED_ENTRY.format(runtime="threads"), None,
+     "no runtime matches 'threads'; the runtimes are: recorded"),
+    (RECORDED_ENTRY.format(runtime="demo"), None, "no runtime matches 'demo'; the runtimes are: recorded"),
+    # The same validation as the suite's own file.
+    (RECORDED_ENTRY.format(runtime="recorded").replace('kind = "design"', 'kind = "feature"'), None,
+     "'kind' is 'feature'; it is one of: bug, design"),
+    ("[[expectation]\n", None, "not valid TOML"),
+    ("", "conformance_recorded:missing.toml", "name no file of the package conformance_recorded"),
+    ("", "conformance_recorded/expectations.toml", "it is a file inside one of the package's modules, "
+                                                    "as 'package:path/in/it.toml'"),
+])
+def test_a_plugins_bad_expectations_are_one_clear_line(tmp_path: Path, entries: str, spec: str | None,
+                                                       problem: str) -> None:
+    site = install_demo(tmp_path / "site")
+    site = install_recorded(site, entries, *([spec] if spec else []))
+    scenarios = write_scenarios(tmp_path / "scenarios")
+    done = conformance("run", "--scenarios", str(scenarios), "--runtime", "recorded", "-o", "run.json",
+                       cwd=tmp_path, env=environment_with(site))
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert problem in done.stderr
+    assert done.stderr.startswith("conformance: error: ") and "Traceback" not in done.stderr
+    assert not (tmp_path / "run.json").exists()
 
 
 def test_the_pytest_plugin_runs_a_plugin_runtime(tmp_path: Path, demo: dict[str, str]) -> None:
