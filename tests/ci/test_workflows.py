@@ -29,6 +29,8 @@ else:  # pragma: no cover - exercised on Python 3.10
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = ROOT / ".github" / "workflows"
 WORKFLOW_FILES = sorted(WORKFLOWS.glob("*.yml")) + sorted(WORKFLOWS.glob("*.yaml"))
+# The composite actions of this repository (runtime maintainers' recipe: docs/maintainers.md).
+ACTION_FILES = sorted((ROOT / ".github" / "actions").glob("*/action.yml"))
 
 
 def _tool(name: str) -> str:
@@ -56,10 +58,16 @@ def test_workflow_matches_the_github_workflow_schema(workflow: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+@pytest.mark.parametrize("action", ACTION_FILES, ids=lambda p: p.parent.name)
+def test_action_matches_the_github_action_schema(action: Path) -> None:
+    done = _run([_tool("check-jsonschema"), "--builtin-schema", "vendor.github-actions", str(action)])
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 def test_zizmor_finds_nothing() -> None:
     # --offline: the audits that would ask GitHub's API (impostor commits, tags that moved) are left out,
     # so that the result does not depend on the network or a token.
-    done = _run([_tool("zizmor"), "--offline", "--no-progress", str(WORKFLOWS)])
+    done = _run([_tool("zizmor"), "--offline", "--no-progress", str(ROOT / ".github")])
     assert done.returncode == 0, done.stdout + done.stderr
     assert "No findings" in done.stdout + done.stderr
 
@@ -71,7 +79,7 @@ _PINNED = re.compile(r"^(?P<action>[\w.-]+/[\w.-]+(?:/[\w./-]+)?)@(?P<sha>[0-9a-
 _VERSION_COMMENT = re.compile(r"^\s+#\s+v\d+(\.\d+){0,2}\s*$")
 
 
-@pytest.mark.parametrize("workflow", WORKFLOW_FILES, ids=lambda p: p.name)
+@pytest.mark.parametrize("workflow", WORKFLOW_FILES + ACTION_FILES, ids=lambda p: p.name)
 def test_every_action_is_pinned_by_commit_with_its_version(workflow: Path) -> None:
     text = workflow.read_text(encoding="utf-8")
     uses = list(_USES.finditer(text))
