@@ -45,6 +45,9 @@ def _parser() -> argparse.ArgumentParser:
 
     listing = commands.add_parser("list", help="scenarios x runtimes, with availability and versions")
     add_selection_arguments(listing)
+    listing.add_argument("--folder", action="store_true",
+                         help="print only the scenarios folder in use (an installed copy's is inside the "
+                              "package), e.g. for: python -m pytest \"$(conformance list --folder)\"")
 
     run = commands.add_parser("run", help="run the selected cells and write a run document")
     add_selection_arguments(run)
@@ -85,6 +88,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def cmd_list(args: argparse.Namespace, console: Console) -> int:
+    if args.folder:
+        from conformance._parent.selection import scenarios_dir
+
+        print(scenarios_dir(args.scenarios))  # plain: a shell substitutes it
+        return 0
     chosen = selection(args, AREAS)
     scenarios, runtimes = chosen.scenarios, chosen.runtimes
     table = Table(title="Runtimes", title_justify="left")

@@ -53,13 +53,14 @@ def _build(source: Path, dist: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def wheels(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """The suite's wheel, built from a copy of the source (a build writes into the tree it builds), and
-    the planted plugin's."""
+    """The suite's wheel and the planted plugin's, each built from a copy of its source: a build writes
+    into the tree it builds (build/, *.egg-info), and a stale build/ would be packaged again."""
     root = tmp_path_factory.mktemp("wheels")
-    source = root / "source"
+    source, plugin = root / "source", root / "planted"
     shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(*NOT_SOURCE))
+    shutil.copytree(PLANTED, plugin, ignore=shutil.ignore_patterns(*NOT_SOURCE))
     dist = root / "dist"
-    return _build(source, dist), _build(PLANTED, dist)
+    return _build(source, dist), _build(plugin, dist)
 
 
 @pytest.fixture(scope="module")
@@ -72,8 +73,9 @@ def venv(wheels: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) ->
     assert done.returncode == 0, done.stderr
     bin_dir = home / "venv" / ("Scripts" if os.name == "nt" else "bin")
     python = bin_dir / "python"
+    # pytest and pytest-timeout: the pytest plugin's way of running the installed scenarios.
     done = _run([str(python), "-m", "pip", "install", "--quiet", "--find-links", str(suite.parent),
-                 f"{suite}[report]", str(plugin)], cwd=home)
+                 f"{suite}[report]", str(plugin), "pytest", "pytest-timeout"], cwd=home)
     assert done.returncode == 0, done.stdout + done.stderr
     env = {k: v for k, v in os.environ.items()
            if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV") and not k.startswith("CONFORMANCE_")}
@@ -117,11 +119,10 @@ def test_the_wheel_lists_every_package_of_the_tree() -> None:
 def test_a_fresh_virtualenv_runs_a_plugin_runtime_against_asyncio(venv: dict[str, str],
                                                                   workdir: Path) -> None:
     # Where the installed suite finds its scenarios: inside the package, in the virtualenv.
-    where = _run(["python", "-c", "from conformance._model.scenarios import default_scenarios_dir as d; "
-                                  "print(d())"], workdir, venv)
+    where = _run(["conformance", "list", "--folder"], workdir, venv)
     assert where.returncode == 0, where.stderr
-    assert Path(where.stdout.strip()).parts[-2:] == ("conformance", "_scenarios")
-    assert "site-packages" in where.stdout
+    folder = Path(where.stdout.strip())
+    assert folder.parts[-2:] == ("conformance", "_scenarios") and "site-packages" in folder.parts
 
     listed = _run(["conformance", "list", "-k", "udp_roundtrip", "--runtime", "planted"], workdir, venv)
     assert listed.returncode == 0, listed.stdout + listed.stderr
@@ -174,3 +175,18 @@ def test_a_fresh_virtualenv_runs_a_plugin_runtime_against_asyncio(venv: dict[str
     repro = _run(["conformance", "repro", "sockets.udp_roundtrip[planted]"], workdir, venv)
     assert repro.returncode == 0, repro.stdout + repro.stderr
     assert "REPRODUCED: sent 8192 bytes, the protocol received 4096" in repro.stdout
+
+
+def test_the_pytest_plugin_runs_the_installed_scenarios_under_a_plugin_runtime(venv: dict[str, str],
+                                                                              workdir: Path) -> None:
+    folder = _run(["conformance", "list", "--folder"], workdir, venv).stdout.strip()
+    done = _run(["python", "-m", "pytest", folder, "--runtime", "planted", "-k", SELECTION, "-p",
+                 "no:cacheprovider", "-rxXf", "-v", "--run-document", "run.json"], workdir, venv)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "test_scenario[sockets.tcp_echo-planted] PASSED" in done.stdout
+    # The plugin's own expectation: a known deviation, pytest's xfail with its reason.
+    assert "test_scenario[sockets.udp_roundtrip-planted] XFAIL" in done.stdout
+    assert "datagram endpoints hand the protocol at most 4 KiB" in done.stdout
+    cells = json.loads((workdir / "run.json").read_text(encoding="utf-8"))["cells"]
+    assert {(c["scenario"], c["runtime"], c["outcome"]) for c in cells} == {
+        ("sockets.tcp_echo", "planted", "pass"), ("sockets.udp_roundtrip", "planted", "fail")}
