@@ -43,8 +43,9 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "_parent": frozenset({"_model", "_runtimes", "_os", "_report", "_bench", "facade"}),
     # `conformance bench`: the parent's runner and selection, one cell at a time.
     "_bench": frozenset({"_model", "_runtimes", "_os", "_parent"}),
-    # The package's own face: lazy re-exports, and `python -m conformance`.
-    "facade": frozenset({"_model", "_child", "_parent"}),
+    # The package's own face: lazy re-exports (Runtime, for the packages that add runtimes, from the
+    # registry), and `python -m conformance`.
+    "facade": frozenset({"_model", "_runtimes", "_child", "_parent"}),
 }
 
 
