@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import os
 import subprocess
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -200,7 +201,9 @@ def _bench(args: argparse.Namespace, console: Console, scenarios: Sequence[Scena
     from conformance._parent.run_info import collect
 
     run_info = collect([r.name for r in runtimes])
-    pinned = ({"runtime": list(settings.server_cpus), "load_generator": list(settings.client_cpus)}
+    # The database servers of SERVERS run where the load generator does (_start_servers).
+    pinned = ({"runtime": list(settings.server_cpus), "load_generator": list(settings.client_cpus),
+               "database_servers": list(settings.client_cpus)}
               if settings.server_cpus else "not pinned (no CPU affinity here, or one CPU)")
     run_info.update(kind="bench", bench={"quick": settings.quick, "repeats": settings.repeats,
                                          "load_generator": client, "cpus": pinned,
@@ -239,7 +242,7 @@ def _bench(args: argparse.Namespace, console: Console, scenarios: Sequence[Scena
                                                                Outcome.SKIPPED, Outcome.UNSUPPORTED)]
     for cell in failed:
         line = Text(f"{cell.id}: ")
-        line.append_text(outcome_text(cell))
+        line.append_text(outcome_text(cell, judged=False))
         line.append(f" {cell.reason}")
         console.print(line, soft_wrap=True)
     console.print(f"{len(document.cells)} cells x {settings.repeats} repeats in "
@@ -254,8 +257,17 @@ def run_bench_cells(writer: RunWriter, scenarios: Sequence[Scenario], runtimes: 
     a shared host) then weighs on every runtime's repeat alike, and the ratio of a repeat to the
     ``threads`` repeat of the same round cancels it."""
     runner = CellRunner(job_extra={"bench": settings.to_json()})
+    try:
+        _run_rounds(runner, writer, scenarios, runtimes, settings, console)
+    finally:
+        runner.close()  # the database servers the workloads started
+
+
+def _run_rounds(runner: CellRunner, writer: RunWriter, scenarios: Sequence[Scenario],
+                runtimes: Sequence[Runtime], settings: BenchSettings, console: Console) -> None:
     total = len(scenarios) * len(runtimes)
     for scenario in scenarios:
+        _start_servers(runner, scenario, settings, console)
         repeats: dict[str, list[Cell]] = {r.name: [] for r in runtimes}
 
         def keep(repeats: dict[str, list[Cell]]) -> None:
@@ -263,7 +275,8 @@ def run_bench_cells(writer: RunWriter, scenarios: Sequence[Scenario], runtimes: 
                 if repeats[runtime.name]:
                     cell = merge_repeats(repeats[runtime.name])
                     writer.add(cell)
-                    console.print(progress_line(cell, len(writer.cells), total), soft_wrap=True)
+                    console.print(progress_line(cell, len(writer.cells), total, judged=False),
+                                  soft_wrap=True)
 
         try:
             for _round in range(settings.repeats):
@@ -275,3 +288,48 @@ def run_bench_cells(writer: RunWriter, scenarios: Sequence[Scenario], runtimes: 
             keep(repeats)  # the repeats already measured are results too
             raise
         keep(repeats)
+
+
+def _start_servers(runner: CellRunner, scenario: Scenario, settings: BenchSettings, console: Console) -> None:
+    """Start the database servers a workload talks to (``SERVERS``) before its first round, on the load
+    generator's CPUs: there the bench cell is the client, on the runtime's CPU, and the server is its
+    load, kept off that CPU as a load generator is (docs/bench.md, "CPUs assigned")."""
+    for name in scenario.servers:
+        server, started = runner.servers.get(name)
+        if started and not server.unavailable and settings.client_cpus and server.process is not None:
+            pinned = pin_tree(server.process.pid, settings.client_cpus)
+            console.print(Text(f"server {name}: {pinned} process(es) on CPU(s) "
+                               f"{', '.join(map(str, settings.client_cpus))}", "dim"), soft_wrap=True)
+
+
+def pin_tree(root: int, cpus: Sequence[int]) -> int:
+    """Run the process ``root`` and every process below it (a server's helper: the server and its
+    children, which may be sessions of their own, as PostgreSQL's are), every thread of each, on
+    ``cpus``; returns how many processes. Processes and threads started later inherit their parent's
+    CPUs (a PostgreSQL backend per connection, a MariaDB thread per connection). Linux only (``/proc``
+    and ``sched_setaffinity``); elsewhere 0."""
+    setaffinity = getattr(os, "sched_setaffinity", None)
+    proc = Path("/proc")
+    if setaffinity is None or not proc.is_dir():
+        return 0
+    children: dict[int, list[int]] = {}
+    for entry in proc.iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text(encoding="utf-8", errors="replace")
+            except OSError:  # ended meanwhile
+                continue
+            # After the command's name, which may hold spaces and parentheses: state ppid ...
+            parent = int(stat[stat.rindex(")") + 2:].split()[1])
+            children.setdefault(parent, []).append(int(entry.name))
+    pinned, below = 0, [root]
+    while below:
+        pid = below.pop()
+        below.extend(children.get(pid, ()))
+        try:
+            for task in Path(proc, str(pid), "task").iterdir():
+                setaffinity(int(task.name), set(cpus))
+        except OSError:  # the process or one of its threads ended meanwhile
+            continue
+        pinned += 1
+    return pinned

@@ -16,10 +16,13 @@ from conformance._model.verdict import Kind, judge
 from conformance._runtimes import Runtime
 
 
-def outcome_text(cell: Cell) -> Text:
-    """``✓ pass``, coloured, with what the verdict says of it (``(known)``, ``!unexpected``)."""
+def outcome_text(cell: Cell, judged: bool = True) -> Text:
+    """``✓ pass``, coloured, with what the verdict says of it (``(known)``, ``!unexpected``); a bench
+    cell (``judged=False``) has no verdict: no expectation is ever held against it."""
     shown = look(cell.outcome.value)
     text = Text(f"{shown.symbol} {cell.outcome.value}", style=shown.terminal)
+    if not judged:
+        return text
     kind = judge(cell).kind
     if kind is Kind.KNOWN:
         text.append(" (known)", style="dim")
@@ -32,10 +35,10 @@ def outcome_text(cell: Cell) -> Text:
     return text
 
 
-def progress_line(cell: Cell, done: int, total: int) -> Text:
+def progress_line(cell: Cell, done: int, total: int, judged: bool = True) -> Text:
     """``[3/80] sockets.tcp_echo[gevent] ✓ pass 0.21s``: a cell as it finishes, for logs."""
     line = Text(f"[{done}/{total}] {cell.id} ")
-    line.append_text(outcome_text(cell))
+    line.append_text(outcome_text(cell, judged))
     line.append(f" {cell.duration_s:.2f}s")
     return line
 

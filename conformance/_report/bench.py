@@ -207,8 +207,13 @@ def bench_plots(section: BenchSection) -> list[BenchPlot]:
         slug = re.sub(r"[^a-z0-9]+", "-", f"bench-{section.platform}-{scenario}-{metric}".lower()).strip("-")
         better = "higher" if rows[0].higher_better else "lower"
         unit = rows[0].unit
+        # A workload that threads cannot run (an asyncio-only library: unsupported there) has nothing to
+        # divide by: its plot draws the figures themselves, saying so, rather than no bar at all.
+        ratios = any(_baseline(row) is not None for row in rows)
         title = (f"{scenario.removeprefix('bench.')}: {metric} as x {REFERENCE}, round by round "
-                 f"({better} is better)")
+                 f"({better} is better)" if ratios else
+                 f"{scenario.removeprefix('bench.')}: {metric}, median of the repeats "
+                 f"({REFERENCE} has no figure to divide by; {better} is better)")
         parts = []
         for row in rows:
             values = "; ".join(f"{r} {v.headline} ({format_figure(v.median)} {unit})".replace("  ", " ")
@@ -217,35 +222,50 @@ def bench_plots(section: BenchSection) -> list[BenchPlot]:
             limit = f"; {LIMIT_LABEL} {format_figure(row.limit)}" if row.limit is not None else ""
             parts.append(f"{row.load or metric}: {values}{limit}")
         summary = f"{rows[0].title}. {title}, {section.heading}. " + ". ".join(parts)
-        plots.append(BenchPlot(slug, title, _draw(slug, title, section.runtimes, rows), summary))
+        plots.append(BenchPlot(slug, title, _draw(slug, title, section.runtimes, rows, ratios), summary))
     return plots
 
 
-def _draw(slug: str, title: str, runtimes: Sequence[str], rows: Sequence[BenchRow]) -> str:
+def _baseline(row: BenchRow) -> float | None:
+    """threads' median of the row's figure, where it has one."""
+    base = row.values.get(REFERENCE)
+    return base.median if base is not None and base.median else None
+
+
+def _draw(slug: str, title: str, runtimes: Sequence[str], rows: Sequence[BenchRow], ratios: bool) -> str:
     from matplotlib import rc_context
 
     with rc_context({"svg.hashsalt": slug, "svg.fonttype": "none", "font.family": "sans-serif"}):
-        return _figure(title, runtimes, rows)
+        return _figure(title, runtimes, rows, ratios)
 
 
-def _figure(title: str, runtimes: Sequence[str], rows: Sequence[BenchRow]) -> str:
+def _bar(name: str, row: BenchRow, ratios: bool) -> tuple[float, float, float] | None:
+    """One bar of a plot: its height, lowest and highest. With ``ratios``, the headline as in the tables:
+    a runtime's round-paired ratio to threads, with the lowest and highest round (threads itself is the
+    line at 1); the C limit ran in rounds of its own: the ratio of its median to threads' median, without a
+    range. Without, the median figure, from the slowest to the fastest repeat."""
+    if name == LIMIT_LABEL:
+        base = _baseline(row)
+        value = row.limit if not ratios else row.limit / base if row.limit is not None and base else None
+        return None if value is None else (value, value, value)
+    entry = row.values[name]
+    if not ratios:
+        return None if entry.median is None or entry.low is None or entry.high is None else \
+            (entry.median, entry.low, entry.high)
+    if entry.ratio is None:
+        return None
+    low = entry.ratio_low if entry.ratio_low is not None else entry.ratio
+    high = entry.ratio_high if entry.ratio_high is not None else entry.ratio
+    return entry.ratio, low, high
+
+
+def _figure(title: str, runtimes: Sequence[str], rows: Sequence[BenchRow], ratios: bool) -> str:
     from matplotlib.backends.backend_svg import FigureCanvasSVG
     from matplotlib.figure import Figure
 
-    # The headline, as in the tables: each runtime's round-paired ratio to threads, with the lowest and
-    # highest round as the error bar; threads itself is the line at 1. The C limit ran in rounds of
-    # its own: its bar is the ratio of its median to threads' median, without a range.
-    def baseline(row: BenchRow) -> float | None:
-        base = row.values.get(REFERENCE)
-        return base.median if base is not None and base.median else None
-
-    def limit_ratio(row: BenchRow) -> float | None:
-        base = baseline(row)
-        return row.limit / base if row.limit is not None and base else None
-
-    shown = [r for r in runtimes if r != REFERENCE and any(row.values[r].ratio is not None
-                                                           for row in rows)]
-    has_limit = any(limit_ratio(row) is not None for row in rows)
+    shown = [r for r in runtimes if (r != REFERENCE or not ratios)
+             and any(_bar(r, row, ratios) is not None for row in rows)]
+    has_limit = any(_bar(LIMIT_LABEL, row, ratios) is not None for row in rows)
     series = [*shown, LIMIT_LABEL] if has_limit else shown
     width, height = 8.0, 3.6
     figure = Figure(figsize=(width, height), dpi=96)
@@ -254,25 +274,17 @@ def _figure(title: str, runtimes: Sequence[str], rows: Sequence[BenchRow]) -> st
     FigureCanvasSVG(figure)
     axes = figure.add_subplot()
     band = 0.84 / max(len(series), 1)
-    everything = [v for row in rows
-                  for v in [1.0, *(x.ratio_low or x.ratio for x in row.values.values()),
-                            *(x.ratio_high or x.ratio for x in row.values.values()), limit_ratio(row)]
-                  if v is not None and v > 0]
+    bars = [bar for row in rows for name in series if (bar := _bar(name, row, ratios)) is not None]
+    everything = [v for v in [1.0] * ratios + [v for bar in bars for v in bar] if v > 0]
     log = bool(everything) and max(everything) / min(everything) > 20
     for index, name in enumerate(series):
         colour = LIMIT_COLOUR if name == LIMIT_LABEL else RUNTIME_COLOURS[index % len(RUNTIME_COLOURS)]
         xs, heights, lows, highs = [], [], [], []
         for group, row in enumerate(rows):
-            if name == LIMIT_LABEL:
-                value = limit_ratio(row)
-                low = high = value
-            else:
-                entry = row.values[name]
-                value = entry.ratio
-                low = entry.ratio_low if entry.ratio_low is not None else value
-                high = entry.ratio_high if entry.ratio_high is not None else value
-            if value is None or low is None or high is None:
+            found = _bar(name, row, ratios)
+            if found is None:
                 continue
+            value, low, high = found
             xs.append(group - 0.42 + band * (index + 0.5))
             heights.append(value)
             lows.append(value - low)
@@ -280,18 +292,20 @@ def _figure(title: str, runtimes: Sequence[str], rows: Sequence[BenchRow]) -> st
         if xs:
             axes.bar(xs, heights, width=band * 0.9, color=colour, label=name,
                      yerr=[lows, highs], error_kw={"elinewidth": 0.7, "capsize": 1.5, "ecolor": "#333333"})
-    axes.axhline(1.0, color="#333333", linewidth=0.8, linestyle="--", label=REFERENCE)
+    if ratios:
+        axes.axhline(1.0, color="#333333", linewidth=0.8, linestyle="--", label=REFERENCE)
     axes.set_xticks(range(len(rows)), [row.load or row.metric for row in rows])
     if log:
         axes.set_yscale("log")
-    axes.set_ylabel(f"x {REFERENCE} ({rows[0].metric}{', log scale' if log else ''})")
+    axes.set_ylabel(f"x {REFERENCE} ({rows[0].metric}{', log scale' if log else ''})" if ratios else
+                    f"{rows[0].metric} ({rows[0].unit}{', log scale' if log else ''})")
     axes.set_title(title, loc="left", fontsize=10)
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
     axes.grid(axis="y", color="#dddddd", linewidth=0.6)
     axes.set_axisbelow(True)
     axes.legend(fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.12),
-                ncol=min(len(series), 6))
+                ncol=max(1, min(len(series), 6)))  # no series: threads alone ran, its line at 1
     out = io.StringIO()
     figure.savefig(out, format="svg", metadata={"Date": None})
     return out.getvalue()

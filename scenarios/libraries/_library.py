@@ -265,7 +265,9 @@ def _no_reactor(library: Library) -> None:
 # -- sync ---------------------------------------------------------------------------------------------
 
 
-def _sync_library(ctx: Context, library: Library) -> Any:
+def sync_library(ctx: Context, library: Library) -> Any:
+    """The adapter of a blocking library, called as is (the sync style's path; the bench's database
+    workloads use it too); an async library has no such path: ``unsupported``."""
     _, adapter, is_async = library.load(ctx)
     if library.twisted_native:
         _no_reactor(library)
@@ -294,7 +296,7 @@ def _in_thread(function: Callable[..., Any], *args: Any, bound_s: float = OPERAT
 
 
 def slow_sync(ctx: Context, library: Library) -> None:
-    adapter = _sync_library(ctx, library)
+    adapter = sync_library(ctx, library)
     server = library.server_of(ctx)
     conn = adapter.connect(server, tag(ctx, "slow"), server.port)
     try:
@@ -308,7 +310,7 @@ def slow_sync(ctx: Context, library: Library) -> None:
 
 
 def concurrent_sync(ctx: Context, library: Library) -> None:
-    adapter = _sync_library(ctx, library)
+    adapter = sync_library(ctx, library)
     server = library.server_of(ctx)
     name = tag(ctx, "concurrent")
     # Every connection first, one after another: the operations then start together, so that what the
@@ -342,7 +344,7 @@ def concurrent_sync(ctx: Context, library: Library) -> None:
 
 
 def timeout_sync(ctx: Context, library: Library) -> None:
-    adapter = _sync_library(ctx, library)
+    adapter = sync_library(ctx, library)
     server = library.server_of(ctx)
     name = tag(ctx, "timeout")
     conn = adapter.connect(server, name, server.port)
@@ -365,7 +367,7 @@ def timeout_sync(ctx: Context, library: Library) -> None:
 
 
 def failures_sync(ctx: Context, library: Library) -> None:
-    adapter = _sync_library(ctx, library)
+    adapter = sync_library(ctx, library)
     server = library.server_of(ctx)
     with ctx.measured():
         with refused_port() as port:
@@ -392,7 +394,7 @@ def failures_sync(ctx: Context, library: Library) -> None:
 # -- asyncio --------------------------------------------------------------------------------------------
 
 
-async def _asyncio_calls(ctx: Context, library: Library) -> tuple[Any, Callable[..., Any], int, str]:
+async def asyncio_calls(ctx: Context, library: Library) -> tuple[Any, Callable[..., Any], int, str]:
     """The adapter, how this body calls it (``call(function, *args)`` gives an awaitable), and the
     path's pool: natively for an async library, through ``asyncio.to_thread`` for a blocking one."""
     import asyncio
@@ -418,7 +420,7 @@ async def _asyncio_calls(ctx: Context, library: Library) -> tuple[Any, Callable[
 async def slow_asyncio(ctx: Context, library: Library) -> None:
     from conformance.support.net import within_asyncio
 
-    adapter, call, _, _ = await _asyncio_calls(ctx, library)
+    adapter, call, _, _ = await asyncio_calls(ctx, library)
     server = library.server_of(ctx)
     conn = await within_asyncio(OPERATION_BOUND_S,
                                 call(adapter.connect, server, tag(ctx, "slow"), server.port))
@@ -437,7 +439,7 @@ async def concurrent_asyncio(ctx: Context, library: Library) -> None:
 
     from conformance.support.net import within_asyncio
 
-    adapter, call, pool_size, pool = await _asyncio_calls(ctx, library)
+    adapter, call, pool_size, pool = await asyncio_calls(ctx, library)
     server = library.server_of(ctx)
     name = tag(ctx, "concurrent")
     # Every connection first (see concurrent_sync), then the operations together.
@@ -463,7 +465,7 @@ async def timeout_asyncio(ctx: Context, library: Library) -> None:
 
     from conformance.support.net import within_asyncio
 
-    adapter, call, _, _ = await _asyncio_calls(ctx, library)
+    adapter, call, _, _ = await asyncio_calls(ctx, library)
     server = library.server_of(ctx)
     name = tag(ctx, "timeout")
     conn = await within_asyncio(OPERATION_BOUND_S, call(adapter.connect, server, name, server.port))
@@ -491,7 +493,7 @@ async def timeout_asyncio(ctx: Context, library: Library) -> None:
 async def failures_asyncio(ctx: Context, library: Library) -> None:
     from conformance.support.net import within_asyncio
 
-    adapter, call, _, _ = await _asyncio_calls(ctx, library)
+    adapter, call, _, _ = await asyncio_calls(ctx, library)
     server = library.server_of(ctx)
     errors: dict[str, tuple[Exception | None, Any, float]] = {}
     with ctx.measured():
@@ -525,8 +527,8 @@ async def failures_asyncio(ctx: Context, library: Library) -> None:
 # -- trio -----------------------------------------------------------------------------------------------
 
 
-def _trio_calls(ctx: Context, library: Library) -> tuple[Any, Callable[..., Any], int, str]:
-    """As :func:`_asyncio_calls`, for trio: an AnyIO library natively, a blocking one through
+def trio_calls(ctx: Context, library: Library) -> tuple[Any, Callable[..., Any], int, str]:
+    """As :func:`asyncio_calls`, for trio: an AnyIO library natively, a blocking one through
     ``trio.to_thread.run_sync``; an asyncio library has no path (no asyncio loop runs under trio)."""
     import asyncio
 
@@ -556,7 +558,7 @@ def _trio_calls(ctx: Context, library: Library) -> tuple[Any, Callable[..., Any]
 async def slow_trio(ctx: Context, library: Library) -> None:
     from conformance.support.net import within_trio
 
-    adapter, call, _, _ = _trio_calls(ctx, library)
+    adapter, call, _, _ = trio_calls(ctx, library)
     server = library.server_of(ctx)
     conn = await within_trio(OPERATION_BOUND_S, call(adapter.connect, server, tag(ctx, "slow"), server.port))
     try:
@@ -574,7 +576,7 @@ async def concurrent_trio(ctx: Context, library: Library) -> None:
 
     from conformance.support.net import within_trio
 
-    adapter, call, pool_size, pool = _trio_calls(ctx, library)
+    adapter, call, pool_size, pool = trio_calls(ctx, library)
     server = library.server_of(ctx)
     name = tag(ctx, "concurrent")
     # Every connection first (see concurrent_sync), then the operations together.
@@ -608,7 +610,7 @@ async def timeout_trio(ctx: Context, library: Library) -> None:
 
     from conformance.support.net import within_trio
 
-    adapter, call, _, _ = _trio_calls(ctx, library)
+    adapter, call, _, _ = trio_calls(ctx, library)
     server = library.server_of(ctx)
     name = tag(ctx, "timeout")
     conn = await within_trio(OPERATION_BOUND_S, call(adapter.connect, server, name, server.port))
@@ -637,7 +639,7 @@ async def timeout_trio(ctx: Context, library: Library) -> None:
 async def failures_trio(ctx: Context, library: Library) -> None:
     from conformance.support.net import within_trio
 
-    adapter, call, _, _ = _trio_calls(ctx, library)
+    adapter, call, _, _ = trio_calls(ctx, library)
     server = library.server_of(ctx)
     errors: dict[str, tuple[Exception | None, Any, float]] = {}
     with ctx.measured():
@@ -671,8 +673,8 @@ async def failures_trio(ctx: Context, library: Library) -> None:
 # -- twisted --------------------------------------------------------------------------------------------
 
 
-def _twisted_calls(ctx: Context, library: Library) -> tuple[Any, Callable[..., Any], int, str]:
-    """As :func:`_asyncio_calls`, for Twisted: a blocking library through ``threads.deferToThread`` (the
+def twisted_calls(ctx: Context, library: Library) -> tuple[Any, Callable[..., Any], int, str]:
+    """As :func:`asyncio_calls`, for Twisted: a blocking library through ``threads.deferToThread`` (the
     reactor's thread pool), an asyncio library through ``Deferred.fromFuture`` where the reactor runs on
     an asyncio loop (``asyncioreactor``); on another reactor it has no path."""
     import asyncio
@@ -725,7 +727,7 @@ def _deferred_of_task(task: Any) -> Any:
 async def slow_twisted(ctx: Context, library: Library) -> None:
     from conformance.support.net import within_twisted
 
-    adapter, call, _, _ = _twisted_calls(ctx, library)
+    adapter, call, _, _ = twisted_calls(ctx, library)
     server = library.server_of(ctx)
     conn = await within_twisted(OPERATION_BOUND_S,
                                 call(adapter.connect, server, tag(ctx, "slow"), server.port))
@@ -744,7 +746,7 @@ async def concurrent_twisted(ctx: Context, library: Library) -> None:
 
     from conformance.support.net import within_twisted
 
-    adapter, call, pool_size, pool = _twisted_calls(ctx, library)
+    adapter, call, pool_size, pool = twisted_calls(ctx, library)
     server = library.server_of(ctx)
     name = tag(ctx, "concurrent")
     # Every connection first (see concurrent_sync), then the operations together.
@@ -771,7 +773,7 @@ async def timeout_twisted(ctx: Context, library: Library) -> None:
 
     from conformance.support.net import within_twisted
 
-    adapter, call, _, _ = _twisted_calls(ctx, library)
+    adapter, call, _, _ = twisted_calls(ctx, library)
     server = library.server_of(ctx)
     name = tag(ctx, "timeout")
     conn = await within_twisted(OPERATION_BOUND_S, call(adapter.connect, server, name, server.port))
@@ -800,7 +802,7 @@ async def timeout_twisted(ctx: Context, library: Library) -> None:
 async def failures_twisted(ctx: Context, library: Library) -> None:
     from conformance.support.net import within_twisted
 
-    adapter, call, _, _ = _twisted_calls(ctx, library)
+    adapter, call, _, _ = twisted_calls(ctx, library)
     server = library.server_of(ctx)
     errors: dict[str, tuple[Exception | None, Any, float]] = {}
     with ctx.measured():

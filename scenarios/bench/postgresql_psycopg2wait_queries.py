@@ -1,0 +1,34 @@
+"""PostgreSQL through psycopg2 with a wait callback: queries/s and client CPU per query, on 10 connections.
+
+Library: psycopg2 with ``psycopg2.extras.wait_select`` as its wait callback (psycogreen's recipe): libpq in
+non-blocking mode, every wait in ``select()``, which gevent's and eventlet's patching make cooperative.
+
+Ten connections, each running ``SELECT 41 + 1`` back to back; the query, how each style runs the library,
+and the figures: ``_queries.py``.
+"""
+
+from __future__ import annotations
+
+from conformance import Context, sibling_module
+
+_queries = sibling_module(__file__, "_queries")
+SERVERS = ("postgresql",)
+CONFIGURATIONS = False  # as in the libraries area: the gevent column answers for gevent's configurations
+TIMEOUT_S = _queries.TIMEOUT_S
+LIBRARY = _queries.libraries_module("_postgresql").PSYCOPG2_WAIT
+
+
+def run_sync(ctx: Context) -> None:
+    _queries.run_sync(ctx, LIBRARY)
+
+
+async def run_asyncio(ctx: Context) -> None:
+    await _queries.run_asyncio(ctx, LIBRARY)
+
+
+async def run_trio(ctx: Context) -> None:
+    await _queries.run_trio(ctx, LIBRARY)
+
+
+async def run_twisted(ctx: Context) -> None:
+    await _queries.run_twisted(ctx, LIBRARY)
