@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import os
 import subprocess
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -31,6 +30,7 @@ from conformance._model.bench import (
 from conformance._model.outcomes import Outcome
 from conformance._model.results import Cell, RunWriter
 from conformance._model.scenarios import BENCH_AREAS, Scenario
+from conformance._os.processes import pin_tree
 from conformance._parent.cells import CellRunner
 from conformance._parent.selection import UsageError, add_selection_arguments, selection
 from conformance._parent.terminal import interrupted, outcome_text, progress_line
@@ -300,36 +300,3 @@ def _start_servers(runner: CellRunner, scenario: Scenario, settings: BenchSettin
             pinned = pin_tree(server.process.pid, settings.client_cpus)
             console.print(Text(f"server {name}: {pinned} process(es) on CPU(s) "
                                f"{', '.join(map(str, settings.client_cpus))}", "dim"), soft_wrap=True)
-
-
-def pin_tree(root: int, cpus: Sequence[int]) -> int:
-    """Run the process ``root`` and every process below it (a server's helper: the server and its
-    children, which may be sessions of their own, as PostgreSQL's are), every thread of each, on
-    ``cpus``; returns how many processes. Processes and threads started later inherit their parent's
-    CPUs (a PostgreSQL backend per connection, a MariaDB thread per connection). Linux only (``/proc``
-    and ``sched_setaffinity``); elsewhere 0."""
-    setaffinity = getattr(os, "sched_setaffinity", None)
-    proc = Path("/proc")
-    if setaffinity is None or not proc.is_dir():
-        return 0
-    children: dict[int, list[int]] = {}
-    for entry in proc.iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text(encoding="utf-8", errors="replace")
-            except OSError:  # ended meanwhile
-                continue
-            # After the command's name, which may hold spaces and parentheses: state ppid ...
-            parent = int(stat[stat.rindex(")") + 2:].split()[1])
-            children.setdefault(parent, []).append(int(entry.name))
-    pinned, below = 0, [root]
-    while below:
-        pid = below.pop()
-        below.extend(children.get(pid, ()))
-        try:
-            for task in Path(proc, str(pid), "task").iterdir():
-                setaffinity(int(task.name), set(cpus))
-        except OSError:  # the process or one of its threads ended meanwhile
-            continue
-        pinned += 1
-    return pinned

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Protocol
 
 
@@ -194,3 +195,36 @@ def raise_open_file_limit(wanted: int) -> int:
     except (ValueError, OSError):
         return soft
     return target
+
+
+def pin_tree(root: int, cpus: Sequence[int]) -> int:
+    """Run the process ``root`` and every process below it (a server's helper: the server and its
+    children, which may be sessions of their own, as PostgreSQL's are), every thread of each, on
+    ``cpus``; returns how many processes. Processes and threads started later inherit their parent's
+    CPUs (a PostgreSQL backend per connection, a MariaDB thread per connection). Linux only (``/proc``
+    and ``sched_setaffinity``); elsewhere 0."""
+    setaffinity = getattr(os, "sched_setaffinity", None)
+    proc = Path("/proc")
+    if setaffinity is None or not proc.is_dir():
+        return 0
+    children: dict[int, list[int]] = {}
+    for entry in proc.iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text(encoding="utf-8", errors="replace")
+            except OSError:  # ended meanwhile
+                continue
+            # After the command's name, which may hold spaces and parentheses: state ppid ...
+            parent = int(stat[stat.rindex(")") + 2:].split()[1])
+            children.setdefault(parent, []).append(int(entry.name))
+    pinned, below = 0, [root]
+    while below:
+        pid = below.pop()
+        below.extend(children.get(pid, ()))
+        try:
+            for task in Path(proc, str(pid), "task").iterdir():
+                setaffinity(int(task.name), set(cpus))
+        except OSError:  # the process or one of its threads ended meanwhile
+            continue
+        pinned += 1
+    return pinned

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from conformance._bench.command import pin_tree
 from conformance._model.outcomes import Outcome
 from conformance._model.results import Cell, RunDocument
 from conformance._model.scenarios import default_scenarios_dir, discover
+from conformance._os.processes import pin_tree
 
 FIGURES = {"c10_queries_per_s", "c10_cpu_per_query_us"}
 QUERIES = default_scenarios_dir() / "bench" / "_queries.py"
