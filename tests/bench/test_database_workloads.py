@@ -1,5 +1,5 @@
 """The bench's database workloads (``scenarios/bench/*_queries.py``): each library's quick query on 10
-connections, run quick under a runtime of three styles; a wrong answer, an error or an
+connections, run quick under a runtime of every style; a wrong answer, an error or an
 empty window fails the cell; the database servers run on the load generator's CPUs; the report draws a
 workload that threads cannot run."""
 
@@ -43,17 +43,20 @@ def _database_workloads() -> set[str]:
 
 # Why an asyncio library has no path under a style: the libraries area's reasons.
 NO_PATH = {"threads": "has no blocking API",
-           "trio": "runs on an asyncio event loop, and none runs under trio"}
+           "trio": "runs on an asyncio event loop, and none runs under trio",
+           "twisted": "runs on an asyncio event loop, and this reactor runs none"}
 
 
-def test_every_database_workload_runs_quick_under_three_styles(tmp_path: Path) -> None:
-    """threads runs every blocking library from a thread per connection, asyncio offloads it to
-    asyncio.to_thread and runs the async libraries natively, trio offloads it to trio.to_thread: each
-    such cell measures both figures; an asyncio library under threads or trio is unsupported with the
-    libraries area's reason, and no figure. (.ci/run's quick bench runs gevent and twisted.)"""
+def test_every_database_workload_runs_quick_under_every_style(tmp_path: Path) -> None:
+    """threads runs every blocking library from a thread per connection (gevent and eventlet run the same
+    body), asyncio offloads it to asyncio.to_thread and runs the async libraries natively, trio offloads it
+    to trio.to_thread, Twisted to deferToThread: each such cell measures both figures; an asyncio library
+    under threads, trio or Twisted's default reactor is unsupported with the libraries area's reason, and
+    no figure. Every body of the workloads runs here (.ci/run's quick bench leaves them out)."""
     output = tmp_path / "bench.json"
     result = conformance("bench", "--quick", "-k", "queries", "--runtime", "threads", "--runtime", "asyncio",
-                         "--runtime", "trio", "--no-limits", "--output", str(output), cwd=tmp_path)
+                         "--runtime", "trio", "--runtime", "twisted", "--no-limits", "--output", str(output),
+                         cwd=tmp_path)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr
     # A bench cell has no expectation to contradict: no verdict mark on its progress line.
     assert "!unexpected" not in result.stdout
@@ -76,11 +79,14 @@ def test_every_database_workload_runs_quick_under_three_styles(tmp_path: Path) -
         cpu_share = cell.measurements["c10_cpu_per_query_us"] * cell.measurements["c10_queries_per_s"] / 1e6
         assert cpu_share <= (os.cpu_count() or 1) * 1.05, cell.id
         assert cell.details["path"].startswith(("called as is", "offloaded: asyncio.to_thread",
-                                                "offloaded: trio.to_thread.run_sync", "native"))
+                                                "offloaded: trio.to_thread.run_sync",
+                                                "offloaded: threads.deferToThread", "native"))
         assert cell.details["library"] and "in the window" in cell.details["queries"]
         measured.add(cell.scenario)
     skipped = {c.scenario for c in document.cells if c.outcome in (Outcome.SKIPPED, Outcome.UNAVAILABLE)}
-    assert measured | skipped == _database_workloads()  # every workload measured under one of the three
+    assert measured | skipped == _database_workloads()  # every workload measured under one of the four
+    assert {c.runtime for c in document.cells if c.outcome is Outcome.PASS} == \
+        {"threads", "asyncio", "trio", "twisted"}
 
 
 WORKLOAD = '''

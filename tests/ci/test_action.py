@@ -87,7 +87,10 @@ def play_action(action_dir: Path, inputs: Mapping[str, str], workspace: Path,
         env = {**_runner_env(workspace), "PATH": path,
                **{k: expression.substitute(str(v)) for k, v in (step.get("env") or {}).items()},
                "GITHUB_OUTPUT": str(output_file), "GITHUB_STEP_SUMMARY": str(summary_file),
-               "GITHUB_ACTION_PATH": str(action_dir)}
+               "GITHUB_ACTION_PATH": str(action_dir),
+               # Not a runner's: pip byte-compiles the report's dependencies (matplotlib, numpy) on
+               # install, more CPU than the rest of the test; modules compile as they are imported.
+               "PIP_NO_COMPILE": "1"}
         done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
                               cwd=workspace, env=env, capture_output=True, text=True, timeout=600,
                               check=False)

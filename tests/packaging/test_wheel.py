@@ -8,6 +8,7 @@ report and the comparison, and ``conformance repro`` finds the plugin's reproduc
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -16,6 +17,7 @@ import sys
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -51,11 +53,22 @@ def _build(source: Path, dist: Path) -> Path:
     return wheel
 
 
-@pytest.fixture(scope="module")
-def wheels(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+def _shared_folder(name: str, tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> tuple[Path, Any]:
+    """A folder made once per test session, whichever xdist worker asks first, and the lock that
+    serialises its making: building the wheels and the virtualenv costs about 40 s of CPU, and worksteal
+    sends this module's tests to several workers. Outside xdist, a folder of this process's own."""
+    from filelock import FileLock
+
+    if worker_id == "master":
+        return tmp_path_factory.mktemp(name), contextlib.nullcontext()
+    # The parent of a worker's base temp is this session's, shared by its workers only.
+    root = tmp_path_factory.getbasetemp().parent / name
+    return root, FileLock(str(root) + ".lock")
+
+
+def _make_wheels(root: Path) -> tuple[Path, Path]:
     """The suite's wheel and the planted plugin's, each built from a copy of its source: a build writes
     into the tree it builds (build/, *.egg-info), and a stale build/ would be packaged again."""
-    root = tmp_path_factory.mktemp("wheels")
     source, plugin = root / "source", root / "planted"
     shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(*NOT_SOURCE))
     shutil.copytree(PLANTED, plugin, ignore=shutil.ignore_patterns(*NOT_SOURCE))
@@ -63,23 +76,46 @@ def wheels(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return _build(source, dist), _build(plugin, dist)
 
 
-@pytest.fixture(scope="module")
-def venv(wheels: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """The environment of a process in a fresh virtualenv with both wheels installed, the report's extra
-    included, and nothing of this repository on any path."""
-    suite, plugin = wheels
-    home = tmp_path_factory.mktemp("venv")
+def _make_venv(home: Path, suite: Path, plugin: Path) -> Path:
+    """A fresh virtualenv with both wheels installed, the report's extra included; its bin folder."""
     done = _run([sys.executable, "-m", "venv", str(home / "venv")], cwd=home)
     assert done.returncode == 0, done.stderr
     bin_dir = home / "venv" / ("Scripts" if os.name == "nt" else "bin")
-    python = bin_dir / "python"
     # pytest and pytest-timeout: the pytest plugin's way of running the installed scenarios.
-    done = _run([str(python), "-m", "pip", "install", "--quiet", "--find-links", str(suite.parent),
-                 f"{suite}[report]", str(plugin), "pytest", "pytest-timeout"], cwd=home)
+    # --no-compile: byte-compiling the report's dependencies (matplotlib, numpy) cost more CPU than the
+    # whole test otherwise; the few modules the test imports compile as they are imported.
+    done = _run([str(bin_dir / "python"), "-m", "pip", "install", "--quiet", "--no-compile", "--find-links",
+                 str(suite.parent), f"{suite}[report]", str(plugin), "pytest", "pytest-timeout"], cwd=home)
     assert done.returncode == 0, done.stdout + done.stderr
+    return bin_dir
+
+
+@pytest.fixture(scope="session")
+def installed(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> tuple[Path, Path, Path]:
+    """Both wheels and the bin folder of the virtualenv they are installed in, made once per session."""
+    root, lock = _shared_folder("packaging", tmp_path_factory, worker_id)
+    with lock:
+        done = root / "done.json"
+        if not done.exists():
+            root.mkdir(parents=True, exist_ok=True)
+            suite, plugin = _make_wheels(root)
+            bin_dir = _make_venv(root, suite, plugin)
+            done.write_text(json.dumps([str(suite), str(plugin), str(bin_dir)]), encoding="utf-8")
+        suite_text, plugin_text, bin_text = json.loads(done.read_text(encoding="utf-8"))
+    return Path(suite_text), Path(plugin_text), Path(bin_text)
+
+
+@pytest.fixture
+def wheels(installed: tuple[Path, Path, Path]) -> tuple[Path, Path]:
+    return installed[0], installed[1]
+
+
+@pytest.fixture
+def venv(installed: tuple[Path, Path, Path]) -> dict[str, str]:
+    """The environment of a process in the fresh virtualenv: nothing of this repository on any path."""
     env = {k: v for k, v in os.environ.items()
            if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV") and not k.startswith("CONFORMANCE_")}
-    env["PATH"] = os.pathsep.join([str(bin_dir), env.get("PATH", "")])
+    env["PATH"] = os.pathsep.join([str(installed[2]), env.get("PATH", "")])
     env["PYTHONIOENCODING"] = "utf-8"
     return env
 
