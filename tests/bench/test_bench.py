@@ -169,7 +169,9 @@ def _after_priming(handler: Callable[[socket.socket], None]) -> Callable[[socket
 
 @pytest.mark.parametrize("mode", ["echo", "rate"])
 @pytest.mark.parametrize(("handler", "message"), [
-    (_close_after_first, "closed a connection"),
+    # Closed with a request unread (an open loop has several out at once): the kernel answers with a
+    # reset, and the client sees the connection dropped rather than closed. Either is the server's doing.
+    (_close_after_first, "closed a connection|dropped a connection"),
     (_echo_twice, "bytes for a 1024-byte message"),
 ])
 def test_a_misbehaving_server_is_a_load_error_not_a_figure(handler: Callable[[socket.socket], None],
