@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_ci_run import Expression, JobRun, _play_upload, _read_outputs, _runner_env, _truthy, needs_bash
+from test_ci_run import JobRun, _runner_env, expression_for, needs_bash, play_steps
 
 yaml = pytest.importorskip("yaml", reason="PyYAML reads the action (pip install pyyaml)")
 
@@ -51,54 +51,20 @@ def play_action(action_dir: Path, inputs: Mapping[str, str], workspace: Path,
     if missing:
         raise ActionError(f"required inputs missing: {missing}")
     values = {n: str(inputs.get(n, spec.get("default", ""))) for n, spec in declared.items()}
-    run = ActionRun()
-    summary_file = workspace.parent / f"{workspace.name}-summary.md"
-    summary_file.write_text("", encoding="utf-8")
-    steps_context: dict[str, Any] = {}
-    contexts = {"inputs": values, "github": {"action_path": str(action_dir)}, "steps": steps_context,
-                "runner": {"os": "Linux"}}
-
-    def status(name: str) -> bool:
-        return {"success": not run.failed, "failure": run.failed, "cancelled": False, "always": True}[name]
-
-    expression = Expression(contexts, status)
-    for index, step in enumerate(action["runs"]["steps"]):
-        step_id = step.get("id") or f"step{index}"
-        run.step_names[step_id] = step.get("name", "")
-        condition = str(step.get("if", "success()")).strip()
-        if condition.startswith("${{") and condition.endswith("}}"):
-            condition = condition[3:-2]
-        if not _truthy(expression.evaluate(condition)):
-            run.outcomes[step_id] = "skipped"
-            continue
-        if "uses" in step:
-            action_name = step["uses"].split("@")[0]
-            assert action_name == "actions/upload-artifact", action_name  # the only action it uses
-            with_ = {k: expression.substitute(str(v)) for k, v in (step.get("with") or {}).items()}
-            ok = _play_upload(action_name, with_, workspace, run)
-            run.outcomes[step_id] = "success" if ok else "failure"
-            steps_context[step_id] = {"outputs": {}, "outcome": run.outcomes[step_id]}
-            continue
-        assert step.get("shell") == "bash", f"step {step_id}: a composite run step names its shell"
-        output_file = workspace.parent / f"{workspace.name}-output-{index}"
-        output_file.write_text("", encoding="utf-8")
-        script = workspace.parent / f"{workspace.name}-step-{index}.sh"
-        script.write_text(step["run"], encoding="utf-8")
-        env = {**_runner_env(workspace), "PATH": path,
-               **{k: expression.substitute(str(v)) for k, v in (step.get("env") or {}).items()},
-               "GITHUB_OUTPUT": str(output_file), "GITHUB_STEP_SUMMARY": str(summary_file),
-               "GITHUB_ACTION_PATH": str(action_dir),
-               # Not a runner's: pip byte-compiles the report's dependencies (matplotlib, numpy) on
-               # install, more CPU than the rest of the test; modules compile as they are imported.
-               "PIP_NO_COMPILE": "1"}
-        done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
-                              cwd=workspace, env=env, capture_output=True, text=True, timeout=600,
-                              check=False)
-        run.logs[step_id] = done.stdout + done.stderr
-        run.outcomes[step_id] = "success" if done.returncode == 0 else "failure"
-        run.outputs[step_id] = _read_outputs(output_file)
-        steps_context[step_id] = {"outputs": run.outputs[step_id], "outcome": run.outcomes[step_id]}
-    run.summary = summary_file.read_text(encoding="utf-8")
+    steps = action["runs"]["steps"]
+    for index, step in enumerate(steps):
+        # A composite action's run step names its shell; the only action it uses is the upload.
+        assert "uses" in step or step.get("shell") == "bash", f"step {index}"
+        assert step.get("uses", "actions/upload-artifact@").split("@")[0] == "actions/upload-artifact"
+    run = ActionRun(step_names={step.get("id") or f"step{i}": step.get("name", "")
+                                for i, step in enumerate(steps)})
+    expression = expression_for({"inputs": values, "github": {"action_path": str(action_dir)},
+                                 "runner": {"os": "Linux"}}, run)
+    env = {**_runner_env(workspace), "PATH": path, "GITHUB_ACTION_PATH": str(action_dir),
+           # Not a runner's: pip byte-compiles the report's dependencies (matplotlib, numpy) on install,
+           # more CPU than the rest of the test; modules compile as they are imported.
+           "PIP_NO_COMPILE": "1"}
+    play_steps(steps, expression, run, workspace, env)
     outputs = action.get("outputs") or {}
     run.job_outputs = {k: expression.substitute(str(v["value"])) for k, v in outputs.items()}
     return run

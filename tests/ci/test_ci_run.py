@@ -291,22 +291,39 @@ def run_job(job_name: str, workspace: Path, *, github: Mapping[str, Any],
     step the caller knows (return False for a failed step); uploads are played here."""
     job = _workflow()["jobs"][job_name]
     run = JobRun()
-    summary_file = workspace.parent / f"{workspace.name}-summary.md"
-    summary_file.write_text("", encoding="utf-8")
-    steps_context: dict[str, Any] = {}
-    contexts: dict[str, Any] = {"github": dict(github), "needs": dict(needs or {}),
-                                "matrix": dict(matrix or {}), "steps": steps_context,
-                                "runner": {"os": "Linux"}}
+    expression = expression_for({"github": dict(github), "needs": dict(needs or {}),
+                                 "matrix": dict(matrix or {}), "runner": {"os": "Linux"}}, run)
+    job_env = {k: expression.substitute(str(v)) for k, v in (job.get("env") or {}).items()}
+    env = {**_runner_env(workspace), **job_env, **(extra_env or {}),
+           "GITHUB_EVENT_NAME": str(github.get("event_name", "")), "GITHUB_REF": str(github.get("ref", "")),
+           "GITHUB_RUN_ATTEMPT": str(github.get("run_attempt", "1"))}
+    play_steps(job["steps"], expression, run, workspace, env, play)
+    run.job_outputs = {k: expression.substitute(str(v)) for k, v in (job.get("outputs") or {}).items()}
+    return run
 
+
+def expression_for(contexts: Mapping[str, Any], run: JobRun) -> Expression:
+    """GitHub's expressions over ``contexts`` and the ``steps`` context ``run``'s steps fill, with the
+    status functions reading ``run``."""
     def status(name: str) -> bool:
         return {"success": not run.failed, "failure": run.failed, "cancelled": False, "always": True}[name]
 
-    expression = Expression(contexts, status)
-    job_env = {k: expression.substitute(str(v)) for k, v in (job.get("env") or {}).items()}
-    for index, step in enumerate(job["steps"]):
+    return Expression({**contexts, "steps": {}}, status)
+
+
+def play_steps(steps: list[dict[str, Any]], expression: Expression, run: JobRun, workspace: Path,
+               env: Mapping[str, str],
+               play: Callable[[str, Mapping[str, Any], JobRun], bool] | None = None) -> None:
+    """Play ``steps`` (a job's, or a composite action's) in ``workspace`` as a runner does: each ``if:``,
+    each ``run:`` in bash with ``env`` and the step's own ``env:``, outputs and the job summary; uploads are
+    played here, another ``uses:`` by ``play`` (none: it succeeds)."""
+    summary_file = workspace.parent / f"{workspace.name}-summary.md"
+    summary_file.write_text("", encoding="utf-8")
+    steps_context = expression.contexts["steps"]
+    for index, step in enumerate(steps):
         step_id = step.get("id") or f"step{index}"
         condition = step.get("if", "success()")
-        condition = condition.strip()
+        condition = str(condition).strip()
         if condition.startswith("${{") and condition.endswith("}}"):
             condition = condition[3:-2]
         if not _truthy(expression.evaluate(str(condition))):
@@ -328,22 +345,16 @@ def run_job(job_name: str, workspace: Path, *, github: Mapping[str, Any],
         output_file.write_text("", encoding="utf-8")
         script = workspace.parent / f"{workspace.name}-step-{index}.sh"
         script.write_text(step["run"], encoding="utf-8")
-        env = {**_runner_env(workspace), **job_env, **(extra_env or {}),
-               **{k: expression.substitute(str(v)) for k, v in (step.get("env") or {}).items()},
-               "GITHUB_OUTPUT": str(output_file), "GITHUB_STEP_SUMMARY": str(summary_file),
-               "GITHUB_EVENT_NAME": str(github.get("event_name", "")),
-               "GITHUB_REF": str(github.get("ref", "")),
-               "GITHUB_RUN_ATTEMPT": str(github.get("run_attempt", "1"))}
+        step_env = {**env, **{k: expression.substitute(str(v)) for k, v in (step.get("env") or {}).items()},
+                    "GITHUB_OUTPUT": str(output_file), "GITHUB_STEP_SUMMARY": str(summary_file)}
         done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
-                              cwd=workspace, env=env, capture_output=True, text=True, timeout=600,
+                              cwd=workspace, env=step_env, capture_output=True, text=True, timeout=600,
                               check=False)
         run.logs[step_id] = done.stdout + done.stderr
         run.outcomes[step_id] = "success" if done.returncode == 0 else "failure"
         run.outputs[step_id] = _read_outputs(output_file)
         steps_context[step_id] = {"outputs": run.outputs[step_id], "outcome": run.outcomes[step_id]}
     run.summary = summary_file.read_text(encoding="utf-8")
-    run.job_outputs = {k: expression.substitute(str(v)) for k, v in (job.get("outputs") or {}).items()}
-    return run
 
 
 def _runner_env(workspace: Path) -> dict[str, str]:
