@@ -211,37 +211,30 @@ class Expectations:
             raise ExpectationsError(str(exc)) from None
         entries = list(own)
         for spec, (plugin_file, runtimes) in plugins.items():
-            try:
-                text = plugin_file.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                raise ExpectationsError(f"{spec}: cannot read: {exc}") from None
-            where = f"{spec} (the expectations of {', '.join(runtimes)})"
-            try:
-                data = tomllib.loads(text)
-            except tomllib.TOMLDecodeError as exc:
-                raise ExpectationsError(f"{where}: not valid TOML: {exc}") from None
-            # A path on disk where the package is installed as files (a wheel, an editable install):
-            # its reproducers are beside it.
-            folder = Path(str(plugin_file)).parent
-            plugin = cls.from_data(data, where, scenario_ids, runtimes, candidates=candidates)
-            entries.extend(replace(e, repro_root=folder) for e in plugin.entries)
+            # Its reproducers are beside it (the package is installed as files: a wheel, an editable).
+            plugin = cls.load(plugin_file, scenario_ids, runtimes, candidates=candidates,
+                              source=f"{spec} (the expectations of {', '.join(runtimes)})")
+            entries.extend(replace(e, repro_root=plugin_file.parent) for e in plugin.entries)
         return cls(entries)
 
     @classmethod
     def load(cls, path: str | Path, scenarios: Iterable[str] | None = None,
-             runtimes: Iterable[str] | None = None, *, candidates: bool = False) -> Expectations:
+             runtimes: Iterable[str] | None = None, *, candidates: bool = False,
+             source: str | None = None) -> Expectations:
         """Read an expectations file. ``candidates=True`` keeps unreviewed candidates (empty reason or
-        link) instead of refusing them: only ``conformance expectations update`` reads a file so."""
+        link) instead of refusing them: only ``conformance expectations update`` reads a file so.
+        ``source``: how messages name the file (default: its path)."""
         path = Path(path)
+        source = source or str(path)
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except OSError as exc:
-            raise ExpectationsError(f"{path}: cannot read: {exc.strerror or exc}") from None
+            raise ExpectationsError(f"{source}: cannot read: {exc.strerror or exc}") from None
         except UnicodeDecodeError as exc:
-            raise ExpectationsError(f"{path}: not UTF-8 text: {exc.reason} at byte {exc.start}") from None
+            raise ExpectationsError(f"{source}: not UTF-8 text: {exc.reason} at byte {exc.start}") from None
         except tomllib.TOMLDecodeError as exc:
-            raise ExpectationsError(f"{path}: not valid TOML: {exc}") from None
-        return cls.from_data(data, str(path), scenarios, runtimes, candidates=candidates)
+            raise ExpectationsError(f"{source}: not valid TOML: {exc}") from None
+        return cls.from_data(data, source, scenarios, runtimes, candidates=candidates)
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any], source: str = "<expectations>",

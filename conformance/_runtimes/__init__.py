@@ -20,7 +20,10 @@ import re
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, fields, replace
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:  # pathlib is imported where it is used: the child imports this module first
+    from pathlib import Path
 
 STYLES = ("sync", "asyncio", "trio", "twisted")
 # The runtime whose behaviour is the reference semantics: every other is compared with it (the table's
@@ -329,13 +332,14 @@ def _plugin_problem(runtime: Runtime, builtins: Mapping[str, Runtime]) -> str | 
 _EXPECTATIONS_SPEC = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[^:]+\.toml$")
 
 
-def plugin_expectation_files() -> dict[str, tuple[Any, tuple[str, ...]]]:
+def plugin_expectation_files() -> dict[str, tuple[Path, tuple[str, ...]]]:
     """The expectations files the installed packages' runtimes name: for each (by its spec), the file
-    (an importlib.resources Traversable) and the runtimes of its distribution, which alone its entries
-    may name. A file that cannot be found is a :class:`PluginError`."""
+    and the runtimes of its distribution, which alone its entries may name. A file that cannot be found
+    (or is not a file on disk: a package imported from a zip) is a :class:`PluginError`."""
     from importlib import resources
+    from pathlib import Path
 
-    files: dict[str, tuple[Any, tuple[str, ...]]] = {}
+    files: dict[str, tuple[Path, tuple[str, ...]]] = {}
     plugins = [r for r in RUNTIMES.values() if r.provider is not None]
     for runtime in plugins:
         spec = runtime.expectations
@@ -352,7 +356,7 @@ def plugin_expectation_files() -> dict[str, tuple[Any, tuple[str, ...]]]:
             raise PluginError(f"runtime {runtime.name!r} (from {runtime.provider}): its expectations "
                               f"{spec!r} name no file of the package {package}")
         own = tuple(r.name for r in plugins if r.provider == runtime.provider)
-        files[spec] = (file, own)
+        files[spec] = (Path(str(file)), own)
     return files
 
 
