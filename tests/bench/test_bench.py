@@ -33,6 +33,12 @@ IDLE_CLIENTS = 1200
 INTERRUPT_NEEDS_POSIX = ("Windows cannot send one process a Ctrl-C (SIGINT): CTRL_C_EVENT reaches every "
                          "process of the console, and there is no preexec_fn to restore its handler")
 
+# A measured window that completes work even on a loaded machine, for every test that measures one: the
+# quick windows (0.2 s) completed no request or connection at all while three other test workers shared the
+# 2 CPUs (the priming test's server of Python threads, the self-check's servers, the C epoll limit's
+# accept load).
+WINDOW_S = 0.5
+
 
 def utf8_output() -> dict[str, str]:
     """The environment of a ``conformance`` command whose output the test reads as UTF-8. Its tables
@@ -190,10 +196,6 @@ def test_a_misbehaving_server_is_a_load_error_not_a_figure(handler: Callable[[so
             generate(mode, "127.0.0.1", port, size=1024, clients=2, processes=1, warm_up_s=0.05,
                      duration_s=0.2, native=client, rate=rate)
 
-
-# A window that completes requests even on a loaded machine: this process serves them from Python threads,
-# and 0.1 s passed without one while three other test workers shared the 2 CPUs.
-WINDOW_S = 0.5
 
 
 def test_the_load_generator_primes_the_server_with_one_closed_connection(client: str | None) -> None:
@@ -356,7 +358,7 @@ def test_samples_are_validated(samples: object) -> None:
                     reason="the C echo server needs Linux (epoll) and a C compiler")
 def test_c_epoll_echo_is_compiled_and_driven_by_the_same_loads() -> None:
     scenarios = [s for s in discover(default_scenarios_dir(), ("bench",)) if s.id == "bench.accept_rate"]
-    limit = c_epoll_echo(scenarios, BenchSettings(quick=True, repeats=2))
+    limit = c_epoll_echo(scenarios, BenchSettings(quick=True, repeats=2, window_override_s=WINDOW_S))
     assert limit["available"], limit["reason"]
     figure = limit["figures"]["bench.accept_rate"]
     assert len(figure["samples"]["c10_conn_per_s"]) == 2
@@ -507,7 +509,7 @@ def test_every_workload_runs_quick_under_two_runtimes(tmp_path: Path) -> None:
     # of bench.accept_rate once completed no connection at all while they shared the 2 CPUs.
     # The database workloads have a test of their own (test_database_workloads.py): an asyncio-only
     # library is unsupported under threads, and their quick 0.2 s windows are enough for a query.
-    result = conformance("bench", "--quick", "--window", "0.5", "--runtime", "threads",
+    result = conformance("bench", "--quick", "--window", str(WINDOW_S), "--runtime", "threads",
                          "--runtime", "asyncio", "-k", "not queries", "--no-limits", "--output", str(output),
                          cwd=tmp_path)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr
@@ -528,9 +530,7 @@ def test_self_check_measures_each_server_in_the_harness_and_standalone(tmp_path:
     """Both paths run under the same client and give both figures every round; the figures themselves
     are not judged (this machine's noise is larger than any threshold worth setting)."""
     output = tmp_path / "self-check.json"
-    # 0.5 s windows: a quick 0.2 s window beside the other test workers can complete no request at all
-    # (a load error), as a clean-clone CI once saw.
-    result = conformance("bench", "--self-check", "--quick", "--window", "0.5", "--repeats", "2",
+    result = conformance("bench", "--self-check", "--quick", "--window", str(WINDOW_S), "--repeats", "2",
                          "--runtime", "threads", "--runtime", "asyncio", "--output", str(output),
                          cwd=tmp_path)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr
@@ -551,8 +551,8 @@ def test_self_check_sets_a_gevent_configuration_up_by_its_variables(tmp_path: Pa
     """gevent-ares is gevent with GEVENT_RESOLVER=ares: the standalone server must get the variables a
     cell's child gets, or its set-up refuses to run as another configuration."""
     output = tmp_path / "self-check.json"
-    result = conformance("bench", "--self-check", "--quick", "--window", "0.5", "--runtime", "gevent-ares",
-                         "--output", str(output), cwd=tmp_path)  # 0.5 s windows: as above
+    result = conformance("bench", "--self-check", "--quick", "--window", str(WINDOW_S), "--runtime",
+                         "gevent-ares", "--output", str(output), cwd=tmp_path)
     comparison = json.loads(output.read_text(encoding="utf-8"))["comparisons"][0]
     if comparison["unavailable"]:
         pytest.skip(f"gevent-ares cannot run here: {comparison['failed']}")
